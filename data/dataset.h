@@ -1,0 +1,71 @@
+/* data/dataset.h: the data set file of DESIGN.md section 4 (HDF5).
+ *
+ *   /images   uint16 or float32 [N][V][H][W], chunked one image per chunk, deflate
+ *   /labels   uint8 [N][L], 0/1
+ *   /patient  int64 [N]
+ *   root attributes label_names (L strings), view_names (V strings)
+ *
+ * Writing is serial and streaming (one scan at a time: the phantom never holds the whole set).
+ * Reading goes through MPI-IO (parallel HDF5, independent reads): every rank of the
+ * communicator opens the file collectively and may then read any images it needs.
+ * Every field is validated on open; errors name the file and the field. */
+#ifndef SC_DATA_DATASET_H
+#define SC_DATA_DATASET_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#define SC_DS_MAX_LABELS 16
+#define SC_DS_MAX_VIEWS 8
+#define SC_DS_NAME_MAX 64
+
+typedef enum { SC_PIX_U16 = 1, SC_PIX_F32 = 2 } sc_pixel_type;
+
+typedef struct {
+    char *path;
+    int64_t n;           /* number of scans */
+    int v, h, w;         /* views and native size of each view */
+    int l;               /* number of labels */
+    sc_pixel_type pixel; /* stored type of /images */
+    char label_names[SC_DS_MAX_LABELS][SC_DS_NAME_MAX];
+    char view_names[SC_DS_MAX_VIEWS][SC_DS_NAME_MAX];
+    uint8_t *labels;  /* [n][l] */
+    int64_t *patient; /* [n] */
+    int64_t n_patients;
+    uint64_t meta_hash; /* hash of shape, names, labels and patients (cheap; see results) */
+} sc_dataset;
+
+/* Collective over comm.  Opens and validates the file, reads labels and patients.  On error
+ * the message names the file and the field, e.g. "d.h5: /labels: value 2 at [5][1] is not 0
+ * or 1". */
+int sc_ds_open(MPI_Comm comm, const char *path, sc_dataset *ds);
+void sc_ds_close(sc_dataset *ds);
+
+/* Independent: read `count` scans starting at `first` as float [count][v][h][w] (raw counts,
+ * no normalization).  NaN or infinite pixels (float files) and negative values are errors that
+ * name the scan.  The file stays open between calls (opened by sc_ds_open). */
+int sc_ds_read(sc_dataset *ds, int64_t first, int64_t count, float *out);
+
+/* Per-label positive counts, and the number of distinct label sets, for `info`. */
+void sc_ds_label_counts(const sc_dataset *ds, int64_t *pos /*[l]*/);
+
+/* ---- writing (serial) ---- */
+typedef struct sc_ds_writer sc_ds_writer;
+
+/* Create `path` (truncating) for n scans of v views h x w, l labels.  The names arrays have
+ * l and v entries.  Writes to path.partial and renames on close, so a failed or killed writer
+ * never leaves a file that looks complete. */
+int sc_ds_writer_open(const char *path, int64_t n, int v, int h, int w, int l,
+                      const char *const *label_names, const char *const *view_names,
+                      sc_ds_writer **out);
+/* Scan i: image [v][h][w] of counts, labels [l] (0/1), patient id. */
+int sc_ds_writer_put(sc_ds_writer *wr, int64_t i, const uint16_t *image, const uint8_t *labels,
+                     int64_t patient);
+/* A string attribute on the root, e.g. the generator's parameters (provenance). */
+int sc_ds_writer_attr(sc_ds_writer *wr, const char *name, const char *value);
+/* Write labels, patients and attributes; close; rename into place.  Frees wr. */
+int sc_ds_writer_close(sc_ds_writer *wr);
+/* Abandon: close and remove the partial file.  Frees wr. */
+void sc_ds_writer_abort(sc_ds_writer *wr);
+
+#endif

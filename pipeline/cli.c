@@ -1,0 +1,130 @@
+/* pipeline/cli.c: option-value parsing (see cli.h). */
+#include "pipeline/cli.h"
+
+#include <errno.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+
+int cli_long(const char *opt, const char *val, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(val, &end, 10);
+    if (errno || end == val || *end || v < lo || v > hi) {
+        sc_err_set(NULL, 0, "option %s: expected an integer in [%ld, %ld], got '%s'", opt, lo, hi,
+                   val);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_int(const char *opt, const char *val, int lo, int hi, int *out)
+{
+    long v;
+    if (cli_long(opt, val, lo, hi, &v)) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int cli_u64(const char *opt, const char *val, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (val[0] == '-') goto bad;
+    unsigned long long v = strtoull(val, &end, 10);
+    if (errno || end == val || *end) goto bad;
+    *out = (uint64_t)v;
+    return 0;
+bad:
+    sc_err_set(NULL, 0, "option %s: expected a non-negative integer, got '%s'", opt, val);
+    return -1;
+}
+
+int cli_double(const char *opt, const char *val, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(val, &end);
+    if (errno || end == val || *end || !(v >= lo && v <= hi)) {
+        sc_err_set(NULL, 0, "option %s: expected a number in [%g, %g], got '%s'", opt, lo, hi, val);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Parse n positive integers separated by 'x'. */
+static int parse_dims(const char *opt, const char *val, int n, int *dims, const char *form)
+{
+    const char *p = val;
+    for (int i = 0; i < n; i++) {
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (errno || end == p || v < 1 || v > 65536) goto bad;
+        dims[i] = (int)v;
+        if (i < n - 1) {
+            if (*end != 'x' && *end != 'X') goto bad;
+            p = end + 1;
+        } else if (*end) {
+            goto bad;
+        }
+    }
+    return 0;
+bad:
+    sc_err_set(NULL, 0, "option %s: expected %s with positive integers, got '%s'", opt, form, val);
+    return -1;
+}
+
+int cli_hw(const char *opt, const char *val, int *h, int *w)
+{
+    int d[2];
+    if (parse_dims(opt, val, 2, d, "HxW (e.g. 1024x256)")) return -1;
+    *h = d[0];
+    *w = d[1];
+    return 0;
+}
+
+int cli_vhw(const char *opt, const char *val, int *v, int *h, int *w)
+{
+    int d[3];
+    if (parse_dims(opt, val, 3, d, "VxHxW (e.g. 2x1024x256)")) return -1;
+    *v = d[0];
+    *h = d[1];
+    *w = d[2];
+    return 0;
+}
+
+int cli_is_help(const char *arg) { return !strcmp(arg, "-h") || !strcmp(arg, "--help"); }
+
+int cli_value(int argc, char **argv, int *i, const char **val)
+{
+    if (*i + 1 >= argc) {
+        sc_err_set(NULL, 0, "option %s needs a value", argv[*i]);
+        return -1;
+    }
+    *val = argv[++*i];
+    return 0;
+}
+
+int cli_usage_error(const char *cmd)
+{
+    if (cli_rank() == 0) {
+        sc_err_print();
+        fprintf(stderr, "Run 'spectcv %s --help' for usage.\n", cmd);
+    }
+    return SC_EXIT_USAGE;
+}
+
+int cli_rank(void)
+{
+    int init = 0, rank = 0;
+    MPI_Initialized(&init);
+    if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    return rank;
+}

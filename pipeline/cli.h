@@ -1,0 +1,29 @@
+/* pipeline/cli.h: option-value parsing shared by the subcommands.  Each parser validates the
+ * value and, on failure, sets an error naming the option and what was expected. */
+#ifndef SC_PIPELINE_CLI_H
+#define SC_PIPELINE_CLI_H
+
+#include <stdint.h>
+
+#define SC_EXIT_OK 0
+#define SC_EXIT_FAIL 1
+#define SC_EXIT_USAGE 2
+
+int cli_long(const char *opt, const char *val, long lo, long hi, long *out);
+int cli_int(const char *opt, const char *val, int lo, int hi, int *out);
+int cli_u64(const char *opt, const char *val, uint64_t *out);
+int cli_double(const char *opt, const char *val, double lo, double hi, double *out);
+/* "HxW" (e.g. 1024x256). */
+int cli_hw(const char *opt, const char *val, int *h, int *w);
+/* "VxHxW" (e.g. 2x1024x256). */
+int cli_vhw(const char *opt, const char *val, int *v, int *h, int *w);
+/* 1 if argv[i] is -h or --help. */
+int cli_is_help(const char *arg);
+/* Take the value of option argv[*i] (advances *i); sets an error if it is missing. */
+int cli_value(int argc, char **argv, int *i, const char **val);
+/* Usage error: print the message and a hint to run `spectcv CMD --help`; returns SC_EXIT_USAGE. */
+int cli_usage_error(const char *cmd);
+/* Rank of this process in MPI_COMM_WORLD (0 when MPI is not initialized). */
+int cli_rank(void);
+
+#endif

@@ -1,0 +1,4 @@
+#include "pipeline/commands.h"
+#include "pipeline/cli.h"
+#include "util/error.h"
+int cmd_info(int argc, char **argv) { (void)argc; (void)argv; sc_err_set(NULL,0,"info: not built yet"); sc_err_print(); return 1; }

@@ -1,0 +1,46 @@
+# tests/integration/lib.sh: helpers for the integration scripts (TAP-like lines that
+# tests/run.sh counts).  Source it; each check prints "ok - NAME" or "not ok - NAME".
+set -u
+SPECTCV=${SPECTCV:-./spectcv}
+case "$SPECTCV" in /*) ;; *) SPECTCV="$PWD/${SPECTCV#./}" ;; esac
+PYTHON=${PYTHON:-/usr/bin/python3}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_mpi_yield_when_idle=1 OMPI_MCA_rmaps_base_oversubscribe=1
+export OPENBLAS_NUM_THREADS=1
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+T=$(mktemp -d "${SPECTCV_TMP:-/tmp}/it.XXXXXX")
+
+ok() { echo "ok - $1"; }
+notok() { echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+
+# mpirun with the flags a root, oversubscribed test machine needs.
+mpi() { local np=$1; shift; mpirun --allow-run-as-root --oversubscribe --mca mpi_yield_when_idle 1 -np "$np" "$@"; }
+
+# expect_ok NAME CMD...: the command exits 0.
+expect_ok() {
+  local name=$1; shift
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [ $rc -eq 0 ]; then ok "$name"; else notok "$name" "exit $rc: $*" "$(printf '%s' "$out" | tail -n 15)"; fi
+}
+
+# expect_fail NAME PATTERN CMD...: the command exits non-zero and its stderr+stdout matches
+# the extended regex PATTERN (the message must name what is wrong).
+expect_fail() {
+  local name=$1 pat=$2; shift 2
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [ $rc -eq 0 ]; then
+    notok "$name" "expected a non-zero exit: $*" "$(printf '%s' "$out" | tail -n 5)"
+  elif ! printf '%s' "$out" | grep -Eq -- "$pat"; then
+    notok "$name" "message does not match /$pat/:" "$(printf '%s' "$out" | tail -n 5)"
+  else
+    ok "$name"
+  fi
+}
+
+# check NAME CONDITION-COMMAND...: generic assertion.
+check() {
+  local name=$1; shift
+  if "$@"; then ok "$name"; else notok "$name" "failed: $*"; fi
+}

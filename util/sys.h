@@ -1,0 +1,21 @@
+/* util/sys.h: clocks, memory readings and small file helpers. */
+#ifndef SC_UTIL_SYS_H
+#define SC_UTIL_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Monotonic wall clock in seconds. */
+double sc_now(void);
+/* Peak resident set size of this process in bytes (getrusage), 0 if unknown. */
+int64_t sc_peak_rss(void);
+/* Read a whole file into a NUL-terminated buffer (caller frees).  Sets the error on failure. */
+char *sc_read_file(const char *path, size_t *len);
+/* 1 if the path exists. */
+int sc_file_exists(const char *path);
+/* mkdir -p; 0 on success (sets the error otherwise). */
+int sc_mkdir_p(const char *path);
+/* Write a buffer to path atomically (write to path.tmp, then rename). */
+int sc_write_file_atomic(const char *path, const void *data, size_t n);
+
+#endif
