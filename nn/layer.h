@@ -167,6 +167,7 @@ struct nn_net {
     char *arch_text; /* the architecture file as given */
     char *arch_json; /* the resolved architecture (see nn_net_arch_json) */
     char *arch_path;
+    double *prof; /* NULL, or per layer: seconds in forward [i], backward [n_layers + i] */
 };
 
 static inline nn_tensor *nn_in(const nn_layer *L, const nn_ctx *c, int i)

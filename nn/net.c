@@ -15,6 +15,7 @@
 #include "nn/arch.h"
 #include "nn/layer.h"
 #include "util/error.h"
+#include "util/sys.h"
 
 #define ALIGN_F 16 /* floats per 64 bytes */
 static size_t align_up(size_t n) { return (n + ALIGN_F - 1) / ALIGN_F * ALIGN_F; }
@@ -290,6 +291,7 @@ void nn_net_free(nn_net *net)
     free(net->arch_text);
     free(net->arch_json);
     free(net->arch_path);
+    free(net->prof);
     free(net);
 }
 
@@ -315,7 +317,15 @@ const float *nn_forward(nn_net *net, const float *x, int b, int train)
     }
     net->t[0].val = (float *)x;
     nn_ctx c = {net, b, train, 0, 0, net->ws, &net->drop_rng};
-    for (int i = 0; i < net->n_layers; i++) net->L[i].ops->forward(&net->L[i], &c);
+    if (net->prof) {
+        for (int i = 0; i < net->n_layers; i++) {
+            double t0 = sc_now();
+            net->L[i].ops->forward(&net->L[i], &c);
+            net->prof[i] += sc_now() - t0;
+        }
+    } else {
+        for (int i = 0; i < net->n_layers; i++) net->L[i].ops->forward(&net->L[i], &c);
+    }
     net->fwd_b = b;
     net->fwd_train = train;
     net->fwd_valid = 1;
@@ -334,7 +344,11 @@ int nn_backward(nn_net *net, const float *dy, float *dx, int flags)
     net->t[0].grad = dx;
     nn_ctx c = {net, net->fwd_b, net->fwd_train, param_grads, !net->grads_zero_pending, net->ws,
                 &net->drop_rng};
-    for (int i = net->n_layers - 1; i >= 0; i--) net->L[i].ops->backward(&net->L[i], &c);
+    for (int i = net->n_layers - 1; i >= 0; i--) {
+        double t0 = net->prof ? sc_now() : 0.0;
+        net->L[i].ops->backward(&net->L[i], &c);
+        if (net->prof) net->prof[net->n_layers + i] += sc_now() - t0;
+    }
     out->grad = NULL;
     net->t[0].grad = NULL;
     if (param_grads) net->grads_zero_pending = 0;
