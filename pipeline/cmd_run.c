@@ -272,7 +272,7 @@ int cmd_run(int argc, char **argv)
         .experiment_path = e.path, .dataset_path = e.data_path, .dataset_hash = dhash,
         .seed = e.seed, .l = l, .label_names = names, .threshold = e.threshold,
         .confidence = e.confidence, .repeats = e.folds.repeats, .k = e.folds.k, .n = ds.n,
-        .assignment = assign, .n_jobs = n_jobs, .rows = rows, .epochs = e.epochs,
+        .truth = truth, .patient = ds.patient, .assignment = assign, .n_jobs = n_jobs, .rows = rows, .epochs = e.epochs,
         .n_metrics = st_job_metrics_count(l), .metric_names = (const char *const *)metric_names};
     rc = sc_results_create(MPI_COMM_WORLD, out, &lay, &res);
     if (pipe_agree(rc)) goto fail;

@@ -8,6 +8,8 @@
  *
  *   root attributes  version, experiment, experiment_hash, dataset_path, dataset_hash,
  *                    label_names, threshold, seed, ...
+ *   /dataset/labels          uint8 [N][L]  the labels used (truth), so that reports need
+ *   /dataset/patient         int64 [N]     nothing but this file
  *   /folds/assignment        int16 [R][N]
  *   /jobs/table              compound [J] (sc_job_row)
  *   /jobs/NNNN/test_index    int32 [n]
@@ -62,6 +64,8 @@ typedef struct {
     double threshold, confidence;
     int repeats, k;
     int64_t n;
+    const uint8_t *truth;      /* [n][l] */
+    const int64_t *patient;    /* [n] */
     const int16_t *assignment; /* [repeats][n] */
     int n_jobs;
     const sc_job_row *rows;    /* initial rows (pending) */

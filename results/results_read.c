@@ -164,6 +164,28 @@ int sc_results_open(const char *path, sc_results_file *rf)
     H5Dclose(d);
     d = -1;
 
+    rf->truth = sc_xmalloc((size_t)rf->n * (size_t)rf->l);
+    rf->patient = sc_xmalloc((size_t)rf->n * sizeof *rf->patient);
+    SC_TRY((d = open_checked(path, file, "/dataset/labels")) < 0);
+    SC_H5(sp = H5Dget_space(d), "%s: /dataset/labels", path);
+    SC_CHECK(H5Sget_simple_extent_npoints(sp) == rf->n * rf->l,
+             "%s: /dataset/labels: expected [%lld][%d]", path, (long long)rf->n, rf->l);
+    SC_H5(H5Dread(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, rf->truth),
+          "%s: cannot read /dataset/labels", path);
+    H5Sclose(sp);
+    sp = -1;
+    H5Dclose(d);
+    SC_TRY((d = open_checked(path, file, "/dataset/patient")) < 0);
+    SC_H5(sp = H5Dget_space(d), "%s: /dataset/patient", path);
+    SC_CHECK(H5Sget_simple_extent_npoints(sp) == rf->n, "%s: /dataset/patient: expected [%lld]",
+             path, (long long)rf->n);
+    SC_H5(H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, rf->patient),
+          "%s: cannot read /dataset/patient", path);
+    H5Sclose(sp);
+    sp = -1;
+    H5Dclose(d);
+    d = -1;
+
     SC_TRY((d = open_checked(path, file, "/jobs/table")) < 0);
     SC_H5(sp = H5Dget_space(d), "%s: /jobs/table", path);
     hssize_t nj = H5Sget_simple_extent_npoints(sp);
@@ -212,6 +234,8 @@ void sc_results_free(sc_results_file *rf)
     free(rf->path);
     free(rf->experiment);
     free(rf->assignment);
+    free(rf->truth);
+    free(rf->patient);
     free(rf->rows);
     memset(rf, 0, sizeof *rf);
     rf->h5_file = -1;

@@ -23,6 +23,8 @@ typedef struct {
     int repeats, k, epochs;
     int64_t n;
     int16_t *assignment; /* [repeats][n] */
+    uint8_t *truth;      /* [n][l] */
+    int64_t *patient;    /* [n] */
     int n_jobs;
     sc_job_row *rows;
     int n_metrics;

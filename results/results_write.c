@@ -196,6 +196,25 @@ int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *
     SC_TRY(attr_num(r->file, "folds", H5T_NATIVE_INT, &lay->k));
     SC_TRY(attr_num(r->file, "epochs", H5T_NATIVE_INT, &lay->epochs));
 
+    /* /dataset: truth and patients of every scan. */
+    SC_H5(g = H5Gcreate2(r->file, "/dataset", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          "cannot create /dataset");
+    {
+        hid_t dl = -1, dp = -1;
+        hsize_t ldims[2] = {(hsize_t)lay->n, (hsize_t)lay->l}, pdim = (hsize_t)lay->n;
+        dl = make_dset(g, "labels", H5T_NATIVE_UINT8, 2, ldims, NULL);
+        dp = dl >= 0 ? make_dset(g, "patient", H5T_NATIVE_INT64, 1, &pdim, NULL) : -1;
+        int ok = dl >= 0 && dp >= 0;
+        if (ok && r->rank == 0)
+            ok = !write_all(dl, H5T_NATIVE_UINT8, lay->truth, "/dataset/labels") &&
+                 !write_all(dp, H5T_NATIVE_INT64, lay->patient, "/dataset/patient");
+        if (dl >= 0) H5Dclose(dl);
+        if (dp >= 0) H5Dclose(dp);
+        SC_CHECK(ok, "%s: cannot write /dataset", path);
+    }
+    H5Gclose(g);
+    g = -1;
+
     /* /folds/assignment */
     SC_H5(folds = H5Gcreate2(r->file, "/folds", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
           "cannot create /folds");

@@ -25,10 +25,17 @@
 
 static const char *label_names[L] = {"metastasis", "arthritis", "normal"};
 
+static uint8_t all_truth[N * L];
+static int64_t all_patient[N];
+
 static void make_layout(sc_results_layout *lay, int16_t *assign, sc_job_row *rows,
                         char **metric_names)
 {
-    for (int i = 0; i < N; i++) assign[i] = (int16_t)(i % K);
+    for (int i = 0; i < N; i++) {
+        assign[i] = (int16_t)(i % K);
+        all_patient[i] = 500 + i;
+        for (int j = 0; j < L; j++) all_truth[i * L + j] = (uint8_t)((i + j) % 2);
+    }
     for (int j = 0; j < K; j++) {
         memset(&rows[j], 0, sizeof rows[j]);
         rows[j].id = j;
@@ -44,7 +51,8 @@ static void make_layout(sc_results_layout *lay, int16_t *assign, sc_job_row *row
                                .experiment_hash = 42, .experiment_path = "t.cfg",
                                .dataset_path = "d.h5", .dataset_hash = 7, .seed = 9, .l = L,
                                .label_names = label_names, .threshold = 0.5, .confidence = 0.95,
-                               .repeats = 1, .k = K, .n = N, .assignment = assign,
+                               .repeats = 1, .k = K, .n = N, .truth = all_truth,
+                               .patient = all_patient, .assignment = assign,
                                .n_jobs = K, .rows = rows, .epochs = EPOCHS,
                                .n_metrics = st_job_metrics_count(L),
                                .metric_names = (const char *const *)metric_names};
@@ -102,6 +110,8 @@ static void test_round_trip_and_summary(void **state)
     assert_int_equal(rf.rows[0].status, SC_JOB_DONE);
     assert_int_equal(rf.rows[3].status, SC_JOB_RUNNING);
     assert_int_equal(rf.assignment[7], 3);
+    assert_memory_equal(rf.truth, all_truth, sizeof all_truth);
+    assert_true(rf.patient[19] == 519);
     int32_t idx[N / K];
     float sc[(N / K) * L];
     int64_t cnt[L * 4];
