@@ -82,13 +82,17 @@ fail:
 /* Acceleration from jackknife values; flags ST_BCA_ACCEL_UNDEFINED when they do not vary. */
 static double acceleration(const double *jack, int64_t G, int *degenerate)
 {
+    if (G < 2) {
+        *degenerate |= ST_BCA_ACCEL_UNDEFINED;
+        return 0.0;
+    }
     double mean = gsl_stats_mean(jack, 1, (size_t)G), num = 0, den = 0;
     for (int64_t g = 0; g < G; g++) {
         double d = mean - jack[g];
         num += d * d * d;
         den += d * d;
     }
-    if (G < 2 || den == 0.0) {
+    if (den == 0.0) {
         *degenerate |= ST_BCA_ACCEL_UNDEFINED;
         return 0.0;
     }
@@ -155,22 +159,19 @@ int st_bca_clusters(int64_t n, const int64_t *cluster, st_statistic_fn stat, voi
     }
     double p0 = (double)(below + at_or_below) / (2.0 * B);
     double za = gsl_cdf_ugaussian_Pinv(0.5 * (1.0 - level));
+    /* The percentile levels, kept whenever the BCa adjustment cannot be applied. */
+    out->alpha_lo = 0.5 * (1.0 - level);
+    out->alpha_hi = 1.0 - out->alpha_lo;
     if (boot[0] == boot[B - 1]) {
         out->degenerate |= ST_BCA_CONSTANT;
         out->z0 = 0.0;
-        out->alpha_lo = 0.5 * (1.0 - level);
-        out->alpha_hi = 1.0 - out->alpha_lo;
     } else if (p0 <= 0.0 || p0 >= 1.0) {
         out->degenerate |= ST_BCA_BIAS_INFINITE;
         out->z0 = p0 <= 0.0 ? -INFINITY : INFINITY;
-        out->alpha_lo = 0.5 * (1.0 - level);
-        out->alpha_hi = 1.0 - out->alpha_lo;
     } else {
         out->z0 = gsl_cdf_ugaussian_Pinv(p0);
         if (1.0 - out->accel * (out->z0 + za) <= 0.0 || 1.0 - out->accel * (out->z0 - za) <= 0.0) {
             out->degenerate |= ST_BCA_UNSTABLE;
-            out->alpha_lo = 0.5 * (1.0 - level);
-            out->alpha_hi = 1.0 - out->alpha_lo;
         } else {
             out->alpha_lo = bca_level(out->z0, out->accel, za);
             out->alpha_hi = bca_level(out->z0, out->accel, -za);
