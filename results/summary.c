@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "stats/intervals.h"
+#include "stats/job_metrics.h"
 #include "util/error.h"
 
 static const char *const paper_metrics[5] = {"macro_accuracy", "macro_precision",
@@ -83,17 +84,26 @@ int sc_summary_compute(const sc_results_file *rf, sc_summary *s)
             }
             row->n = J;
             row->mean = row->sd = row->naive_lo = row->naive_hi = row->lo = row->hi = NAN;
-            if (J == 1) row->mean = vals[0];
-            if (J >= 2) {
+            /* The trailing entries of a job vector are counts (zero divisions, undefined
+             * AUCs): their mean says how often it happens; an interval would mean nothing. */
+            int is_count = k >= st_job_metrics_layout(rf->l).counts;
+            if (J >= 1) {
+                double sum = 0;
+                for (int i = 0; i < J; i++) sum += vals[i];
+                row->mean = sum / J;
+            }
+            if (J >= 2 && !is_count) {
                 st_interval naive, corr;
                 SC_TRY(st_interval_naive(vals, J, rf->confidence, &naive));
-                SC_TRY(st_interval_corrected(vals, J, ratio, rf->confidence, &corr));
                 row->mean = naive.mean;
                 row->sd = naive.sd;
                 row->naive_lo = naive.lo;
                 row->naive_hi = naive.hi;
-                row->lo = corr.lo;
-                row->hi = corr.hi;
+                if (ratio > 0) {
+                    SC_TRY(st_interval_corrected(vals, J, ratio, rf->confidence, &corr));
+                    row->lo = corr.lo;
+                    row->hi = corr.hi;
+                }
             }
         }
     }
