@@ -109,6 +109,7 @@ int sc_phantom_write(const sc_phantom_params *p, const char *path,
     preview_entry *prev = NULL;
     int n_prev = 0, per_set = opts && opts->preview_per_set > 0 ? opts->preview_per_set : 3;
     int prev_count[4] = {0};
+    int64_t prev_patient[4] = {-1, -1, -1, -1}; /* previews show different patients */
     const char *pdir = opts ? opts->preview_dir : NULL;
     int64_t n = 0;
     char buf[512];
@@ -139,10 +140,11 @@ int sc_phantom_write(const sc_phantom_params *p, const char *path,
         SC_TRY(sc_ds_writer_put(wr, i, img, plan[i].labels, plan[i].patient));
         for (int j = 0; j < SC_PH_LABELS; j++) sum->positives[j] += plan[i].labels[j];
         int c = combo(plan[i].labels);
-        if (pdir && prev_count[c] < per_set) {
+        if (pdir && prev_count[c] < per_set && prev_patient[c] != plan[i].patient) {
             SC_TRY(write_preview(pdir, p, img, &plan[i], i, &truth, &prev[n_prev]));
             n_prev++;
             prev_count[c]++;
+            prev_patient[c] = plan[i].patient;
         }
         if (opts && opts->progress && opts->progress(opts->ctx, i + 1, n))
             SC_FAIL("%s: interrupted after %" PRId64 " of %" PRId64 " scans; no file written",
