@@ -26,16 +26,25 @@ struct sc_ds_writer {
     uint8_t *written; /* [n] */
 };
 
-/* A variable-length UTF-8 string type (h5py reads it as str). */
+/* A variable-length ASCII string type: h5py reads it as str, and a C reader can read it with
+ * the default H5T_C_S1 memory type (HDF5 does not convert between ASCII and UTF-8). */
 static hid_t vlen_str(void)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
     if (t < 0) return -1;
-    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_ASCII) < 0) {
         H5Tclose(t);
         return -1;
     }
     return t;
+}
+
+/* 1 if s is printable ASCII (names and attributes are stored as ASCII strings). */
+static int is_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) return 0;
+    return 1;
 }
 
 /* Attribute `name` on obj: n strings (rank 1), or one scalar string when n < 0. */
@@ -101,11 +110,15 @@ int sc_ds_writer_open(const char *path, int64_t n, int v, int h, int w, int l,
              "%s: invalid shape: %" PRId64 " scans, %d views of %dx%d, %d labels", path, n, v, h,
              w, l);
     for (int i = 0; i < l; i++)
-        SC_CHECK(label_names[i] && label_names[i][0] && strlen(label_names[i]) < SC_DS_NAME_MAX,
-                 "%s: label name %d is empty or longer than %d", path, i, SC_DS_NAME_MAX - 1);
+        SC_CHECK(label_names[i] && label_names[i][0] && strlen(label_names[i]) < SC_DS_NAME_MAX &&
+                     is_ascii(label_names[i]),
+                 "%s: label name %d is empty, longer than %d or not printable ASCII", path, i,
+                 SC_DS_NAME_MAX - 1);
     for (int i = 0; i < v; i++)
-        SC_CHECK(view_names[i] && view_names[i][0] && strlen(view_names[i]) < SC_DS_NAME_MAX,
-                 "%s: view name %d is empty or longer than %d", path, i, SC_DS_NAME_MAX - 1);
+        SC_CHECK(view_names[i] && view_names[i][0] && strlen(view_names[i]) < SC_DS_NAME_MAX &&
+                     is_ascii(view_names[i]),
+                 "%s: view name %d is empty, longer than %d or not printable ASCII", path, i,
+                 SC_DS_NAME_MAX - 1);
     SC_TRY(check_dir_writable(path));
     wr = sc_xcalloc(1, sizeof *wr);
     wr->file = wr->images = -1;
@@ -185,7 +198,11 @@ fail:
 int sc_ds_writer_attr(sc_ds_writer *wr, const char *name, const char *value)
 {
     const char *v[1] = {value};
+    SC_CHECK(is_ascii(name) && name[0] && is_ascii(value),
+             "%s: attribute '%s': name and value must be printable ASCII", wr->path, name);
     return str_attr(wr->file, wr->path, name, v, -1);
+fail:
+    return -1;
 }
 
 static int write_dataset(hid_t file, const char *file_name, const char *name, hid_t ftype,
