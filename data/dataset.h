@@ -33,6 +33,7 @@ typedef struct {
     int64_t *patient; /* [n] */
     int64_t n_patients;
     uint64_t meta_hash; /* hash of shape, names, labels and patients (cheap; see results) */
+    int64_t h5_file, h5_images; /* open HDF5 handles (hid_t) between sc_ds_open and close */
 } sc_dataset;
 
 /* Collective over comm.  Opens and validates the file, reads labels and patients.  On error

@@ -1,4 +1,142 @@
-#include "pipeline/commands.h"
+/* pipeline/cmd_info.c: `spectcv info FILE.h5`: describe a data set or a results file. */
+#include <hdf5.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/dataset.h"
 #include "pipeline/cli.h"
+#include "pipeline/commands.h"
+#include "results/results_read.h"
+#include "results/summary.h"
 #include "util/error.h"
-int cmd_info(int argc, char **argv) { (void)argc; (void)argv; sc_err_set(NULL,0,"info: not built yet"); sc_err_print(); return 1; }
+
+static void help(void)
+{
+    printf("usage: spectcv info FILE.h5\n\n"
+           "Describe a data set (scans, views, size, labels, label sets, patients) or a results\n"
+           "file (experiment, jobs by status, the summary table).\n");
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int info_dataset(const char *path)
+{
+    sc_dataset ds;
+    if (sc_ds_open(MPI_COMM_SELF, path, &ds)) return -1;
+    printf("data set: %s\n", path);
+    printf("scans: %lld\npatients: %lld\n", (long long)ds.n, (long long)ds.n_patients);
+    printf("views: %d (", ds.v);
+    for (int i = 0; i < ds.v; i++) printf("%s%s", ds.view_names[i], i + 1 < ds.v ? ", " : ")\n");
+    printf("size: %d x %d (H x W), %s pixels\n", ds.h, ds.w,
+           ds.pixel == SC_PIX_U16 ? "uint16" : "float32");
+    printf("labels: %d\n", ds.l);
+    int64_t pos[SC_DS_MAX_LABELS];
+    sc_ds_label_counts(&ds, pos);
+    for (int j = 0; j < ds.l; j++)
+        printf("  %-16s %6lld scans (%.1f%%)\n", ds.label_names[j], (long long)pos[j],
+               100.0 * (double)pos[j] / (double)ds.n);
+    /* Label sets (label powerset), in order of their bit pattern. */
+    printf("label sets:\n");
+    int64_t *cnt = sc_xcalloc((size_t)1 << ds.l, sizeof *cnt);
+    for (int64_t i = 0; i < ds.n; i++) {
+        unsigned key = 0;
+        for (int j = 0; j < ds.l; j++) key |= (unsigned)ds.labels[i * ds.l + j] << j;
+        cnt[key]++;
+    }
+    for (unsigned key = 0; key < (1u << ds.l); key++) {
+        if (!cnt[key]) continue;
+        printf("  {");
+        int first = 1;
+        for (int j = 0; j < ds.l; j++)
+            if (key & (1u << j)) {
+                printf("%s%s", first ? "" : ", ", ds.label_names[j]);
+                first = 0;
+            }
+        printf("}%*s %6lld scans\n", 1, "", (long long)cnt[key]);
+    }
+    free(cnt);
+    /* Scans per patient: run lengths of the sorted ids. */
+    int64_t *ids = sc_xmalloc((size_t)ds.n * sizeof *ids), mn = ds.n, mx = 0;
+    memcpy(ids, ds.patient, (size_t)ds.n * sizeof *ids);
+    qsort(ids, (size_t)ds.n, sizeof *ids, cmp_i64);
+    for (int64_t i = 0, run = 1; i < ds.n; i++, run++)
+        if (i + 1 == ds.n || ids[i + 1] != ids[i]) {
+            if (run < mn) mn = run;
+            if (run > mx) mx = run;
+            run = 0;
+        }
+    free(ids);
+    printf("scans per patient: %lld to %lld\n", (long long)mn, (long long)mx);
+    sc_ds_close(&ds);
+    return 0;
+}
+
+static int info_results(const char *path)
+{
+    sc_results_file rf;
+    if (sc_results_open(path, &rf)) return -1;
+    int count[4] = {0};
+    for (int j = 0; j < rf.n_jobs; j++) count[rf.rows[j].status]++;
+    printf("results: %s\nspectcv version: %s\nexperiment: %s (hash %s)\n", path, rf.version,
+           rf.experiment_path, rf.experiment_hash);
+    printf("data set: %s (hash %s)\n", rf.dataset_path, rf.dataset_hash);
+    printf("labels:");
+    for (int j = 0; j < rf.l; j++) printf(" %s", rf.label_names[j]);
+    printf("\nfolds: %d x %d repeats over %lld scans; threshold %g; confidence %g\n", rf.k,
+           rf.repeats, (long long)rf.n, rf.threshold, rf.confidence);
+    printf("jobs: %d (done %d, failed %d, running %d, pending %d)\n\n", rf.n_jobs,
+           count[SC_JOB_DONE], count[SC_JOB_FAILED], count[SC_JOB_RUNNING], count[SC_JOB_PENDING]);
+    sc_summary_print_jobs(stdout, &rf);
+    sc_summary s;
+    if (sc_summary_compute(&rf, &s) == 0) {
+        sc_summary_print(stdout, &rf, &s);
+        sc_summary_free(&s);
+    }
+    sc_results_free(&rf);
+    return 0;
+}
+
+int cmd_info(int argc, char **argv)
+{
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            if (cli_rank() == 0) help();
+            return SC_EXIT_OK;
+        } else if (argv[i][0] == '-') {
+            sc_err_set(NULL, 0, "unknown option '%s'", argv[i]);
+            return cli_usage_error("info");
+        } else if (!path) {
+            path = argv[i];
+        } else {
+            sc_err_set(NULL, 0, "unexpected argument '%s'", argv[i]);
+            return cli_usage_error("info");
+        }
+    }
+    if (!path) {
+        sc_err_set(NULL, 0, "missing the file to describe");
+        return cli_usage_error("info");
+    }
+    if (cli_rank() != 0) return SC_EXIT_OK;
+    /* A results file has /jobs/table; anything else is treated as a data set. */
+    int is_results = 0;
+    if (H5Fis_hdf5(path) > 0) {
+        hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+        if (f >= 0) {
+            is_results = H5Lexists(f, "/jobs", H5P_DEFAULT) > 0;
+            H5Fclose(f);
+        }
+    }
+    int rc = is_results ? info_results(path) : info_dataset(path);
+    if (rc) {
+        sc_err_print();
+        return SC_EXIT_FAIL;
+    }
+    return SC_EXIT_OK;
+}

@@ -1,4 +1,344 @@
-#include "pipeline/commands.h"
+/* pipeline/cmd_run.c: `spectcv run EXPERIMENT.cfg`: the whole sweep.
+ *
+ * Every rank parses the experiment, opens the data set and computes the same folds and grid
+ * (all deterministic), so only job ids travel in messages.  Stages that can fail agree on the
+ * outcome (pipe_agree) so that no rank is left waiting in a collective call. */
+#include <libgen.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data/dataset.h"
+#include "data/preprocess.h"
+#include "folds/folds.h"
+#include "jobs/grid.h"
+#include "jobs/scheduler.h"
+#include "jobs/train_job.h"
 #include "pipeline/cli.h"
+#include "pipeline/commands.h"
+#include "pipeline/experiment.h"
+#include "results/results.h"
+#include "results/results_read.h"
+#include "results/summary.h"
+#include "stats/job_metrics.h"
 #include "util/error.h"
-int cmd_run(int argc, char **argv) { (void)argc; (void)argv; sc_err_set(NULL,0,"run: not built yet"); sc_err_print(); return 1; }
+#include "util/hash.h"
+#include "util/sys.h"
+#include "util/version.h"
+
+static void help(void)
+{
+    printf("usage: spectcv run EXPERIMENT.cfg [-o results.h5] [--data DATA.h5] [--force]\n"
+           "                  [--dry-run] [--quiet]\n\n"
+           "Run the cross-validation sweep an experiment file describes (docs/config.md):\n"
+           "jobs = repeats x folds x augmentations x architectures.  Under mpirun, rank 0 hands\n"
+           "jobs to the other ranks as they ask (run with as many ranks as cores + 1: the\n"
+           "master sleeps while it waits); with one rank, it runs every job itself.  Results\n"
+           "are identical for any number of ranks.\n\n"
+           "  -o FILE      results file (default results.h5); never overwritten without --force\n"
+           "  --data FILE  use this data set instead of the experiment's data.path\n"
+           "  --force      overwrite an existing results file\n"
+           "  --dry-run    validate everything, print the folds and the job plan, run nothing\n"
+           "  --quiet      print only the final tables\n");
+}
+
+/* After a stage that may fail on some ranks: all agree; the lowest failing rank's message
+ * becomes everyone's.  Returns 0 if every rank succeeded. */
+static int pipe_agree(int rc)
+{
+    int rank, size;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    int mine = rc ? rank : size, first;
+    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (first == size) return 0;
+    char msg[SC_ERR_MAX];
+    snprintf(msg, sizeof msg, "%s", sc_err_msg());
+    MPI_Bcast(msg, sizeof msg, MPI_CHAR, first, MPI_COMM_WORLD);
+    sc_err_set(NULL, 0, "%s", msg);
+    return -1;
+}
+
+typedef struct {
+    int quiet;
+} progress_ctx;
+
+static void on_done(void *p, const sc_job_row *row, int n_done, int n_total)
+{
+    const progress_ctx *pc = p;
+    if (pc->quiet) return;
+    if (row->status == SC_JOB_DONE)
+        printf("[%*d/%d] job %04d r%d f%d %s/%s: done in %.1f s on rank %d\n",
+               n_total >= 100 ? 3 : 2, n_done, n_total, row->id, row->repeat, row->fold,
+               row->augmentation, row->architecture, row->seconds, row->rank);
+    else
+        printf("[%*d/%d] job %04d r%d f%d %s/%s: FAILED on rank %d: %s\n", n_total >= 100 ? 3 : 2,
+               n_done, n_total, row->id, row->repeat, row->fold, row->augmentation,
+               row->architecture, row->rank, row->message);
+    fflush(stdout);
+}
+
+static int exec_job(void *ctx, int job, sc_job_row *row) { return sc_train_job(ctx, job, row); }
+
+/* BLAS threads for this rank: what the experiment asks, capped so that the worker ranks on
+ * this node times threads never exceed its cores (the master sleeps, so it does not count). */
+static int threads_for_rank(int wanted, int *capped)
+{
+    MPI_Comm node;
+    int rank, size, node_rank, node_size;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
+    MPI_Comm_rank(node, &node_rank);
+    MPI_Comm_size(node, &node_size);
+    int is_worker = size == 1 || rank != 0, workers = 0;
+    MPI_Allreduce(&is_worker, &workers, 1, MPI_INT, MPI_SUM, node);
+    MPI_Comm_free(&node);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1) cores = 1;
+    int cap = workers > 0 ? (int)(cores / workers) : 1;
+    if (cap < 1) cap = 1;
+    *capped = wanted > cap;
+    return wanted > cap ? cap : wanted;
+}
+
+/* Labels used by the experiment: indices into the data set's labels. */
+static int select_labels(const sc_experiment *e, const sc_dataset *ds, int *idx, int *l)
+{
+    if (e->n_labels_used == 0) {
+        for (int j = 0; j < ds->l; j++) idx[j] = j;
+        *l = ds->l;
+        return 0;
+    }
+    for (int i = 0; i < e->n_labels_used; i++) {
+        idx[i] = -1;
+        for (int j = 0; j < ds->l; j++)
+            if (!strcmp(e->labels_used[i], ds->label_names[j])) idx[i] = j;
+        SC_CHECK(idx[i] >= 0, "%s: data.labels: '%s' is not a label of %s", e->path,
+                 e->labels_used[i], ds->path);
+    }
+    *l = e->n_labels_used;
+    return 0;
+fail:
+    return -1;
+}
+
+static void print_plan(const sc_experiment *e, const sc_dataset *ds, const int *lab, int l,
+                       const uint8_t *truth, const int16_t *assign, int n_jobs, int size,
+                       int threads, int capped)
+{
+    printf("spectcv %s: experiment '%s' (%s)\n", SPECTCV_VERSION, e->name, e->path);
+    printf("data: %s: %lld scans, %lld patients, %d views %dx%d -> %dx%d (%s normalization)\n",
+           ds->path, (long long)ds->n, (long long)ds->n_patients, ds->v, ds->h, ds->w, e->in_h,
+           e->in_w, sc_norm_name(e->norm));
+    printf("labels:");
+    for (int j = 0; j < l; j++) {
+        int64_t pos = 0;
+        for (int64_t i = 0; i < ds->n; i++) pos += truth[i * l + j];
+        printf(" %s %lld%s", ds->label_names[lab[j]], (long long)pos, j + 1 < l ? "," : "\n");
+    }
+    printf("folds: %d-fold x %d repeat%s, %s, %s; test scans per fold:", e->folds.k,
+           e->folds.repeats, e->folds.repeats > 1 ? "s" : "",
+           e->folds.by_patient ? "grouped by patient" : "ungrouped",
+           e->folds.stratify ? "stratified by label set" : "not stratified");
+    for (int f = 0; f < e->folds.k; f++) {
+        int64_t t, tr;
+        sc_folds_sizes(assign, ds->n, f, &t, &tr);
+        printf(" %lld", (long long)t);
+    }
+    printf(" (repeat 0)\n");
+    printf("jobs: %d = %d repeats x %d folds x %d augmentations x %d architectures; "
+           "%d epochs, batch %d\n",
+           n_jobs, e->folds.repeats, e->folds.k, e->n_aug, e->n_arch, e->epochs, e->batch);
+    printf("ranks: %d (%s), %d BLAS thread%s per worker%s\n", size,
+           size == 1 ? "one rank runs every job" : "rank 0 dispatches, the others train", threads,
+           threads > 1 ? "s" : "", capped ? " (capped to the cores of the node)" : "");
+    fflush(stdout);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *exp_path = NULL, *out = "results.h5", *data = NULL;
+    int force = 0, dry = 0, quiet = 0;
+    int rank, size;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            if (rank == 0) help();
+            return SC_EXIT_OK;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            if (cli_value(argc, argv, &i, &out)) return cli_usage_error("run");
+        } else if (!strcmp(a, "--data")) {
+            if (cli_value(argc, argv, &i, &data)) return cli_usage_error("run");
+        } else if (!strcmp(a, "--force")) {
+            force = 1;
+        } else if (!strcmp(a, "--dry-run")) {
+            dry = 1;
+        } else if (!strcmp(a, "--quiet")) {
+            quiet = 1;
+        } else if (a[0] == '-') {
+            sc_err_set(NULL, 0, "unknown option '%s'", a);
+            return cli_usage_error("run");
+        } else if (!exp_path) {
+            exp_path = a;
+        } else {
+            sc_err_set(NULL, 0, "unexpected argument '%s'", a);
+            return cli_usage_error("run");
+        }
+    }
+    if (!exp_path) {
+        sc_err_set(NULL, 0, "missing the experiment file");
+        return cli_usage_error("run");
+    }
+
+    sc_experiment e;
+    sc_dataset ds;
+    int have_e = 0, have_ds = 0, status = SC_EXIT_FAIL;
+    uint8_t *truth = NULL;
+    int16_t *assign = NULL;
+    sc_job *jobs = NULL;
+    sc_job_row *rows = NULL;
+    int *order = NULL, n_jobs = 0, lab[16], l = 0;
+    float *images = NULL;
+    char **metric_names = NULL;
+    sc_results *res = NULL;
+
+    int rc = sc_experiment_load(exp_path, data, &e);
+    have_e = rc == 0;
+    if (pipe_agree(rc)) goto fail;
+    /* Refuse to overwrite results (decided on rank 0, the only one that prints). */
+    rc = 0;
+    if (rank == 0 && !dry && !force && sc_file_exists(out)) {
+        sc_err_set(NULL, 0, "%s exists; refusing to overwrite results (use --force, or choose "
+                   "another -o)", out);
+        rc = -1;
+    }
+    if (pipe_agree(rc)) goto fail;
+
+    rc = sc_ds_open(MPI_COMM_WORLD, e.data_path, &ds);
+    have_ds = rc == 0;
+    if (pipe_agree(rc)) goto fail;
+    rc = select_labels(&e, &ds, lab, &l);
+    if (pipe_agree(rc)) goto fail;
+    truth = sc_xmalloc((size_t)ds.n * (size_t)l);
+    for (int64_t i = 0; i < ds.n; i++)
+        for (int j = 0; j < l; j++) truth[i * l + j] = ds.labels[i * ds.l + lab[j]];
+    const char *names[16];
+    for (int j = 0; j < l; j++) names[j] = ds.label_names[lab[j]];
+
+    assign = sc_xmalloc((size_t)e.folds.repeats * (size_t)ds.n * sizeof *assign);
+    rc = sc_folds_assign(ds.n, l, truth, ds.patient, names, &e.folds, e.seed, assign);
+    if (rc == 0) rc = sc_grid_make(&e, assign, ds.n, &jobs, &n_jobs);
+    if (pipe_agree(rc)) goto fail;
+    int capped = 0, threads = threads_for_rank(e.threads, &capped);
+    order = sc_xmalloc((size_t)n_jobs * sizeof *order);
+    rc = rank == 0 ? sc_grid_costs(&e, ds.v, l, jobs, n_jobs) : 0;
+    if (pipe_agree(rc)) goto fail;
+    sc_grid_order(jobs, n_jobs, order);
+    if (rank == 0 && !quiet)
+        print_plan(&e, &ds, lab, l, truth, assign, n_jobs, size, threads, capped);
+    if (dry) {
+        if (rank == 0) {
+            printf("dry run: dispatch order (costliest first):\n");
+            for (int i = 0; i < n_jobs; i++) {
+                const sc_job *j = &jobs[order[i]];
+                printf("  job %04d r%d f%d %-12s %-12s train %lld test %lld cost %.3g\n", j->id,
+                       j->repeat, j->fold, e.aug[j->aug].name, e.arch[j->arch].name,
+                       (long long)j->n_train, (long long)j->n_test, j->cost);
+            }
+        }
+        status = SC_EXIT_OK;
+        goto done;
+    }
+
+    /* Images: every worker holds the whole (resized) set; the master does not train. */
+    uint64_t dhash = 0;
+    rc = 0;
+    if (size == 1 || rank != 0) rc = sc_ds_load(&ds, e.in_h, e.in_w, e.norm, &images, &dhash);
+    if (pipe_agree(rc)) goto fail;
+    MPI_Bcast(&dhash, 1, MPI_UINT64_T, size == 1 ? 0 : 1, MPI_COMM_WORLD);
+
+    metric_names = st_job_metric_names(names, l);
+    rc = metric_names ? 0 : -1;
+    if (pipe_agree(rc)) goto fail;
+    rows = sc_xmalloc((size_t)n_jobs * sizeof *rows);
+    for (int j = 0; j < n_jobs; j++) sc_grid_row(&e, &jobs[j], &rows[j]);
+    sc_results_layout lay = {
+        .version = SPECTCV_VERSION, .experiment_text = e.text, .experiment_hash = e.hash,
+        .experiment_path = e.path, .dataset_path = e.data_path, .dataset_hash = dhash,
+        .seed = e.seed, .l = l, .label_names = names, .threshold = e.threshold,
+        .confidence = e.confidence, .repeats = e.folds.repeats, .k = e.folds.k, .n = ds.n,
+        .truth = truth, .patient = ds.patient, .assignment = assign, .n_jobs = n_jobs, .rows = rows, .epochs = e.epochs,
+        .n_metrics = st_job_metrics_count(l), .metric_names = (const char *const *)metric_names};
+    rc = sc_results_create(MPI_COMM_WORLD, out, &lay, &res);
+    if (pipe_agree(rc)) goto fail;
+
+    double t0 = sc_now();
+    sc_job_ctx jc = {.e = &e, .n = ds.n, .v = ds.v, .l = l, .images = images, .truth = truth,
+                     .assignment = assign, .jobs = jobs, .res = res, .rank = rank,
+                     .threads = threads};
+    progress_ctx pc = {quiet};
+    sc_schedule_cfg sc = {.order = order, .n = n_jobs, .rows = rows, .res = res,
+                          .exec = exec_job, .exec_ctx = &jc, .done = on_done, .done_ctx = &pc};
+    int sched_rc = sc_schedule(MPI_COMM_WORLD, &sc);
+    char sched_msg[SC_ERR_MAX];
+    snprintf(sched_msg, sizeof sched_msg, "%s", sc_err_msg());
+    rc = sc_results_close(res);
+    res = NULL;
+    if (pipe_agree(rc)) goto fail;
+    if (sched_rc) {
+        sc_err_set(NULL, 0, "%s", sched_msg);
+        goto fail;
+    }
+    double wall = sc_now() - t0;
+
+    /* Summary: rank 0 alone, from the closed file. */
+    rc = 0;
+    if (rank == 0) {
+        sc_results_file rf;
+        sc_summary s;
+        rc = sc_results_open(out, &rf);
+        if (rc == 0) {
+            rc = sc_summary_compute(&rf, &s);
+            if (rc == 0) {
+                sc_results_free(&rf); /* reopened read-write by the writer */
+                rc = sc_summary_write(out, &s);
+                if (rc == 0 && (rc = sc_results_open(out, &rf)) == 0) {
+                    printf("\n");
+                    sc_summary_print_jobs(stdout, &rf);
+                    sc_summary_print(stdout, &rf, &s);
+                    int failed = 0;
+                    for (int j = 0; j < rf.n_jobs; j++) failed += rf.rows[j].status == SC_JOB_FAILED;
+                    printf("\n%d jobs (%d failed) in %.1f s; results in %s\n", rf.n_jobs, failed,
+                           wall, out);
+                    sc_results_free(&rf);
+                }
+                sc_summary_free(&s);
+            } else {
+                sc_results_free(&rf);
+            }
+        }
+    }
+    if (pipe_agree(rc)) goto fail;
+    status = SC_EXIT_OK;
+    goto done;
+fail:
+    if (rank == 0) sc_err_print();
+    status = SC_EXIT_FAIL;
+done:
+    if (res) sc_results_close(res);
+    if (metric_names) st_job_metric_names_free(metric_names, l);
+    free(images);
+    free(rows);
+    free(order);
+    free(jobs);
+    free(assign);
+    free(truth);
+    if (have_ds) sc_ds_close(&ds);
+    if (have_e) sc_experiment_free(&e);
+    return status;
+}

@@ -28,7 +28,15 @@ void sc_err_prefix(const char *fmt, ...)
     va_end(ap);
     if (!ctx[0]) return;
     memcpy(old, err_buf, sizeof old);
-    snprintf(err_buf, sizeof err_buf, "%s: %s", ctx, old);
+    /* Truncation of an over-long message is acceptable; keep the context first. */
+    size_t n = strlen(ctx);
+    if (n > sizeof err_buf - 3) n = sizeof err_buf - 3;
+    memcpy(err_buf, ctx, n);
+    memcpy(err_buf + n, ": ", 2);
+    size_t rest = sizeof err_buf - n - 3, ol = strlen(old);
+    if (ol > rest) ol = rest;
+    memcpy(err_buf + n + 2, old, ol);
+    err_buf[n + 2 + ol] = '\0';
 }
 
 const char *sc_err_msg(void) { return err_buf[0] ? err_buf : "unknown error"; }

@@ -1,0 +1,294 @@
+/* data/dataset_read.c: open, validate and read the data set file (reader half of dataset.h).
+ *
+ * Every field is checked before use, since data sets come from users and importers: a
+ * truncated file, a wrong rank or type, labels that are not 0/1, missing names — each is an
+ * error naming the file and the field.  The file is opened through MPI-IO on the given
+ * communicator; after the collective open, reads are independent. */
+#include "data/dataset.h"
+
+#include <hdf5.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+#include "util/hash.h"
+
+/* Shape of a dataset; checks its rank. */
+static int dset_shape(const char *path, hid_t d, const char *name, int want_rank, hsize_t *dims)
+{
+    hid_t sp = H5Dget_space(d);
+    int rc = -1;
+    SC_H5(sp, "%s: %s: cannot read its dataspace", path, name);
+    int rank = H5Sget_simple_extent_ndims(sp);
+    SC_CHECK(rank == want_rank, "%s: %s: expected %d dimensions, found %d", path, name, want_rank,
+             rank);
+    SC_H5(H5Sget_simple_extent_dims(sp, dims, NULL), "%s: %s: cannot read its shape", path, name);
+    rc = 0;
+fail:
+    if (sp >= 0) H5Sclose(sp);
+    return rc;
+}
+
+static hid_t open_dset(const char *path, hid_t file, const char *name)
+{
+    if (H5Lexists(file, name, H5P_DEFAULT) <= 0) {
+        sc_err_set(NULL, 0, "%s: missing dataset %s (see docs/formats.md)", path, name);
+        return -1;
+    }
+    hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
+    if (d < 0) sc_err_set(NULL, 0, "%s: %s: cannot open (file damaged?)", path, name);
+    return d;
+}
+
+/* Read a 1-D string attribute of `count` entries (fixed or variable length) into names. */
+static int read_names(const char *path, hid_t file, const char *attr, int count,
+                      char names[][SC_DS_NAME_MAX])
+{
+    int rc = -1;
+    hid_t a = -1, t = -1, sp = -1, mt = -1;
+    char **vl = NULL;
+    char *fixed = NULL;
+    SC_CHECK(H5Aexists(file, attr) > 0, "%s: missing root attribute '%s' (%d strings expected)",
+             path, attr, count);
+    SC_H5(a = H5Aopen(file, attr, H5P_DEFAULT), "%s: attribute '%s': cannot open", path, attr);
+    SC_H5(t = H5Aget_type(a), "%s: attribute '%s': cannot read type", path, attr);
+    SC_CHECK(H5Tget_class(t) == H5T_STRING, "%s: attribute '%s': expected strings", path, attr);
+    SC_H5(sp = H5Aget_space(a), "%s: attribute '%s': cannot read shape", path, attr);
+    hssize_t n = H5Sget_simple_extent_npoints(sp);
+    SC_CHECK(n == count, "%s: attribute '%s': expected %d names, found %lld", path, attr, count,
+             (long long)n);
+    if (H5Tis_variable_str(t) > 0) {
+        vl = sc_xcalloc((size_t)count, sizeof *vl);
+        SC_H5(mt = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
+        SC_H5(H5Tset_size(mt, H5T_VARIABLE), "H5Tset_size failed");
+        /* HDF5 does not convert between ASCII and UTF-8 (h5py's default): read as stored. */
+        SC_H5(H5Tset_cset(mt, H5Tget_cset(t)), "H5Tset_cset failed");
+        SC_H5(H5Aread(a, mt, vl), "%s: attribute '%s': cannot read", path, attr);
+        for (int i = 0; i < count; i++) {
+            SC_CHECK(vl[i] && vl[i][0], "%s: attribute '%s': name %d is empty", path, attr, i);
+            SC_CHECK(strlen(vl[i]) < SC_DS_NAME_MAX, "%s: attribute '%s': name %d longer than %d",
+                     path, attr, i, SC_DS_NAME_MAX - 1);
+            strcpy(names[i], vl[i]);
+        }
+    } else {
+        size_t sz = H5Tget_size(t);
+        SC_CHECK(sz > 0 && sz < 4096, "%s: attribute '%s': bad string size", path, attr);
+        fixed = sc_xcalloc((size_t)count, sz + 1);
+        SC_H5(mt = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
+        SC_H5(H5Tset_size(mt, sz + 1), "H5Tset_size failed");
+        SC_H5(H5Tset_strpad(mt, H5T_STR_NULLTERM), "H5Tset_strpad failed");
+        SC_H5(H5Tset_cset(mt, H5Tget_cset(t)), "H5Tset_cset failed");
+        SC_H5(H5Aread(a, mt, fixed), "%s: attribute '%s': cannot read", path, attr);
+        for (int i = 0; i < count; i++) {
+            const char *s = fixed + (size_t)i * (sz + 1);
+            SC_CHECK(s[0], "%s: attribute '%s': name %d is empty", path, attr, i);
+            SC_CHECK(strlen(s) < SC_DS_NAME_MAX, "%s: attribute '%s': name %d longer than %d",
+                     path, attr, i, SC_DS_NAME_MAX - 1);
+            strcpy(names[i], s);
+        }
+    }
+    for (int i = 0; i < count; i++)
+        for (int j = 0; j < i; j++)
+            SC_CHECK(strcmp(names[i], names[j]), "%s: attribute '%s': name '%s' appears twice",
+                     path, attr, names[i]);
+    rc = 0;
+fail:
+    if (vl && sp >= 0 && mt >= 0) H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, vl);
+    free(vl);
+    free(fixed);
+    if (mt >= 0) H5Tclose(mt);
+    if (sp >= 0) H5Sclose(sp);
+    if (t >= 0) H5Tclose(t);
+    if (a >= 0) H5Aclose(a);
+    return rc;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int check_integer(const char *path, hid_t d, const char *name, const char *want)
+{
+    hid_t t = H5Dget_type(d);
+    int ok = t >= 0 && H5Tget_class(t) == H5T_INTEGER;
+    if (t >= 0) H5Tclose(t);
+    if (!ok) sc_err_set(NULL, 0, "%s: %s: expected %s values", path, name, want);
+    return ok ? 0 : -1;
+}
+
+int sc_ds_open(MPI_Comm comm, const char *path, sc_dataset *ds)
+{
+    hid_t fapl = -1, file = -1, images = -1, labels = -1, patient = -1, t = -1;
+    memset(ds, 0, sizeof *ds);
+    ds->path = sc_xstrdup(path);
+
+    FILE *probe = fopen(path, "rb");
+    SC_CHECK(probe, "%s: cannot open the data set file (does it exist?)", path);
+    fclose(probe);
+    SC_CHECK(H5Fis_hdf5(path) > 0, "%s: not an HDF5 file (or truncated)", path);
+    SC_H5(fapl = H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate failed");
+    SC_H5(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio failed");
+    file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    SC_CHECK(file >= 0, "%s: cannot open as HDF5 (truncated or damaged file?)", path);
+
+    /* /images [N][V][H][W], uint16 or float32 */
+    SC_TRY((images = open_dset(path, file, "/images")) < 0);
+    hsize_t id[4];
+    SC_TRY(dset_shape(path, images, "/images", 4, id));
+    SC_CHECK(id[0] >= 1 && id[1] >= 1 && id[2] >= 1 && id[3] >= 1,
+             "%s: /images: empty shape [%llu][%llu][%llu][%llu]", path, (unsigned long long)id[0],
+             (unsigned long long)id[1], (unsigned long long)id[2], (unsigned long long)id[3]);
+    SC_CHECK(id[1] <= SC_DS_MAX_VIEWS, "%s: /images: %llu views, at most %d supported", path,
+             (unsigned long long)id[1], SC_DS_MAX_VIEWS);
+    SC_CHECK(id[2] <= 16384 && id[3] <= 16384, "%s: /images: view size %llux%llu too large",
+             path, (unsigned long long)id[2], (unsigned long long)id[3]);
+    SC_H5(t = H5Dget_type(images), "%s: /images: cannot read type", path);
+    if (H5Tget_class(t) == H5T_INTEGER && H5Tget_size(t) == 2 && H5Tget_sign(t) == H5T_SGN_NONE)
+        ds->pixel = SC_PIX_U16;
+    else if (H5Tget_class(t) == H5T_FLOAT && H5Tget_size(t) == 4)
+        ds->pixel = SC_PIX_F32;
+    else
+        SC_FAIL("%s: /images: expected uint16 or float32 pixels", path);
+    ds->n = (int64_t)id[0];
+    ds->v = (int)id[1];
+    ds->h = (int)id[2];
+    ds->w = (int)id[3];
+
+    /* /labels [N][L] uint8 0/1 */
+    SC_TRY((labels = open_dset(path, file, "/labels")) < 0);
+    hsize_t ld[2];
+    SC_TRY(dset_shape(path, labels, "/labels", 2, ld));
+    SC_CHECK(ld[0] == id[0], "%s: /labels: %llu rows but /images has %llu scans", path,
+             (unsigned long long)ld[0], (unsigned long long)id[0]);
+    SC_CHECK(ld[1] >= 1 && ld[1] <= SC_DS_MAX_LABELS, "%s: /labels: %llu labels, expected 1 to %d",
+             path, (unsigned long long)ld[1], SC_DS_MAX_LABELS);
+    SC_TRY(check_integer(path, labels, "/labels", "uint8 0/1"));
+    ds->l = (int)ld[1];
+    ds->labels = sc_xmalloc((size_t)ds->n * (size_t)ds->l);
+    SC_H5(H5Dread(labels, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, ds->labels),
+          "%s: /labels: read failed (truncated file?)", path);
+    for (int64_t i = 0; i < ds->n; i++)
+        for (int j = 0; j < ds->l; j++) {
+            uint8_t v = ds->labels[i * ds->l + j];
+            SC_CHECK(v <= 1, "%s: /labels: value %u at [%lld][%d] is not 0 or 1", path, v,
+                     (long long)i, j);
+        }
+
+    /* /patient [N] int64 */
+    SC_TRY((patient = open_dset(path, file, "/patient")) < 0);
+    hsize_t pd[1];
+    SC_TRY(dset_shape(path, patient, "/patient", 1, pd));
+    SC_CHECK(pd[0] == id[0], "%s: /patient: %llu entries but /images has %llu scans", path,
+             (unsigned long long)pd[0], (unsigned long long)id[0]);
+    SC_TRY(check_integer(path, patient, "/patient", "int64 patient id"));
+    ds->patient = sc_xmalloc((size_t)ds->n * sizeof *ds->patient);
+    SC_H5(H5Dread(patient, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, ds->patient),
+          "%s: /patient: read failed (truncated file?)", path);
+
+    SC_TRY(read_names(path, file, "label_names", ds->l, ds->label_names));
+    SC_TRY(read_names(path, file, "view_names", ds->v, ds->view_names));
+
+    /* Distinct patients (sort a copy). */
+    {
+        int64_t *p = sc_xmalloc((size_t)ds->n * sizeof *p);
+        memcpy(p, ds->patient, (size_t)ds->n * sizeof *p);
+        qsort(p, (size_t)ds->n, sizeof *p, cmp_i64);
+        ds->n_patients = 0;
+        for (int64_t i = 0; i < ds->n; i++)
+            if (i == 0 || p[i] != p[i - 1]) ds->n_patients++;
+        free(p);
+    }
+
+    uint64_t h = SC_HASH_INIT;
+    int64_t shape[5] = {ds->n, ds->v, ds->h, ds->w, ds->l};
+    h = sc_hash_update(h, shape, sizeof shape);
+    for (int j = 0; j < ds->l; j++) h = sc_hash_update(h, ds->label_names[j], SC_DS_NAME_MAX);
+    for (int j = 0; j < ds->v; j++) h = sc_hash_update(h, ds->view_names[j], SC_DS_NAME_MAX);
+    h = sc_hash_update(h, ds->labels, (size_t)ds->n * (size_t)ds->l);
+    h = sc_hash_update(h, ds->patient, (size_t)ds->n * sizeof *ds->patient);
+    ds->meta_hash = sc_hash_final(h);
+
+    ds->h5_file = file;
+    ds->h5_images = images;
+    H5Tclose(t);
+    H5Dclose(labels);
+    H5Dclose(patient);
+    H5Pclose(fapl);
+    return 0;
+fail:
+    if (t >= 0) H5Tclose(t);
+    if (labels >= 0) H5Dclose(labels);
+    if (patient >= 0) H5Dclose(patient);
+    if (images >= 0) H5Dclose(images);
+    if (file >= 0) H5Fclose(file);
+    if (fapl >= 0) H5Pclose(fapl);
+    free(ds->path);
+    free(ds->labels);
+    free(ds->patient);
+    memset(ds, 0, sizeof *ds);
+    return -1;
+}
+
+void sc_ds_close(sc_dataset *ds)
+{
+    if (!ds) return;
+    if (ds->path) {
+        H5Dclose(ds->h5_images);
+        H5Fclose(ds->h5_file);
+    }
+    free(ds->path);
+    free(ds->labels);
+    free(ds->patient);
+    memset(ds, 0, sizeof *ds);
+}
+
+int sc_ds_read(sc_dataset *ds, int64_t first, int64_t count, float *out)
+{
+    hid_t images = ds->h5_images, fsp = -1, msp = -1;
+    int rc = -1;
+    if (!ds->path) {
+        sc_err_set(NULL, 0, "data set is not open");
+        return -1;
+    }
+    SC_CHECK(first >= 0 && count >= 0 && first + count <= ds->n,
+             "%s: /images: scans [%lld, %lld) out of range (N = %lld)", ds->path,
+             (long long)first, (long long)(first + count), (long long)ds->n);
+    if (count == 0) return 0;
+    hsize_t start[4] = {(hsize_t)first, 0, 0, 0};
+    hsize_t cnt[4] = {(hsize_t)count, (hsize_t)ds->v, (hsize_t)ds->h, (hsize_t)ds->w};
+    SC_H5(fsp = H5Dget_space(images), "%s: /images: cannot get dataspace", ds->path);
+    SC_H5(H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, cnt, NULL),
+          "%s: /images: bad selection", ds->path);
+    SC_H5(msp = H5Screate_simple(4, cnt, NULL), "H5Screate_simple failed");
+    /* HDF5 converts uint16 to float on the fly. */
+    SC_H5(H5Dread(images, H5T_NATIVE_FLOAT, msp, fsp, H5P_DEFAULT, out),
+          "%s: /images: cannot read scans [%lld, %lld) (truncated or damaged file?)", ds->path,
+          (long long)first, (long long)(first + count));
+    if (ds->pixel == SC_PIX_F32) {
+        size_t per = (size_t)ds->v * (size_t)ds->h * (size_t)ds->w;
+        for (int64_t i = 0; i < count; i++)
+            for (size_t k = 0; k < per; k++) {
+                float x = out[(size_t)i * per + k];
+                SC_CHECK(isfinite(x) && x >= 0.0f,
+                         "%s: /images: scan %lld has a %s pixel (%g); counts must be finite and "
+                         "non-negative",
+                         ds->path, (long long)(first + i), isfinite(x) ? "negative" : "non-finite",
+                         (double)x);
+            }
+    }
+    rc = 0;
+fail:
+    if (msp >= 0) H5Sclose(msp);
+    if (fsp >= 0) H5Sclose(fsp);
+    return rc;
+}
+
+void sc_ds_label_counts(const sc_dataset *ds, int64_t *pos)
+{
+    for (int j = 0; j < ds->l; j++) pos[j] = 0;
+    for (int64_t i = 0; i < ds->n; i++)
+        for (int j = 0; j < ds->l; j++) pos[j] += ds->labels[i * ds->l + j];
+}

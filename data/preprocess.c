@@ -1,0 +1,138 @@
+/* data/preprocess.c: resizing and normalization (see preprocess.h). */
+#include "data/preprocess.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+#include "util/hash.h"
+
+static const char *const norm_names[] = {"none", "mean", "max", "log"};
+
+int sc_norm_parse(const char *s, sc_norm *out)
+{
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(s, norm_names[i])) {
+            *out = (sc_norm)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *sc_norm_name(sc_norm n) { return norm_names[n]; }
+
+/* Weights of a 1-D area resampling from n to m cells: output i covers [i*n/m, (i+1)*n/m) in
+ * input units; first[i] is the first input cell, cnt[i] how many, wt[i*maxc + k] their
+ * overlap fractions divided by the covered length. */
+typedef struct {
+    int *first, *cnt, maxc;
+    float *wt;
+} area_weights;
+
+static void area_weights_make(int n, int m, area_weights *a)
+{
+    double scale = (double)n / m;
+    a->maxc = (int)ceil(scale) + 2;
+    a->first = sc_xmalloc((size_t)m * sizeof(int));
+    a->cnt = sc_xmalloc((size_t)m * sizeof(int));
+    a->wt = sc_xcalloc((size_t)m * (size_t)a->maxc, sizeof(float));
+    for (int i = 0; i < m; i++) {
+        double lo = i * scale, hi = (i + 1) * scale;
+        int f = (int)floor(lo), c = 0;
+        for (int j = f; j < n && j < hi && c < a->maxc; j++, c++) {
+            double ov = fmin(hi, j + 1.0) - fmax(lo, (double)j);
+            a->wt[(size_t)i * a->maxc + c] = (float)(ov / scale);
+        }
+        a->first[i] = f;
+        a->cnt[i] = c;
+    }
+}
+
+static void area_weights_free(area_weights *a)
+{
+    free(a->first);
+    free(a->cnt);
+    free(a->wt);
+}
+
+void sc_resize_area(const float *in, int h, int w, float *out, int oh, int ow)
+{
+    if (h == oh && w == ow) {
+        memcpy(out, in, (size_t)h * (size_t)w * sizeof *out);
+        return;
+    }
+    area_weights ax, ay;
+    area_weights_make(w, ow, &ax);
+    area_weights_make(h, oh, &ay);
+    float *tmp = sc_xmalloc((size_t)h * (size_t)ow * sizeof *tmp); /* rows resized in x */
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < ow; x++) {
+            const float *wt = ax.wt + (size_t)x * ax.maxc;
+            const float *row = in + (size_t)y * w + ax.first[x];
+            float s = 0;
+            for (int k = 0; k < ax.cnt[x]; k++) s += wt[k] * row[k];
+            tmp[(size_t)y * ow + x] = s;
+        }
+    for (int y = 0; y < oh; y++) {
+        float *o = out + (size_t)y * ow;
+        memset(o, 0, (size_t)ow * sizeof *o);
+        const float *wt = ay.wt + (size_t)y * ay.maxc;
+        for (int k = 0; k < ay.cnt[y]; k++) {
+            const float *t = tmp + (size_t)(ay.first[y] + k) * ow;
+            for (int x = 0; x < ow; x++) o[x] += wt[k] * t[x];
+        }
+    }
+    free(tmp);
+    area_weights_free(&ax);
+    area_weights_free(&ay);
+}
+
+void sc_normalize_view(float *view, int64_t n, sc_norm norm)
+{
+    if (norm == SC_NORM_NONE || n <= 0) return;
+    double ref = 0;
+    if (norm == SC_NORM_MAX) {
+        for (int64_t i = 0; i < n; i++)
+            if (view[i] > ref) ref = view[i];
+    } else {
+        for (int64_t i = 0; i < n; i++) ref += view[i];
+        ref /= (double)n;
+    }
+    /* An empty view (all zeros) stays zero rather than becoming NaN. */
+    float inv = ref > 0 ? (float)(1.0 / ref) : 0.0f;
+    for (int64_t i = 0; i < n; i++) view[i] *= inv;
+    if (norm == SC_NORM_LOG)
+        for (int64_t i = 0; i < n; i++) view[i] = log1pf(view[i]);
+}
+
+int sc_ds_load(sc_dataset *ds, int oh, int ow, sc_norm norm, float **out, uint64_t *content_hash)
+{
+    const int64_t chunk = 16;
+    size_t native = (size_t)ds->v * (size_t)ds->h * (size_t)ds->w;
+    size_t resized = (size_t)ds->v * (size_t)oh * (size_t)ow;
+    float *buf = sc_xmalloc((size_t)chunk * native * sizeof *buf);
+    float *res = sc_xmalloc((size_t)ds->n * resized * sizeof *res);
+    uint64_t h = SC_HASH_INIT;
+    h = sc_hash_update(h, &ds->meta_hash, sizeof ds->meta_hash);
+    for (int64_t first = 0; first < ds->n; first += chunk) {
+        int64_t cnt = ds->n - first < chunk ? ds->n - first : chunk;
+        SC_TRY(sc_ds_read(ds, first, cnt, buf));
+        if (content_hash) h = sc_hash_update(h, buf, (size_t)cnt * native * sizeof *buf);
+        for (int64_t i = 0; i < cnt; i++)
+            for (int v = 0; v < ds->v; v++) {
+                float *dst = res + (size_t)(first + i) * resized + (size_t)v * oh * ow;
+                sc_resize_area(buf + (size_t)i * native + (size_t)v * ds->h * ds->w, ds->h, ds->w,
+                               dst, oh, ow);
+                sc_normalize_view(dst, (int64_t)oh * ow, norm);
+            }
+    }
+    free(buf);
+    if (content_hash) *content_hash = sc_hash_final(h);
+    *out = res;
+    return 0;
+fail:
+    free(buf);
+    free(res);
+    return -1;
+}

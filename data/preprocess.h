@@ -1,0 +1,35 @@
+/* data/preprocess.h: what happens to a scan between the file and the network: resizing to the
+ * architecture's input size and per-view intensity normalization.  Applied identically to
+ * training and test images (no statistics are fitted, so nothing leaks across folds). */
+#ifndef SC_DATA_PREPROCESS_H
+#define SC_DATA_PREPROCESS_H
+
+#include <stdint.h>
+
+#include "data/dataset.h"
+
+typedef enum {
+    SC_NORM_NONE = 0, /* raw counts */
+    SC_NORM_MEAN,     /* divide each view by its mean count (total counts vary 1.5-3 M) */
+    SC_NORM_MAX,      /* divide each view by its maximum (as the dSPIC group did) */
+    SC_NORM_LOG       /* log1p of the mean-normalized view (compresses the bladder) */
+} sc_norm;
+
+/* Parse "none", "mean", "max", "log"; -1 if unknown. */
+int sc_norm_parse(const char *s, sc_norm *out);
+const char *sc_norm_name(sc_norm n);
+
+/* Area-weighted resampling of one h x w plane to oh x ow: every output pixel is the mean of the
+ * input area it covers (exact fractional overlaps), so downsampling preserves mean counts and
+ * does not alias hot spots away. */
+void sc_resize_area(const float *in, int h, int w, float *out, int oh, int ow);
+
+/* Normalize one view of n pixels in place. */
+void sc_normalize_view(float *view, int64_t n, sc_norm norm);
+
+/* Read every scan of ds, resize each view to oh x ow, normalize: returns a malloc'd array
+ * [n][v][oh][ow].  *content_hash (if not NULL) receives a hash of the raw pixels as stored,
+ * with labels and patients, identifying the data set in results files. */
+int sc_ds_load(sc_dataset *ds, int oh, int ow, sc_norm norm, float **out, uint64_t *content_hash);
+
+#endif

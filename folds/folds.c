@@ -1,0 +1,216 @@
+/* folds/folds.c: see folds.h.
+ *
+ * Greedy StratifiedGroupKFold: strata (patient label sets) are visited rarest first; within a
+ * stratum the patients are shuffled (seed, repeat), then ordered largest first (stable), and each
+ * goes to the fold holding the fewest patients of that stratum so far, ties broken by the fewest
+ * scans, then the lowest index.
+ * This balances every stratum to within one patient per fold and the fold sizes to within
+ * about one patient's scans. */
+#include "folds/folds.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+#include "util/rng.h"
+
+typedef struct {
+    int64_t id;    /* patient id (or scan index when not grouping) */
+    uint32_t key;  /* label set: bit j = label j present in any scan */
+    int64_t scans; /* number of scans */
+    int16_t fold;
+} group;
+
+static int cmp_group_key_id(const void *a, const void *b)
+{
+    const group *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static int cmp_group_id(const void *a, const void *b)
+{
+    const group *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static void describe_key(uint32_t key, int l, const char *const *names, char *buf, size_t n)
+{
+    size_t off = 0;
+    off += (size_t)snprintf(buf + off, n - off, "{");
+    int first = 1;
+    for (int j = 0; j < l && off < n; j++)
+        if (key & (1u << j)) {
+            if (names)
+                off += (size_t)snprintf(buf + off, n - off, "%s%s", first ? "" : ", ", names[j]);
+            else
+                off += (size_t)snprintf(buf + off, n - off, "%slabel %d", first ? "" : ", ", j);
+            first = 0;
+        }
+    if (off < n) snprintf(buf + off, n - off, "}");
+}
+
+/* Groups (patients) sorted by id, with their label set and scan count. */
+static group *make_groups(int64_t n, int l, const uint8_t *labels, const int64_t *patient,
+                          int by_patient, int64_t *n_groups)
+{
+    group *g = sc_xmalloc((size_t)n * sizeof *g);
+    for (int64_t i = 0; i < n; i++) {
+        uint32_t key = 0;
+        for (int j = 0; j < l; j++)
+            if (labels[i * l + j]) key |= 1u << j;
+        g[i] = (group){by_patient ? patient[i] : i, key, 1, -1};
+    }
+    qsort(g, (size_t)n, sizeof *g, cmp_group_id);
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (m > 0 && g[m - 1].id == g[i].id) {
+            g[m - 1].key |= g[i].key;
+            g[m - 1].scans++;
+        } else {
+            g[m++] = g[i];
+        }
+    }
+    *n_groups = m;
+    return g;
+}
+
+static int64_t find_group(const group *g, int64_t m, int64_t id)
+{
+    int64_t lo = 0, hi = m - 1;
+    while (lo <= hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (g[mid].id == id) return mid;
+        if (g[mid].id < id) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return -1;
+}
+
+int sc_folds_assign(int64_t n, int l, const uint8_t *labels, const int64_t *patient,
+                    const char *const *label_names, const sc_fold_cfg *cfg, uint64_t seed,
+                    int16_t *assign)
+{
+    group *g = NULL, *byid = NULL;
+    int64_t *fold_scans = NULL, *fold_stratum = NULL;
+    int64_t m = 0;
+    SC_CHECK(cfg->k >= 2 && cfg->k <= 1000, "folds.k: expected 2 to 1000 folds, got %d", cfg->k);
+    SC_CHECK(cfg->repeats >= 1 && cfg->repeats <= 1000,
+             "folds.repeats: expected 1 to 1000, got %d", cfg->repeats);
+    SC_CHECK(l >= 1 && l <= 16, "folds: expected 1 to 16 labels, got %d", l);
+    g = make_groups(n, l, labels, patient, cfg->by_patient, &m);
+    SC_CHECK(m >= cfg->k, "folds.k = %d is larger than the number of %s (%lld)", cfg->k,
+             cfg->by_patient ? "patients" : "scans", (long long)m);
+    byid = sc_xmalloc((size_t)m * sizeof *byid);
+    memcpy(byid, g, (size_t)m * sizeof *g);
+    if (cfg->stratify) {
+        /* Sort by (key, id) and check every stratum can fill every fold. */
+        qsort(g, (size_t)m, sizeof *g, cmp_group_key_id);
+        for (int64_t s = 0; s < m;) {
+            int64_t e = s;
+            while (e < m && g[e].key == g[s].key) e++;
+            if (e - s < cfg->k) {
+                char desc[512];
+                describe_key(g[s].key, l, label_names, desc, sizeof desc);
+                SC_FAIL("folds: the label set %s has only %lld %s, fewer than folds.k = %d; "
+                        "lower folds.k or set folds.stratify = false",
+                        desc, (long long)(e - s), cfg->by_patient ? "patients" : "scans", cfg->k);
+            }
+            s = e;
+        }
+    } else {
+        for (int64_t i = 0; i < m; i++) g[i].key = 0;
+    }
+    fold_scans = sc_xmalloc((size_t)cfg->k * sizeof *fold_scans);
+    fold_stratum = sc_xmalloc((size_t)cfg->k * sizeof *fold_stratum);
+
+    for (int r = 0; r < cfg->repeats; r++) {
+        sc_rng rng;
+        sc_rng_seed(&rng, sc_seed4(seed, 0xF01D5, (uint64_t)r, 0, 0));
+        memset(fold_scans, 0, (size_t)cfg->k * sizeof *fold_scans);
+        /* Strata in g are contiguous runs of equal key; order them by size, rarest first. */
+        int64_t nstrata = 0;
+        int64_t *sb = sc_xmalloc((size_t)(m + 1) * sizeof *sb);
+        for (int64_t s = 0; s < m;) {
+            int64_t e = s;
+            while (e < m && g[e].key == g[s].key) e++;
+            sb[nstrata++] = s;
+            s = e;
+        }
+        sb[nstrata] = m;
+        int *order = sc_xmalloc((size_t)nstrata * sizeof *order);
+        for (int i = 0; i < nstrata; i++) order[i] = i;
+        for (int i = 1; i < nstrata; i++) /* insertion sort by size, then key: stable order */
+            for (int j = i; j > 0; j--) {
+                int64_t a = sb[order[j] + 1] - sb[order[j]], b = sb[order[j - 1] + 1] - sb[order[j - 1]];
+                if (a >= b) break;
+                int t = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = t;
+            }
+        for (int si = 0; si < nstrata; si++) {
+            int64_t s = sb[order[si]], e = sb[order[si] + 1], cnt = e - s;
+            int *perm = sc_xmalloc((size_t)cnt * sizeof *perm);
+            for (int64_t i = 0; i < cnt; i++) perm[i] = (int)i;
+            sc_rng_shuffle_int(&rng, perm, (int)cnt);
+            /* Largest patients first (stable on the shuffled order), so that the small ones
+             * even out the fold sizes at the end. */
+            for (int64_t i = 1; i < cnt; i++)
+                for (int64_t j = i; j > 0 && g[s + perm[j]].scans > g[s + perm[j - 1]].scans; j--) {
+                    int t = perm[j];
+                    perm[j] = perm[j - 1];
+                    perm[j - 1] = t;
+                }
+            memset(fold_stratum, 0, (size_t)cfg->k * sizeof *fold_stratum);
+            for (int64_t i = 0; i < cnt; i++) {
+                group *p = &g[s + perm[i]];
+                int best = 0;
+                for (int f = 1; f < cfg->k; f++) {
+                    if (fold_stratum[f] < fold_stratum[best] ||
+                        (fold_stratum[f] == fold_stratum[best] && fold_scans[f] < fold_scans[best]))
+                        best = f;
+                }
+                p->fold = (int16_t)best;
+                fold_stratum[best]++;
+                fold_scans[best] += p->scans;
+            }
+            free(perm);
+        }
+        free(order);
+        free(sb);
+        /* Back from groups to scans. */
+        for (int64_t i = 0; i < m; i++) byid[find_group(byid, m, g[i].id)].fold = g[i].fold;
+        for (int64_t i = 0; i < n; i++) {
+            int64_t gi = find_group(byid, m, cfg->by_patient ? patient[i] : i);
+            assign[(int64_t)r * n + i] = byid[gi].fold;
+        }
+    }
+    free(g);
+    free(byid);
+    free(fold_scans);
+    free(fold_stratum);
+    return 0;
+fail:
+    free(g);
+    free(byid);
+    free(fold_scans);
+    free(fold_stratum);
+    return -1;
+}
+
+void sc_folds_sizes(const int16_t *assign_r, int64_t n, int f, int64_t *n_test, int64_t *n_train)
+{
+    int64_t t = 0;
+    for (int64_t i = 0; i < n; i++) t += assign_r[i] == f;
+    *n_test = t;
+    *n_train = n - t;
+}
+
+int64_t sc_folds_indices(const int16_t *assign_r, int64_t n, int f, int test, int64_t *out)
+{
+    int64_t c = 0;
+    for (int64_t i = 0; i < n; i++)
+        if ((assign_r[i] == f) == (test != 0)) out[c++] = i;
+    return c;
+}

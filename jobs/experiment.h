@@ -1,0 +1,67 @@
+/* jobs/experiment.h: a validated experiment, as plain data.  pipeline/ fills it from the
+ * libconfig experiment file (DESIGN.md section 5); jobs/ runs it.  Every field here has been
+ * checked already: jobs trust it. */
+#ifndef SC_JOBS_EXPERIMENT_H
+#define SC_JOBS_EXPERIMENT_H
+
+#include <stdint.h>
+
+#include "augment/geometric.h"
+#include "data/preprocess.h"
+#include "folds/folds.h"
+#include "nn/nn.h"
+
+#define SC_MAX_ARCHS 16
+#define SC_MAX_AUGS 8
+#define SC_NAME_MAX 64
+#define SC_PATH_MAX 4096
+
+typedef enum { SC_AUG_ORIGINAL = 0, SC_AUG_GEOMETRIC, SC_AUG_GAN } sc_aug_kind;
+
+typedef enum { SC_POSW_NONE = 0, SC_POSW_BALANCED } sc_posw_mode;
+
+typedef struct {
+    char name[SC_NAME_MAX];
+    sc_aug_kind kind;
+} sc_aug;
+
+typedef struct {
+    char name[SC_NAME_MAX];
+    char path[SC_PATH_MAX]; /* resolved architecture file */
+} sc_arch;
+
+typedef struct {
+    char path[SC_PATH_MAX]; /* the experiment file */
+    char *text;             /* its full text (stored in the results file) */
+    uint64_t hash;          /* hash of the text */
+    char name[SC_NAME_MAX]; /* experiment name */
+
+    /* data */
+    char data_path[SC_PATH_MAX];
+    int in_h, in_w; /* input size the scans are resized to */
+    sc_norm norm;
+    int n_labels_used;              /* 0 = all labels of the data set */
+    char labels_used[16][SC_NAME_MAX];
+
+    uint64_t seed;
+    sc_fold_cfg folds;
+
+    int n_aug;
+    sc_aug aug[SC_MAX_AUGS];
+    aug_geo_cfg geometric;
+
+    int n_arch;
+    sc_arch arch[SC_MAX_ARCHS];
+
+    /* training */
+    int epochs, batch, threads;
+    nn_optim_cfg optim;
+    sc_posw_mode pos_weight;
+
+    /* report */
+    double threshold, confidence;
+} sc_experiment;
+
+void sc_experiment_free(sc_experiment *e);
+
+#endif

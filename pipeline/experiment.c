@@ -1,0 +1,304 @@
+/* pipeline/experiment.c: the experiment file (see docs/config.md for every key).
+ *
+ *   name = "demo";
+ *   seed = 20211;
+ *   data = { path = "../demo/phantom.h5"; size = [256, 64]; normalize = "mean"; };
+ *   folds = { k = 5; repeats = 1; stratify = true; group = "patient"; };
+ *   architectures = ["dspic", "alexnet"];
+ *   augmentations = ["original", "geometric"];
+ *   geometric = { copies = 4; mirror = true; shift = 0.025; rotate = 5.0; };
+ *   train = { epochs = 10; batch = 16; optimizer = "adam"; lr = 1e-3; };
+ *   report = { threshold = 0.5; confidence = 0.95; };
+ */
+#include "pipeline/experiment.h"
+
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cfg.h"
+#include "util/error.h"
+#include "util/hash.h"
+#include "util/sys.h"
+
+/* dir of `file` joined with `rel`, unless rel is absolute. */
+static int resolve(const char *file, const char *rel, char *out, size_t n)
+{
+    if (rel[0] == '/') {
+        if (strlen(rel) >= n) goto toolong;
+        strcpy(out, rel);
+        return 0;
+    }
+    char tmp[SC_PATH_MAX];
+    if (strlen(file) >= sizeof tmp) goto toolong;
+    strcpy(tmp, file);
+    const char *dir = dirname(tmp);
+    if ((size_t)snprintf(out, n, "%s/%s", dir, rel) >= n) goto toolong;
+    return 0;
+toolong:
+    sc_err_set(NULL, 0, "%s: path too long", rel);
+    return -1;
+}
+
+/* An array of strings: each non-empty, at most SC_NAME_MAX-1 chars, no duplicates. */
+static int get_names(const config_setting_t *root, const char *key, int required, int max,
+                     char names[][SC_NAME_MAX], int *count)
+{
+    int err;
+    config_setting_t *s = cfg_member(root, key, CONFIG_TYPE_ARRAY, required, &err);
+    if (!s) return err ? -1 : 0;
+    int n = config_setting_length(s);
+    SC_CHECK(n >= 1 && n <= max, "%s: %s: expected 1 to %d names, got %d", cfg_where(s), key, max,
+             n);
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        SC_CHECK(config_setting_type(e) == CONFIG_TYPE_STRING, "%s: %s: expected strings",
+                 cfg_where(s), key);
+        const char *v = config_setting_get_string(e);
+        SC_CHECK(v[0] && strlen(v) < SC_NAME_MAX, "%s: %s[%d]: expected a name of 1 to %d "
+                 "characters", cfg_where(s), key, i, SC_NAME_MAX - 1);
+        for (int j = 0; j < i; j++)
+            SC_CHECK(strcmp(names[j], v), "%s: %s: '%s' is listed twice", cfg_where(s), key, v);
+        strcpy(names[i], v);
+    }
+    *count = n;
+    return 0;
+fail:
+    return -1;
+}
+
+static int load_data(const config_setting_t *root, const char *path, const char *override,
+                     sc_experiment *e)
+{
+    static const char *const keys[] = {"path", "size", "normalize", "labels", NULL};
+    int err;
+    config_setting_t *g = cfg_member(root, "data", CONFIG_TYPE_GROUP, 1, &err);
+    if (!g) return -1;
+    SC_TRY(cfg_check_keys(g, keys));
+    char rel[SC_PATH_MAX] = "";
+    SC_TRY(cfg_get_string(g, "path", override == NULL, rel, sizeof rel));
+    if (override) {
+        SC_CHECK(strlen(override) < SC_PATH_MAX, "--data: path too long");
+        strcpy(e->data_path, override);
+    } else {
+        SC_TRY(resolve(path, rel, e->data_path, sizeof e->data_path));
+    }
+    config_setting_t *size = cfg_member(g, "size", CONFIG_TYPE_ARRAY, 1, &err);
+    if (!size) return -1;
+    SC_CHECK(config_setting_length(size) == 2, "%s: data.size: expected [height, width]",
+             cfg_where(size));
+    for (int i = 0; i < 2; i++) {
+        const config_setting_t *d = config_setting_get_elem(size, (unsigned)i);
+        SC_CHECK(config_setting_type(d) == CONFIG_TYPE_INT, "%s: data.size: expected integers",
+                 cfg_where(size));
+        int v = config_setting_get_int(d);
+        SC_CHECK(v >= 8 && v <= 8192, "%s: data.size[%d]: expected 8 to 8192 pixels, got %d",
+                 cfg_where(size), i, v);
+        if (i == 0) e->in_h = v;
+        else e->in_w = v;
+    }
+    static const char *const norms[] = {"none", "mean", "max", "log", NULL};
+    int norm = SC_NORM_MEAN;
+    SC_TRY(cfg_get_choice(g, "normalize", 0, norms, &norm));
+    e->norm = (sc_norm)norm;
+    SC_TRY(get_names(g, "labels", 0, 16, e->labels_used, &e->n_labels_used));
+    return 0;
+fail:
+    return -1;
+}
+
+static int load_folds(const config_setting_t *root, sc_experiment *e)
+{
+    static const char *const keys[] = {"k", "repeats", "stratify", "group", NULL};
+    static const char *const groups[] = {"none", "patient", NULL};
+    int err;
+    e->folds = (sc_fold_cfg){.k = 5, .repeats = 1, .stratify = 1, .by_patient = 1};
+    config_setting_t *g = cfg_member(root, "folds", CONFIG_TYPE_GROUP, 0, &err);
+    if (!g) return err ? -1 : 0;
+    SC_TRY(cfg_check_keys(g, keys));
+    SC_TRY(cfg_get_int(g, "k", 0, 2, 1000, &e->folds.k));
+    SC_TRY(cfg_get_int(g, "repeats", 0, 1, 1000, &e->folds.repeats));
+    SC_TRY(cfg_get_bool(g, "stratify", 0, &e->folds.stratify));
+    SC_TRY(cfg_get_choice(g, "group", 0, groups, &e->folds.by_patient));
+    return 0;
+fail:
+    return -1;
+}
+
+static int load_geometric(const config_setting_t *root, sc_experiment *e)
+{
+    static const char *const keys[] = {"copies", "mirror", "shift", "rotate", "scale", NULL};
+    int err;
+    aug_geo_defaults(&e->geometric);
+    config_setting_t *g = cfg_member(root, "geometric", CONFIG_TYPE_GROUP, 0, &err);
+    if (!g) return err ? -1 : 0;
+    SC_TRY(cfg_check_keys(g, keys));
+    double shift = e->geometric.shift, rot = e->geometric.rotate_deg, sc = e->geometric.scale;
+    SC_TRY(cfg_get_int(g, "copies", 0, 0, 100, &e->geometric.copies));
+    SC_TRY(cfg_get_bool(g, "mirror", 0, &e->geometric.mirror));
+    SC_TRY(cfg_get_double(g, "shift", 0, 0.0, 0.5, &shift));
+    SC_TRY(cfg_get_double(g, "rotate", 0, 0.0, 45.0, &rot));
+    SC_TRY(cfg_get_double(g, "scale", 0, 0.0, 0.5, &sc));
+    e->geometric.shift = (float)shift;
+    e->geometric.rotate_deg = (float)rot;
+    e->geometric.scale = (float)sc;
+    return 0;
+fail:
+    return -1;
+}
+
+static int load_train(const config_setting_t *root, sc_experiment *e)
+{
+    static const char *const keys[] = {"epochs", "batch", "threads", "optimizer", "lr",
+                                       "momentum", "nesterov", "beta1", "beta2", "eps",
+                                       "weight_decay", "schedule", "step_size", "gamma", "clip",
+                                       "pos_weight", NULL};
+    static const char *const opts[] = {"sgd", "adam", "adamw", NULL};
+    static const char *const scheds[] = {"constant", "step", "cosine", NULL};
+    static const char *const posw[] = {"none", "balanced", NULL};
+    int err;
+    e->epochs = 10;
+    e->batch = 16;
+    e->threads = 1;
+    nn_optim_defaults(&e->optim);
+    e->pos_weight = SC_POSW_NONE;
+    config_setting_t *g = cfg_member(root, "train", CONFIG_TYPE_GROUP, 0, &err);
+    if (!g) return err ? -1 : 0;
+    SC_TRY(cfg_check_keys(g, keys));
+    SC_TRY(cfg_get_int(g, "epochs", 0, 1, 100000, &e->epochs));
+    SC_TRY(cfg_get_int(g, "batch", 0, 1, 4096, &e->batch));
+    SC_TRY(cfg_get_int(g, "threads", 0, 1, 1024, &e->threads));
+    int kind = (int)e->optim.kind, sched = (int)e->optim.schedule, pw = 0;
+    SC_TRY(cfg_get_choice(g, "optimizer", 0, opts, &kind));
+    SC_TRY(cfg_get_choice(g, "schedule", 0, scheds, &sched));
+    SC_TRY(cfg_get_choice(g, "pos_weight", 0, posw, &pw));
+    e->optim.kind = (nn_opt_kind)kind;
+    e->optim.schedule = (nn_sched_kind)sched;
+    e->pos_weight = (sc_posw_mode)pw;
+    double lr = e->optim.lr, mom = e->optim.momentum, b1 = e->optim.beta1, b2 = e->optim.beta2;
+    double eps = e->optim.eps, wd = e->optim.weight_decay, gamma = e->optim.gamma;
+    double clip = e->optim.clip_norm;
+    SC_TRY(cfg_get_double(g, "lr", 0, 1e-12, 10.0, &lr));
+    SC_TRY(cfg_get_double(g, "momentum", 0, 0.0, 0.999999, &mom));
+    SC_TRY(cfg_get_bool(g, "nesterov", 0, &e->optim.nesterov));
+    SC_TRY(cfg_get_double(g, "beta1", 0, 0.0, 0.999999, &b1));
+    SC_TRY(cfg_get_double(g, "beta2", 0, 0.0, 0.999999999, &b2));
+    SC_TRY(cfg_get_double(g, "eps", 0, 1e-20, 1.0, &eps));
+    SC_TRY(cfg_get_double(g, "weight_decay", 0, 0.0, 10.0, &wd));
+    SC_TRY(cfg_get_int(g, "step_size", 0, 1, 100000, &e->optim.step_size));
+    SC_TRY(cfg_get_double(g, "gamma", 0, 0.0, 1.0, &gamma));
+    SC_TRY(cfg_get_double(g, "clip", 0, 0.0, 1e9, &clip));
+    e->optim.lr = (float)lr;
+    e->optim.momentum = (float)mom;
+    e->optim.beta1 = (float)b1;
+    e->optim.beta2 = (float)b2;
+    e->optim.eps = (float)eps;
+    e->optim.weight_decay = (float)wd;
+    e->optim.gamma = (float)gamma;
+    e->optim.clip_norm = (float)clip;
+    SC_CHECK(!e->optim.nesterov || (e->optim.kind == NN_OPT_SGD && e->optim.momentum > 0),
+             "%s: train.nesterov: needs optimizer = \"sgd\" and momentum > 0", cfg_where(g));
+    return 0;
+fail:
+    return -1;
+}
+
+static int load_report(const config_setting_t *root, sc_experiment *e)
+{
+    static const char *const keys[] = {"threshold", "confidence", NULL};
+    int err;
+    e->threshold = 0.5;
+    e->confidence = 0.95;
+    config_setting_t *g = cfg_member(root, "report", CONFIG_TYPE_GROUP, 0, &err);
+    if (!g) return err ? -1 : 0;
+    SC_TRY(cfg_check_keys(g, keys));
+    SC_TRY(cfg_get_double(g, "threshold", 0, 0.0, 1.0, &e->threshold));
+    SC_TRY(cfg_get_double(g, "confidence", 0, 0.5, 0.9999, &e->confidence));
+    return 0;
+fail:
+    return -1;
+}
+
+static int load_lists(const config_setting_t *root, const char *path, sc_experiment *e)
+{
+    char names[SC_MAX_ARCHS][SC_NAME_MAX];
+    int n = 0;
+    SC_TRY(get_names(root, "architectures", 1, SC_MAX_ARCHS, names, &n));
+    char arch_dir[SC_PATH_MAX] = "", rel[SC_PATH_MAX];
+    int err;
+    if (cfg_member(root, "arch_dir", CONFIG_TYPE_STRING, 0, &err)) {
+        SC_TRY(cfg_get_string(root, "arch_dir", 0, rel, sizeof rel));
+        SC_TRY(resolve(path, rel, arch_dir, sizeof arch_dir));
+    } else if (err) {
+        return -1;
+    } else {
+        SC_TRY(resolve(path, "archs", arch_dir, sizeof arch_dir));
+    }
+    const config_setting_t *list = config_setting_get_member(root, "architectures");
+    e->n_arch = n;
+    for (int i = 0; i < n; i++) {
+        strcpy(e->arch[i].name, names[i]);
+        if (nn_arch_resolve(names[i], arch_dir, e->arch[i].path, sizeof e->arch[i].path)) {
+            sc_err_prefix("%s: architectures[%d]", cfg_where(list), i);
+            return -1;
+        }
+    }
+    static const char *const known[] = {"original", "geometric", "gan"};
+    e->n_aug = 1;
+    strcpy(e->aug[0].name, "original");
+    e->aug[0].kind = SC_AUG_ORIGINAL;
+    n = 0;
+    SC_TRY(get_names(root, "augmentations", 0, SC_MAX_AUGS, names, &n));
+    if (n == 0) return 0;
+    list = config_setting_get_member(root, "augmentations");
+    e->n_aug = n;
+    for (int i = 0; i < n; i++) {
+        int k = -1;
+        for (int j = 0; j < 3; j++)
+            if (!strcmp(names[i], known[j])) k = j;
+        SC_CHECK(k >= 0, "%s: augmentations[%d]: unknown augmentation '%s' (expected "
+                 "\"original\", \"geometric\" or \"gan\")", cfg_where(list), i, names[i]);
+        SC_CHECK(k != SC_AUG_GAN, "%s: augmentations[%d]: \"gan\" jobs are not available in this "
+                 "version yet (see the roadmap in README.md)", cfg_where(list), i);
+        strcpy(e->aug[i].name, names[i]);
+        e->aug[i].kind = (sc_aug_kind)k;
+    }
+    return 0;
+fail:
+    return -1;
+}
+
+int sc_experiment_load(const char *path, const char *data_override, sc_experiment *e)
+{
+    static const char *const keys[] = {"name", "seed", "data", "folds", "architectures",
+                                       "arch_dir", "augmentations", "geometric", "train",
+                                       "report", NULL};
+    config_t cfg;
+    config_init(&cfg);
+    memset(e, 0, sizeof *e);
+    SC_CHECK(strlen(path) < SC_PATH_MAX, "experiment path too long");
+    strcpy(e->path, path);
+    size_t len = 0;
+    e->text = sc_read_file(path, &len);
+    if (!e->text) goto fail;
+    e->hash = sc_hash(e->text, len);
+    SC_TRY(cfg_load(&cfg, path));
+    const config_setting_t *root = config_root_setting(&cfg);
+    SC_TRY(cfg_check_keys(root, keys));
+    strcpy(e->name, "experiment");
+    SC_TRY(cfg_get_string(root, "name", 0, e->name, sizeof e->name));
+    e->seed = 1;
+    SC_TRY(cfg_get_u64(root, "seed", 0, &e->seed));
+    SC_TRY(load_data(root, path, data_override, e));
+    SC_TRY(load_folds(root, e));
+    SC_TRY(load_lists(root, path, e));
+    SC_TRY(load_geometric(root, e));
+    SC_TRY(load_train(root, e));
+    SC_TRY(load_report(root, e));
+    config_destroy(&cfg);
+    return 0;
+fail:
+    config_destroy(&cfg);
+    sc_experiment_free(e);
+    return -1;
+}

@@ -1,0 +1,13 @@
+/* pipeline/experiment.h: load and validate an experiment file (libconfig) into the plain
+ * sc_experiment that jobs/ runs.  The format is documented in docs/config.md. */
+#ifndef SC_PIPELINE_EXPERIMENT_H
+#define SC_PIPELINE_EXPERIMENT_H
+
+#include "jobs/experiment.h"
+
+/* Parse `path`.  Relative paths inside it (data.path, arch_dir) are resolved against the
+ * experiment file's directory.  data_override (may be NULL) replaces data.path (resolved against
+ * the working directory).  Errors name file:line and the key. */
+int sc_experiment_load(const char *path, const char *data_override, sc_experiment *e);
+
+#endif

@@ -1,0 +1,47 @@
+/* results/results_read.h: read a results file back (serial HDF5), for the summary, `info` and
+ * `report`.  Works on a finished, running or killed sweep: jobs that are not done are reported
+ * by their status and their outputs are not read. */
+#ifndef SC_RESULTS_RESULTS_READ_H
+#define SC_RESULTS_RESULTS_READ_H
+
+#include <stdint.h>
+
+#include "results/results.h"
+
+typedef struct {
+    char *path;
+    char version[64];
+    char *experiment;        /* full text of the experiment file */
+    char experiment_hash[64];
+    char experiment_path[4096];
+    char dataset_path[4096];
+    char dataset_hash[64];
+    int l;
+    char label_names[16][64];
+    double threshold, confidence;
+    uint64_t seed;
+    int repeats, k, epochs;
+    int64_t n;
+    int16_t *assignment; /* [repeats][n] */
+    uint8_t *truth;      /* [n][l] */
+    int64_t *patient;    /* [n] */
+    int n_jobs;
+    sc_job_row *rows;
+    int n_metrics;
+    char **metric_names;
+    int64_t h5_file;
+} sc_results_file;
+
+/* Open and validate; errors name the file and the object. */
+int sc_results_open(const char *path, sc_results_file *rf);
+void sc_results_free(sc_results_file *rf);
+
+/* Outputs of one job (any pointer may be NULL).  Sizes: test_index and scores by
+ * rows[job].n_test (scores x l), counts l x 4, metrics n_metrics, history epochs. */
+int sc_results_read_job(const sc_results_file *rf, int job, int32_t *test_index, float *scores,
+                        int64_t *counts, double *metrics, float *history);
+
+/* Index of a metric by name, -1 if absent. */
+int sc_results_metric_index(const sc_results_file *rf, const char *name);
+
+#endif

@@ -1,0 +1,341 @@
+/* results/results_write.c: create the results file collectively, write job outputs
+ * independently (see results.h). */
+#include "results/results.h"
+
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+#include "util/hash.h"
+
+enum { D_SCORES, D_COUNTS, D_METRICS, D_HISTORY, D_TEST_INDEX, N_JOB_DSETS };
+
+struct sc_results {
+    MPI_Comm comm;
+    int rank;
+    char *path;
+    hid_t file, table, row_type;
+    int n_jobs, l, epochs, n_metrics;
+    int64_t *n_test;
+    hid_t (*dsets)[N_JOB_DSETS];
+};
+
+const char *sc_job_status_name(int status)
+{
+    static const char *const names[] = {"pending", "running", "done", "failed"};
+    return status >= 0 && status <= 3 ? names[status] : "unknown";
+}
+
+int64_t sc_results_row_type(void)
+{
+    hid_t t = -1, s = -1, m = -1, st = -1;
+    SC_H5(t = H5Tcreate(H5T_COMPOUND, sizeof(sc_job_row)), "H5Tcreate failed");
+    SC_H5(s = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
+    SC_H5(H5Tset_size(s, SC_ROW_NAME), "H5Tset_size failed");
+    SC_H5(m = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
+    SC_H5(H5Tset_size(m, SC_ROW_MSG), "H5Tset_size failed");
+    /* The status is an HDF5 enum, so h5py shows its names. */
+    SC_H5(st = H5Tenum_create(H5T_NATIVE_INT8), "H5Tenum_create failed");
+    for (int8_t v = 0; v <= 3; v++)
+        SC_H5(H5Tenum_insert(st, sc_job_status_name(v), &v), "H5Tenum_insert failed");
+#define F(name, type) SC_H5(H5Tinsert(t, #name, HOFFSET(sc_job_row, name), type), "H5Tinsert")
+    F(id, H5T_NATIVE_INT32);
+    F(repeat, H5T_NATIVE_INT16);
+    F(fold, H5T_NATIVE_INT16);
+    F(augmentation, s);
+    F(architecture, s);
+    F(seed, H5T_NATIVE_UINT64);
+    F(status, st);
+    F(rank, H5T_NATIVE_INT32);
+    F(seconds, H5T_NATIVE_DOUBLE);
+    F(n_train, H5T_NATIVE_INT64);
+    F(n_test, H5T_NATIVE_INT64);
+    F(message, m);
+#undef F
+    H5Tclose(s);
+    H5Tclose(m);
+    H5Tclose(st);
+    return t;
+fail:
+    if (t >= 0) H5Tclose(t);
+    if (s >= 0) H5Tclose(s);
+    if (m >= 0) H5Tclose(m);
+    if (st >= 0) H5Tclose(st);
+    return -1;
+}
+
+/* Collective: a string attribute. */
+static int attr_str(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = -1, sp = -1, a = -1;
+    int rc = -1;
+    SC_H5(t = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
+    SC_H5(H5Tset_size(t, strlen(value) + 1), "H5Tset_size failed");
+    SC_H5(sp = H5Screate(H5S_SCALAR), "H5Screate failed");
+    SC_H5(a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT), "attribute %s", name);
+    SC_H5(H5Awrite(a, t, value), "cannot write attribute %s", name);
+    rc = 0;
+fail:
+    if (a >= 0) H5Aclose(a);
+    if (sp >= 0) H5Sclose(sp);
+    if (t >= 0) H5Tclose(t);
+    return rc;
+}
+
+/* Collective: a 1-D array of fixed-length strings as an attribute. */
+static int attr_strs(hid_t obj, const char *name, int n, const char *const *values)
+{
+    hid_t t = -1, sp = -1, a = -1;
+    int rc = -1;
+    size_t w = 1;
+    for (int i = 0; i < n; i++)
+        if (strlen(values[i]) + 1 > w) w = strlen(values[i]) + 1;
+    char *buf = sc_xcalloc((size_t)n, w);
+    for (int i = 0; i < n; i++) memcpy(buf + (size_t)i * w, values[i], strlen(values[i]));
+    hsize_t dim = (hsize_t)n;
+    SC_H5(t = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
+    SC_H5(H5Tset_size(t, w), "H5Tset_size failed");
+    SC_H5(sp = H5Screate_simple(1, &dim, NULL), "H5Screate failed");
+    SC_H5(a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT), "attribute %s", name);
+    SC_H5(H5Awrite(a, t, buf), "cannot write attribute %s", name);
+    rc = 0;
+fail:
+    free(buf);
+    if (a >= 0) H5Aclose(a);
+    if (sp >= 0) H5Sclose(sp);
+    if (t >= 0) H5Tclose(t);
+    return rc;
+}
+
+static int attr_num(hid_t obj, const char *name, hid_t type, const void *value)
+{
+    hid_t sp = -1, a = -1;
+    int rc = -1;
+    SC_H5(sp = H5Screate(H5S_SCALAR), "H5Screate failed");
+    SC_H5(a = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT), "attribute %s", name);
+    SC_H5(H5Awrite(a, type, value), "cannot write attribute %s", name);
+    rc = 0;
+fail:
+    if (a >= 0) H5Aclose(a);
+    if (sp >= 0) H5Sclose(sp);
+    return rc;
+}
+
+/* Collective: a contiguous, early-allocated dataset with a fill value (may be NULL). */
+static hid_t make_dset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                       const void *fill)
+{
+    hid_t sp = -1, dcpl = -1, d = -1;
+    SC_H5(sp = H5Screate_simple(rank, dims, NULL), "H5Screate_simple failed (%s)", name);
+    SC_H5(dcpl = H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate failed");
+    SC_H5(H5Pset_layout(dcpl, H5D_CONTIGUOUS), "H5Pset_layout failed");
+    SC_H5(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time failed");
+    if (fill) {
+        SC_H5(H5Pset_fill_value(dcpl, type, fill), "H5Pset_fill_value failed");
+        SC_H5(H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC), "H5Pset_fill_time failed");
+    }
+    SC_H5(d = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+          "cannot create dataset %s", name);
+fail:
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (sp >= 0) H5Sclose(sp);
+    return d;
+}
+
+static int write_all(hid_t d, hid_t memtype, const void *buf, const char *what)
+{
+    SC_H5(H5Dwrite(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), "cannot write %s", what);
+    return 0;
+fail:
+    return -1;
+}
+
+int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *lay,
+                      sc_results **out)
+{
+    sc_results *r = sc_xcalloc(1, sizeof *r);
+    hid_t fapl = -1, jobs = -1, folds = -1, g = -1;
+    int32_t *idx = NULL;
+    r->comm = comm;
+    MPI_Comm_rank(comm, &r->rank);
+    r->path = sc_xstrdup(path);
+    r->file = r->table = r->row_type = -1;
+    r->n_jobs = lay->n_jobs;
+    r->l = lay->l;
+    r->epochs = lay->epochs;
+    r->n_metrics = lay->n_metrics;
+    r->n_test = sc_xcalloc((size_t)lay->n_jobs, sizeof *r->n_test);
+    r->dsets = sc_xmalloc((size_t)lay->n_jobs * sizeof *r->dsets);
+    for (int j = 0; j < lay->n_jobs; j++)
+        for (int k = 0; k < N_JOB_DSETS; k++) r->dsets[j][k] = -1;
+
+    SC_H5(fapl = H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate failed");
+    SC_H5(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio failed");
+    r->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    SC_CHECK(r->file >= 0, "%s: cannot create the results file (directory missing or not "
+             "writable?)", path);
+
+    /* Root attributes: provenance. */
+    char hex[17];
+    SC_TRY(attr_str(r->file, "version", lay->version));
+    SC_TRY(attr_str(r->file, "experiment", lay->experiment_text));
+    sc_hash_hex(lay->experiment_hash, hex);
+    SC_TRY(attr_str(r->file, "experiment_hash", hex));
+    SC_TRY(attr_str(r->file, "experiment_path", lay->experiment_path));
+    SC_TRY(attr_str(r->file, "dataset_path", lay->dataset_path));
+    sc_hash_hex(lay->dataset_hash, hex);
+    SC_TRY(attr_str(r->file, "dataset_hash", hex));
+    SC_TRY(attr_strs(r->file, "label_names", lay->l, lay->label_names));
+    SC_TRY(attr_num(r->file, "threshold", H5T_NATIVE_DOUBLE, &lay->threshold));
+    SC_TRY(attr_num(r->file, "confidence", H5T_NATIVE_DOUBLE, &lay->confidence));
+    SC_TRY(attr_num(r->file, "seed", H5T_NATIVE_UINT64, &lay->seed));
+    SC_TRY(attr_num(r->file, "repeats", H5T_NATIVE_INT, &lay->repeats));
+    SC_TRY(attr_num(r->file, "folds", H5T_NATIVE_INT, &lay->k));
+    SC_TRY(attr_num(r->file, "epochs", H5T_NATIVE_INT, &lay->epochs));
+
+    /* /dataset: truth and patients of every scan. */
+    SC_H5(g = H5Gcreate2(r->file, "/dataset", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          "cannot create /dataset");
+    {
+        hid_t dl = -1, dp = -1;
+        hsize_t ldims[2] = {(hsize_t)lay->n, (hsize_t)lay->l}, pdim = (hsize_t)lay->n;
+        dl = make_dset(g, "labels", H5T_NATIVE_UINT8, 2, ldims, NULL);
+        dp = dl >= 0 ? make_dset(g, "patient", H5T_NATIVE_INT64, 1, &pdim, NULL) : -1;
+        int ok = dl >= 0 && dp >= 0;
+        if (ok && r->rank == 0)
+            ok = !write_all(dl, H5T_NATIVE_UINT8, lay->truth, "/dataset/labels") &&
+                 !write_all(dp, H5T_NATIVE_INT64, lay->patient, "/dataset/patient");
+        if (dl >= 0) H5Dclose(dl);
+        if (dp >= 0) H5Dclose(dp);
+        SC_CHECK(ok, "%s: cannot write /dataset", path);
+    }
+    H5Gclose(g);
+    g = -1;
+
+    /* /folds/assignment */
+    SC_H5(folds = H5Gcreate2(r->file, "/folds", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          "cannot create /folds");
+    hsize_t adims[2] = {(hsize_t)lay->repeats, (hsize_t)lay->n};
+    SC_H5(g = make_dset(folds, "assignment", H5T_NATIVE_INT16, 2, adims, NULL),
+          "/folds/assignment");
+    if (r->rank == 0) SC_TRY(write_all(g, H5T_NATIVE_INT16, lay->assignment, "/folds/assignment"));
+    H5Dclose(g);
+    g = -1;
+
+    /* /jobs/table and one group per job. */
+    SC_H5(jobs = H5Gcreate2(r->file, "/jobs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          "cannot create /jobs");
+    SC_H5(r->row_type = sc_results_row_type(), "row type");
+    hsize_t jdim = (hsize_t)lay->n_jobs;
+    SC_H5(r->table = make_dset(jobs, "table", r->row_type, 1, &jdim, NULL), "/jobs/table");
+    if (r->rank == 0) SC_TRY(write_all(r->table, r->row_type, lay->rows, "/jobs/table"));
+
+    const float nanf_ = NAN;
+    const double nand_ = NAN;
+    const int64_t minus1 = -1;
+    idx = sc_xmalloc((size_t)lay->n * sizeof *idx);
+    for (int j = 0; j < lay->n_jobs; j++) {
+        const sc_job_row *row = &lay->rows[j];
+        char name[32];
+        snprintf(name, sizeof name, "%04d", j);
+        SC_H5(g = H5Gcreate2(jobs, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+              "cannot create /jobs/%s", name);
+        const int16_t *a = lay->assignment + (int64_t)row->repeat * lay->n;
+        int64_t nt = 0;
+        for (int64_t i = 0; i < lay->n; i++)
+            if (a[i] == row->fold) idx[nt++] = (int32_t)i;
+        r->n_test[j] = nt;
+        hsize_t tdim = (hsize_t)nt, sdims[2] = {(hsize_t)nt, (hsize_t)lay->l};
+        hsize_t cdims[2] = {(hsize_t)lay->l, 4}, mdim = (hsize_t)lay->n_metrics;
+        hsize_t hdim = (hsize_t)lay->epochs;
+        hid_t *d = r->dsets[j];
+        SC_H5(d[D_TEST_INDEX] = make_dset(g, "test_index", H5T_NATIVE_INT32, 1, &tdim, NULL),
+              "test_index");
+        SC_H5(d[D_SCORES] = make_dset(g, "scores", H5T_NATIVE_FLOAT, 2, sdims, &nanf_), "scores");
+        SC_H5(d[D_COUNTS] = make_dset(g, "counts", H5T_NATIVE_INT64, 2, cdims, &minus1), "counts");
+        SC_H5(d[D_METRICS] = make_dset(g, "metrics", H5T_NATIVE_DOUBLE, 1, &mdim, &nand_),
+              "metrics");
+        SC_TRY(attr_strs(d[D_METRICS], "names", lay->n_metrics, lay->metric_names));
+        SC_H5(d[D_HISTORY] = make_dset(g, "history", H5T_NATIVE_FLOAT, 1, &hdim, &nanf_),
+              "history");
+        if (r->rank == 0 && nt > 0)
+            SC_TRY(write_all(d[D_TEST_INDEX], H5T_NATIVE_INT32, idx, "test_index"));
+        H5Gclose(g);
+        g = -1;
+    }
+    SC_H5(H5Fflush(r->file, H5F_SCOPE_GLOBAL), "%s: flush failed", path);
+    free(idx);
+    H5Gclose(jobs);
+    H5Gclose(folds);
+    H5Pclose(fapl);
+    *out = r;
+    return 0;
+fail:
+    free(idx);
+    if (g >= 0) H5Gclose(g);
+    if (jobs >= 0) H5Gclose(jobs);
+    if (folds >= 0) H5Gclose(folds);
+    if (fapl >= 0) H5Pclose(fapl);
+    sc_results_close(r);
+    return -1;
+}
+
+/* Write a hyperslab of one element/row (independent transfer). */
+int sc_results_write_row(sc_results *res, const sc_job_row *row)
+{
+    hid_t fsp = -1, msp = -1;
+    int rc = -1;
+    SC_CHECK(row->id >= 0 && row->id < res->n_jobs, "job id %d out of range", row->id);
+    hsize_t start = (hsize_t)row->id, one = 1;
+    SC_H5(fsp = H5Dget_space(res->table), "H5Dget_space failed");
+    SC_H5(H5Sselect_hyperslab(fsp, H5S_SELECT_SET, &start, NULL, &one, NULL), "select failed");
+    SC_H5(msp = H5Screate_simple(1, &one, NULL), "H5Screate failed");
+    SC_H5(H5Dwrite(res->table, res->row_type, msp, fsp, H5P_DEFAULT, row),
+          "%s: cannot write /jobs/table row %d", res->path, row->id);
+    rc = 0;
+fail:
+    if (msp >= 0) H5Sclose(msp);
+    if (fsp >= 0) H5Sclose(fsp);
+    return rc;
+}
+
+int sc_results_write_job(sc_results *res, int job, const float *scores, const int64_t *counts,
+                         const double *metrics, const float *history)
+{
+    SC_CHECK(job >= 0 && job < res->n_jobs, "job id %d out of range", job);
+    hid_t *d = res->dsets[job];
+    if (scores && res->n_test[job] > 0)
+        SC_TRY(write_all(d[D_SCORES], H5T_NATIVE_FLOAT, scores, "scores"));
+    if (counts) SC_TRY(write_all(d[D_COUNTS], H5T_NATIVE_INT64, counts, "counts"));
+    if (metrics && res->n_metrics > 0)
+        SC_TRY(write_all(d[D_METRICS], H5T_NATIVE_DOUBLE, metrics, "metrics"));
+    if (history && res->epochs > 0)
+        SC_TRY(write_all(d[D_HISTORY], H5T_NATIVE_FLOAT, history, "history"));
+    return 0;
+fail:
+    sc_err_prefix("%s: job %04d", res->path, job);
+    return -1;
+}
+
+int sc_results_close(sc_results *res)
+{
+    int rc = 0;
+    if (!res) return 0;
+    for (int j = 0; j < res->n_jobs; j++)
+        for (int k = 0; k < N_JOB_DSETS; k++)
+            if (res->dsets[j][k] >= 0) H5Dclose(res->dsets[j][k]);
+    if (res->table >= 0) H5Dclose(res->table);
+    if (res->row_type >= 0) H5Tclose(res->row_type);
+    if (res->file >= 0 && H5Fclose(res->file) < 0) {
+        sc_err_set(__FILE__, __LINE__, "%s: close failed", res->path);
+        rc = -1;
+    }
+    free(res->dsets);
+    free(res->n_test);
+    free(res->path);
+    free(res);
+    return rc;
+}

@@ -1,0 +1,247 @@
+/* results/summary.c: see summary.h. */
+#include "results/summary.h"
+
+#include <hdf5.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats/intervals.h"
+#include "stats/job_metrics.h"
+#include "util/error.h"
+
+static const char *const paper_metrics[5] = {"macro_accuracy", "macro_precision",
+                                             "macro_sensitivity", "macro_specificity",
+                                             "macro_f1"};
+static const char *const paper_titles[5] = {"accuracy", "precision", "sensitivity",
+                                            "specificity", "F1"};
+
+static int find_cell(const sc_summary *s, const sc_job_row *r)
+{
+    for (int c = 0; c < s->n_cells; c++)
+        if (!strcmp(s->cell_arch[c], r->architecture) && !strcmp(s->cell_aug[c], r->augmentation))
+            return c;
+    return -1;
+}
+
+int sc_summary_compute(const sc_results_file *rf, sc_summary *s)
+{
+    memset(s, 0, sizeof *s);
+    double *vals = NULL, *all = NULL;
+    for (int j = 0; j < rf->n_jobs; j++) {
+        if (find_cell(s, &rf->rows[j]) >= 0) continue;
+        SC_CHECK(s->n_cells < 64, "%s: more than 64 (architecture, augmentation) cells", rf->path);
+        snprintf(s->cell_arch[s->n_cells], SC_ROW_NAME, "%s", rf->rows[j].architecture);
+        snprintf(s->cell_aug[s->n_cells], SC_ROW_NAME, "%s", rf->rows[j].augmentation);
+        s->n_cells++;
+    }
+    s->n_metrics = rf->n_metrics;
+    s->rows = sc_xcalloc((size_t)s->n_cells * (size_t)s->n_metrics, sizeof *s->rows);
+    /* all[j][m]: metrics of every done job (NaN for the others). */
+    all = sc_xmalloc((size_t)rf->n_jobs * (size_t)rf->n_metrics * sizeof *all);
+    for (int j = 0; j < rf->n_jobs; j++) {
+        double *m = all + (size_t)j * rf->n_metrics;
+        if (rf->rows[j].status == SC_JOB_DONE) {
+            SC_TRY(sc_results_read_job(rf, j, NULL, NULL, NULL, m, NULL));
+        } else {
+            for (int k = 0; k < rf->n_metrics; k++) m[k] = NAN;
+        }
+    }
+    vals = sc_xmalloc((size_t)rf->n_jobs * sizeof *vals);
+    for (int c = 0; c < s->n_cells; c++) {
+        int n_jobs = 0, n_done = 0, n_failed = 0;
+        double sum_test = 0, sum_train = 0;
+        for (int j = 0; j < rf->n_jobs; j++) {
+            const sc_job_row *r = &rf->rows[j];
+            if (strcmp(s->cell_arch[c], r->architecture) || strcmp(s->cell_aug[c], r->augmentation))
+                continue;
+            n_jobs++;
+            n_done += r->status == SC_JOB_DONE;
+            n_failed += r->status == SC_JOB_FAILED;
+            sum_test += (double)r->n_test;
+            sum_train += (double)r->n_train;
+        }
+        /* n_test / n_train of one split, in original scans (augmented copies are not
+         * independent samples). */
+        double ratio = sum_train > 0 ? sum_test / sum_train : 0;
+        for (int k = 0; k < rf->n_metrics; k++) {
+            sc_summary_row *row = &s->rows[(size_t)c * s->n_metrics + k];
+            snprintf(row->architecture, SC_ROW_NAME, "%s", s->cell_arch[c]);
+            snprintf(row->augmentation, SC_ROW_NAME, "%s", s->cell_aug[c]);
+            snprintf(row->metric, SC_METRIC_NAME, "%s", rf->metric_names[k]);
+            row->n_jobs = n_jobs;
+            row->n_done = n_done;
+            row->n_failed = n_failed;
+            row->level = rf->confidence;
+            row->test_train_ratio = ratio;
+            int J = 0;
+            for (int j = 0; j < rf->n_jobs; j++) {
+                const sc_job_row *r = &rf->rows[j];
+                double v = all[(size_t)j * rf->n_metrics + k];
+                if (!strcmp(s->cell_arch[c], r->architecture) &&
+                    !strcmp(s->cell_aug[c], r->augmentation) && isfinite(v))
+                    vals[J++] = v;
+            }
+            row->n = J;
+            row->mean = row->sd = row->naive_lo = row->naive_hi = row->lo = row->hi = NAN;
+            /* The trailing entries of a job vector are counts (zero divisions, undefined
+             * AUCs): their mean says how often it happens; an interval would mean nothing. */
+            int is_count = k >= st_job_metrics_layout(rf->l).counts;
+            if (J >= 1) {
+                double sum = 0;
+                for (int i = 0; i < J; i++) sum += vals[i];
+                row->mean = sum / J;
+            }
+            if (J >= 2 && !is_count) {
+                st_interval naive, corr;
+                SC_TRY(st_interval_naive(vals, J, rf->confidence, &naive));
+                row->mean = naive.mean;
+                row->sd = naive.sd;
+                row->naive_lo = naive.lo;
+                row->naive_hi = naive.hi;
+                if (ratio > 0) {
+                    SC_TRY(st_interval_corrected(vals, J, ratio, rf->confidence, &corr));
+                    row->lo = corr.lo;
+                    row->hi = corr.hi;
+                }
+            }
+        }
+    }
+    free(vals);
+    free(all);
+    return 0;
+fail:
+    free(vals);
+    free(all);
+    sc_summary_free(s);
+    return -1;
+}
+
+void sc_summary_free(sc_summary *s)
+{
+    free(s->rows);
+    memset(s, 0, sizeof *s);
+}
+
+const sc_summary_row *sc_summary_find(const sc_summary *s, int cell, const char *metric)
+{
+    for (int k = 0; k < s->n_metrics; k++) {
+        const sc_summary_row *r = &s->rows[(size_t)cell * s->n_metrics + k];
+        if (!strcmp(r->metric, metric)) return r;
+    }
+    return NULL;
+}
+
+static hid_t summary_row_type(void)
+{
+    hid_t t = -1, s = -1, m = -1;
+    SC_H5(t = H5Tcreate(H5T_COMPOUND, sizeof(sc_summary_row)), "H5Tcreate");
+    SC_H5(s = H5Tcopy(H5T_C_S1), "H5Tcopy");
+    SC_H5(H5Tset_size(s, SC_ROW_NAME), "H5Tset_size");
+    SC_H5(m = H5Tcopy(H5T_C_S1), "H5Tcopy");
+    SC_H5(H5Tset_size(m, SC_METRIC_NAME), "H5Tset_size");
+#define F(name, type) SC_H5(H5Tinsert(t, #name, HOFFSET(sc_summary_row, name), type), "H5Tinsert")
+    F(architecture, s);
+    F(augmentation, s);
+    F(metric, m);
+    F(n, H5T_NATIVE_INT32);
+    F(n_jobs, H5T_NATIVE_INT32);
+    F(n_done, H5T_NATIVE_INT32);
+    F(n_failed, H5T_NATIVE_INT32);
+    F(mean, H5T_NATIVE_DOUBLE);
+    F(sd, H5T_NATIVE_DOUBLE);
+    F(naive_lo, H5T_NATIVE_DOUBLE);
+    F(naive_hi, H5T_NATIVE_DOUBLE);
+    F(lo, H5T_NATIVE_DOUBLE);
+    F(hi, H5T_NATIVE_DOUBLE);
+    F(level, H5T_NATIVE_DOUBLE);
+    F(test_train_ratio, H5T_NATIVE_DOUBLE);
+#undef F
+    H5Tclose(s);
+    H5Tclose(m);
+    return t;
+fail:
+    if (t >= 0) H5Tclose(t);
+    if (s >= 0) H5Tclose(s);
+    if (m >= 0) H5Tclose(m);
+    return -1;
+}
+
+int sc_summary_write(const char *path, const sc_summary *s)
+{
+    hid_t f = -1, g = -1, t = -1, sp = -1, d = -1;
+    int rc = -1;
+    f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    SC_CHECK(f >= 0, "%s: cannot reopen to write /summary", path);
+    if (H5Lexists(f, "/summary", H5P_DEFAULT) > 0)
+        SC_H5(H5Ldelete(f, "/summary", H5P_DEFAULT), "%s: cannot replace /summary", path);
+    SC_H5(g = H5Gcreate2(f, "/summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          "%s: cannot create /summary", path);
+    SC_H5(t = summary_row_type(), "summary row type");
+    hsize_t n = (hsize_t)s->n_cells * (hsize_t)s->n_metrics;
+    SC_H5(sp = H5Screate_simple(1, &n, NULL), "H5Screate");
+    SC_H5(d = H5Dcreate2(g, "table", t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          "%s: cannot create /summary/table", path);
+    if (n > 0)
+        SC_H5(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->rows),
+              "%s: cannot write /summary/table", path);
+    rc = 0;
+fail:
+    if (d >= 0) H5Dclose(d);
+    if (sp >= 0) H5Sclose(sp);
+    if (t >= 0) H5Tclose(t);
+    if (g >= 0) H5Gclose(g);
+    if (f >= 0 && H5Fclose(f) < 0 && rc == 0) {
+        sc_err_set(NULL, 0, "%s: close failed after writing /summary", path);
+        rc = -1;
+    }
+    return rc;
+}
+
+void sc_summary_print_jobs(FILE *out, const sc_results_file *rf)
+{
+    int idx[5];
+    for (int k = 0; k < 5; k++) idx[k] = sc_results_metric_index(rf, paper_metrics[k]);
+    double *m = sc_xmalloc((size_t)rf->n_metrics * sizeof *m);
+    fprintf(out, "%-5s %3s %4s  %-12s %-12s %-7s %7s  %8s %9s %11s %11s %6s\n", "job", "rep",
+            "fold", "augmentation", "architecture", "status", "seconds", "accuracy", "precision",
+            "sensitivity", "specificity", "F1");
+    for (int j = 0; j < rf->n_jobs; j++) {
+        const sc_job_row *r = &rf->rows[j];
+        fprintf(out, "%05d %3d %4d  %-12s %-12s %-7s %7.1f", j, r->repeat, r->fold,
+                r->augmentation, r->architecture, sc_job_status_name(r->status), r->seconds);
+        if (r->status == SC_JOB_DONE && !sc_results_read_job(rf, j, NULL, NULL, NULL, m, NULL)) {
+            const int w[5] = {8, 9, 11, 11, 6};
+            for (int k = 0; k < 5; k++) fprintf(out, " %*.4f", w[k] + 1, idx[k] >= 0 ? m[idx[k]] : NAN);
+        } else if (r->status == SC_JOB_FAILED) {
+            fprintf(out, "  %s", r->message);
+        }
+        fputc('\n', out);
+    }
+    free(m);
+}
+
+void sc_summary_print(FILE *out, const sc_results_file *rf, const sc_summary *s)
+{
+    fprintf(out, "\nmacro-averaged over labels; mean over folds [%g%% %s interval]\n",
+            100 * rf->confidence,
+            rf->repeats > 1 ? "Bouckaert-Frank corrected" : "Nadeau-Bengio corrected");
+    fprintf(out, "%-12s %-12s %5s", "augmentation", "architecture", "folds");
+    for (int k = 0; k < 5; k++) fprintf(out, "  %-23s", paper_titles[k]);
+    fputc('\n', out);
+    for (int c = 0; c < s->n_cells; c++) {
+        const sc_summary_row *r0 = sc_summary_find(s, c, paper_metrics[0]);
+        fprintf(out, "%-12s %-12s %2d/%-2d", s->cell_aug[c], s->cell_arch[c], r0 ? r0->n : 0,
+                r0 ? r0->n_jobs : 0);
+        for (int k = 0; k < 5; k++) {
+            const sc_summary_row *r = sc_summary_find(s, c, paper_metrics[k]);
+            if (!r || r->n == 0)
+                fprintf(out, "  %-23s", "-");
+            else if (r->n == 1)
+                fprintf(out, "  %-23.4f", r->mean);
+            else
+                fprintf(out, "  %.4f [%.4f, %.4f]", r->mean, r->lo, r->hi);
+        }
+        fputc('\n', out);
+    }
+}

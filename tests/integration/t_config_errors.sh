@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Bad experiment files: each error names file:line and the key, and exits non-zero; a results
+# file that exists is never overwritten without --force.
+source "$(dirname "$0")/lib.sh"
+"$PYTHON" "$ROOT/tests/integration/make_dataset.py" "$T/data.h5" --n 40 --size 128x32
+
+# A valid experiment to start from (architectures from the repository's configs/archs).
+good() {
+  cat <<CFG
+name = "errors";
+seed = 3;
+arch_dir = "$ROOT/configs/archs";
+data = { path = "data.h5"; size = [128, 32]; };
+folds = { k = 3; stratify = false; };
+architectures = ["dspic"];
+train = { epochs = 1; batch = 8; };
+CFG
+}
+good > "$T/good.cfg"
+expect_ok "a valid experiment passes --dry-run" "$SPECTCV" run "$T/good.cfg" --dry-run
+
+printf 'name = "x"\nseed = 3;\n' > "$T/syntax.cfg"
+expect_fail "syntax error names file:line" "syntax\.cfg:2: syntax error" "$SPECTCV" run "$T/syntax.cfg" --dry-run
+
+good | sed 's/epochs = 1;/epochs = 1; learning_rate = 0.1;/' > "$T/unknown.cfg"
+expect_fail "unknown key names file:line and key" "unknown\.cfg:7: train\.learning_rate: unknown key 'train\.learning_rate'|unknown\.cfg:7: unknown key 'train\.learning_rate'" \
+  "$SPECTCV" run "$T/unknown.cfg" --dry-run
+
+good | sed 's/epochs = 1;/epochs = "many";/' > "$T/type.cfg"
+expect_fail "wrong type names file:line and key" "type\.cfg:7: train\.epochs: expected an integer, found a string" \
+  "$SPECTCV" run "$T/type.cfg" --dry-run
+
+good | sed 's/k = 3;/k = 1;/' > "$T/range.cfg"
+expect_fail "out-of-range value" "range\.cfg:5: folds\.k: expected an integer in \[2, 1000\], got 1" \
+  "$SPECTCV" run "$T/range.cfg" --dry-run
+
+good | sed 's/path = "data.h5"; //' > "$T/nopath.cfg"
+expect_fail "missing required key" "nopath\.cfg:4: data\.path: missing" "$SPECTCV" run "$T/nopath.cfg" --dry-run
+
+good | sed 's/data.h5/nothere.h5/' > "$T/nodata.cfg"
+expect_fail "missing data file" "nothere\.h5: cannot open the data set file" "$SPECTCV" run "$T/nodata.cfg" --dry-run
+
+good | sed 's/\["dspic"\]/["dspic", "nosuchnet"]/' > "$T/noarch.cfg"
+expect_fail "unknown architecture" "noarch\.cfg:6: architectures\[1\].*nosuchnet" "$SPECTCV" run "$T/noarch.cfg" --dry-run
+
+good | sed 's/architectures/augmentations = ["original", "rotate90"];\narchitectures/' > "$T/noaug.cfg"
+expect_fail "unknown augmentation" "augmentations\[1\]: unknown augmentation 'rotate90'" "$SPECTCV" run "$T/noaug.cfg" --dry-run
+
+good | sed 's/k = 3;/k = 30;/' > "$T/bigk.cfg"
+expect_fail "more folds than patients" "folds\.k = 30 is larger than the number of patients \(20\)" "$SPECTCV" run "$T/bigk.cfg" --dry-run
+
+good | sed 's/stratify = false;/stratify = true;/; s/k = 3;/k = 9;/' > "$T/strat.cfg"
+expect_fail "stratum smaller than k" "folds: the label set \{.*\} has only [0-9]+ patients, fewer than folds\.k = 9" \
+  "$SPECTCV" run "$T/strat.cfg" --dry-run
+
+expect_fail "missing experiment argument" "missing the experiment file" "$SPECTCV" run
+expect_fail "unknown option" "unknown option '--frobnicate'" "$SPECTCV" run "$T/good.cfg" --frobnicate
+
+# Existing results are never overwritten without --force.
+echo "precious" > "$T/results.h5"
+expect_fail "refuses to overwrite results" "results\.h5 exists; refusing to overwrite" \
+  "$SPECTCV" run "$T/good.cfg" -o "$T/results.h5"
+check "the existing file is untouched" grep -q precious "$T/results.h5"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Bad data set files: each gives a clear error naming the file and field, and a non-zero exit.
+source "$(dirname "$0")/lib.sh"
+mk() { "$PYTHON" "$ROOT/tests/integration/make_dataset.py" "$@"; }
+
+mk "$T/good.h5"
+expect_ok "info on a valid data set" "$SPECTCV" info "$T/good.h5"
+out=$("$SPECTCV" info "$T/good.h5" 2>&1)
+check "info prints scans, patients, views and labels" \
+  bash -c "grep -q 'scans: 24' <<<'$out' && grep -q 'patients: 12' <<<'$out' && grep -q 'anterior, posterior' <<<'$out' && grep -q 'metastasis' <<<'$out'"
+
+expect_fail "missing file" "missing\.h5: cannot open the data set file" "$SPECTCV" info "$T/missing.h5"
+head -c 3000 "$T/good.h5" > "$T/trunc.h5"
+expect_fail "truncated file" "trunc\.h5: (not an HDF5 file|cannot open as HDF5)" "$SPECTCV" info "$T/trunc.h5"
+echo "not hdf5" > "$T/text.h5"
+expect_fail "not HDF5 at all" "text\.h5: not an HDF5 file" "$SPECTCV" info "$T/text.h5"
+for d in images-3d labels-rows labels-value labels-float no-label-names no-patient images-int32 \
+         view-names-count empty-label-name; do
+  mk "$T/$d.h5" --defect "$d"
+done
+expect_fail "images with 3 dimensions" "/images: expected 4 dimensions, found 3" "$SPECTCV" info "$T/images-3d.h5"
+expect_fail "labels rows differ from scans" "/labels: 23 rows but /images has 24 scans" "$SPECTCV" info "$T/labels-rows.h5"
+expect_fail "labels not 0/1" "/labels: value 2 at \[3\]\[1\] is not 0 or 1" "$SPECTCV" info "$T/labels-value.h5"
+expect_fail "labels of the wrong type" "/labels: expected uint8 0/1 values" "$SPECTCV" info "$T/labels-float.h5"
+expect_fail "missing label names" "missing root attribute 'label_names'" "$SPECTCV" info "$T/no-label-names.h5"
+expect_fail "missing patient ids" "missing dataset /patient" "$SPECTCV" info "$T/no-patient.h5"
+expect_fail "int32 pixels" "/images: expected uint16 or float32 pixels" "$SPECTCV" info "$T/images-int32.h5"
+expect_fail "view names do not match views" "view_names': expected 2 names, found 1" "$SPECTCV" info "$T/view-names-count.h5"
+expect_fail "empty label name" "label_names': name 1 is empty" "$SPECTCV" info "$T/empty-label-name.h5"

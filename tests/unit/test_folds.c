@@ -1,0 +1,147 @@
+/* tests/unit/test_folds.c: patient grouping, stratification balance, determinism, errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "folds/folds.h"
+#include "util/error.h"
+#include "util/rng.h"
+
+/* A synthetic cohort: n_pat patients with 1-3 scans, label sets drawn with skewed weights. */
+static void cohort(int n_pat, int64_t *n_out, uint8_t **labels, int64_t **patient)
+{
+    sc_rng r;
+    sc_rng_seed(&r, 77);
+    int64_t cap = (int64_t)n_pat * 3, n = 0;
+    *labels = malloc((size_t)cap * 3);
+    *patient = malloc((size_t)cap * sizeof(int64_t));
+    for (int p = 0; p < n_pat; p++) {
+        double u = sc_rng_uniform(&r);
+        int m = u < 0.25, a = u > 0.25 && u < 0.40, both = u > 0.9;
+        if (both) m = a = 1;
+        int scans = 1 + (int)sc_rng_below(&r, 3);
+        for (int s = 0; s < scans; s++) {
+            (*labels)[n * 3 + 0] = (uint8_t)m;
+            (*labels)[n * 3 + 1] = (uint8_t)a;
+            (*labels)[n * 3 + 2] = (uint8_t)(!m && !a);
+            (*patient)[n] = 1000 + 7 * p; /* non-contiguous ids */
+            n++;
+        }
+    }
+    *n_out = n;
+}
+
+static void test_patients_stay_in_one_fold_and_strata_balance(void **state)
+{
+    (void)state;
+    int64_t n;
+    uint8_t *labels;
+    int64_t *patient;
+    cohort(120, &n, &labels, &patient);
+    sc_fold_cfg cfg = {.k = 5, .repeats = 3, .stratify = 1, .by_patient = 1};
+    int16_t *assign = malloc((size_t)(n * cfg.repeats) * sizeof *assign);
+    assert_int_equal(sc_folds_assign(n, 3, labels, patient, NULL, &cfg, 42, assign), 0);
+    for (int r = 0; r < cfg.repeats; r++) {
+        const int16_t *a = assign + r * n;
+        for (int64_t i = 0; i < n; i++) {
+            assert_true(a[i] >= 0 && a[i] < cfg.k);
+            for (int64_t j = 0; j < n; j++)
+                if (patient[i] == patient[j]) assert_int_equal(a[i], a[j]);
+        }
+        /* Every label set's patients are spread within one patient of each other. */
+        for (uint32_t key = 0; key < 8; key++) {
+            int per_fold[5] = {0};
+            int64_t last = -1;
+            for (int64_t i = 0; i < n; i++) {
+                uint32_t k = labels[i * 3] | labels[i * 3 + 1] << 1 | labels[i * 3 + 2] << 2;
+                if (k != key || patient[i] == last) continue;
+                last = patient[i];
+                per_fold[a[i]]++;
+            }
+            int lo = per_fold[0], hi = per_fold[0];
+            for (int f = 1; f < 5; f++) {
+                if (per_fold[f] < lo) lo = per_fold[f];
+                if (per_fold[f] > hi) hi = per_fold[f];
+            }
+            assert_true(hi - lo <= 1);
+        }
+        /* Fold sizes within a few scans of each other. */
+        int64_t mn = n, mx = 0;
+        for (int f = 0; f < 5; f++) {
+            int64_t t, tr;
+            sc_folds_sizes(a, n, f, &t, &tr);
+            assert_int_equal(t + tr, n);
+            if (t < mn) mn = t;
+            if (t > mx) mx = t;
+        }
+        assert_true(mx - mn <= 6);
+    }
+    /* Repeats differ from each other. */
+    assert_memory_not_equal(assign, assign + n, (size_t)n * sizeof *assign);
+    free(assign);
+    free(labels);
+    free(patient);
+}
+
+static void test_deterministic_and_seed_dependent(void **state)
+{
+    (void)state;
+    int64_t n;
+    uint8_t *labels;
+    int64_t *patient;
+    cohort(60, &n, &labels, &patient);
+    sc_fold_cfg cfg = {.k = 4, .repeats = 1, .stratify = 1, .by_patient = 1};
+    int16_t *a = malloc((size_t)n * 2), *b = malloc((size_t)n * 2), *c = malloc((size_t)n * 2);
+    assert_int_equal(sc_folds_assign(n, 3, labels, patient, NULL, &cfg, 5, a), 0);
+    assert_int_equal(sc_folds_assign(n, 3, labels, patient, NULL, &cfg, 5, b), 0);
+    assert_int_equal(sc_folds_assign(n, 3, labels, patient, NULL, &cfg, 6, c), 0);
+    assert_memory_equal(a, b, (size_t)n * 2);
+    assert_memory_not_equal(a, c, (size_t)n * 2);
+    int64_t *idx = malloc((size_t)n * sizeof *idx);
+    int64_t t = sc_folds_indices(a, n, 2, 1, idx);
+    for (int64_t i = 0; i < t; i++) assert_int_equal(a[idx[i]], 2);
+    for (int64_t i = 1; i < t; i++) assert_true(idx[i] > idx[i - 1]);
+    int64_t tr = sc_folds_indices(a, n, 2, 0, idx);
+    assert_int_equal(t + tr, n);
+    free(idx);
+    free(a);
+    free(b);
+    free(c);
+    free(labels);
+    free(patient);
+}
+
+static void test_errors_name_the_field(void **state)
+{
+    (void)state;
+    uint8_t labels[6 * 2] = {1, 0, 1, 0, 0, 1, 0, 1, 0, 1, 1, 1};
+    int64_t patient[6] = {1, 2, 3, 4, 5, 6};
+    int16_t assign[6];
+    const char *names[2] = {"metastasis", "arthritis"};
+    sc_fold_cfg cfg = {.k = 1, .repeats = 1, .stratify = 0, .by_patient = 1};
+    assert_int_equal(sc_folds_assign(6, 2, labels, patient, names, &cfg, 1, assign), -1);
+    assert_non_null(strstr(sc_err_msg(), "folds.k"));
+    cfg.k = 7;
+    assert_int_equal(sc_folds_assign(6, 2, labels, patient, names, &cfg, 1, assign), -1);
+    assert_non_null(strstr(sc_err_msg(), "number of patients (6)"));
+    cfg.k = 2;
+    cfg.stratify = 1; /* {metastasis, arthritis} has one patient */
+    assert_int_equal(sc_folds_assign(6, 2, labels, patient, names, &cfg, 1, assign), -1);
+    assert_non_null(strstr(sc_err_msg(), "{metastasis, arthritis} has only 1 patients"));
+    cfg.stratify = 0;
+    assert_int_equal(sc_folds_assign(6, 2, labels, patient, names, &cfg, 1, assign), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_patients_stay_in_one_fold_and_strata_balance),
+        cmocka_unit_test(test_deterministic_and_seed_dependent),
+        cmocka_unit_test(test_errors_name_the_field),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
