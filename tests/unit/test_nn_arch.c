@@ -33,6 +33,14 @@ static void test_shipped_architectures(void **state)
     /* 0.714 GMAC forward at 224 x 224 (conv 0.655 + fc 0.0587). */
     assert_true(nn_net_forward_macs(net) > 0.71e9 && nn_net_forward_macs(net) < 0.72e9);
     nn_net_free(net);
+    /* torchvision resnet18: 11,689,512 parameters, 1.814 GMAC; vgg11_bn: 132,868,840. */
+    net = build("resnet18", 3, 224, 224, 1000);
+    assert_int_equal(nn_net_num_params(net), 11689512);
+    assert_true(nn_net_forward_macs(net) > 1.81e9 && nn_net_forward_macs(net) < 1.82e9);
+    nn_net_free(net);
+    net = build("vgg11", 3, 224, 224, 1000);
+    assert_int_equal(nn_net_num_params(net), 132868840);
+    nn_net_free(net);
     net = build("alexnet", 2, 64, 64, 3); /* the smallest sizes it accepts are 63 x 63 */
     nn_net_free(net);
     net = build("alexnet_half", 2, 256, 64, 3);
