@@ -51,6 +51,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
+.SECONDARY:
 .PHONY: all deps check test demo bench clean install uninstall tests
 .DEFAULT_GOAL := all
 
