@@ -66,11 +66,11 @@ int sc_report_build(const char *results_path, const char *dir, const sc_report_o
 
     SC_TRY(sc_results_open(results_path, &rf));
     have_rf = 1;
+    SC_TRY(prepare_dir(dir)); /* before the statistics, which can take a while */
     sc_summary_options so = {.bootstrap = opt->bootstrap};
     SC_TRY(sc_summary_compute_opts(&rf, &so, &s));
     SC_TRY(sc_cv_load(&rf, s.n_cells, (const char(*)[SC_ROW_NAME])s.cell_arch,
                       (const char(*)[SC_ROW_NAME])s.cell_aug, &d));
-    SC_TRY(prepare_dir(dir));
     rp_ctx c = {.rf = &rf, .s = &s, .d = &d, .dir = dir, .results_name = base_name(results_path)};
     SC_TRY(rp_write_csv(&c));
     SC_TRY(rp_write_figures(&c, &figs, &n_figs));

@@ -52,7 +52,8 @@ static void names(const sc_summary *s, int a, int b, char *aa, char *ag, char *b
  * adj are strided views into the rows (offsetof of the field, row size). */
 static int holm_family(char *rows, size_t size, size_t p_off, size_t adj_off, int n)
 {
-    double *p = sc_xmalloc((size_t)(n + 1) * sizeof *p), *adj = sc_xmalloc((size_t)(n + 1) * sizeof *adj);
+    double *p = sc_xmalloc((size_t)(n + 1) * sizeof *p);
+    double *adj = sc_xmalloc((size_t)(n + 1) * sizeof *adj);
     int *at = sc_xmalloc((size_t)(n + 1) * sizeof *at), m = 0, rc = 0;
     for (int i = 0; i < n; i++) {
         double v;
