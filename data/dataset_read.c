@@ -62,6 +62,8 @@ static int read_names(const char *path, hid_t file, const char *attr, int count,
         vl = sc_xcalloc((size_t)count, sizeof *vl);
         SC_H5(mt = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
         SC_H5(H5Tset_size(mt, H5T_VARIABLE), "H5Tset_size failed");
+        /* HDF5 does not convert between ASCII and UTF-8 (h5py's default): read as stored. */
+        SC_H5(H5Tset_cset(mt, H5Tget_cset(t)), "H5Tset_cset failed");
         SC_H5(H5Aread(a, mt, vl), "%s: attribute '%s': cannot read", path, attr);
         for (int i = 0; i < count; i++) {
             SC_CHECK(vl[i] && vl[i][0], "%s: attribute '%s': name %d is empty", path, attr, i);
@@ -76,6 +78,7 @@ static int read_names(const char *path, hid_t file, const char *attr, int count,
         SC_H5(mt = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
         SC_H5(H5Tset_size(mt, sz + 1), "H5Tset_size failed");
         SC_H5(H5Tset_strpad(mt, H5T_STR_NULLTERM), "H5Tset_strpad failed");
+        SC_H5(H5Tset_cset(mt, H5Tget_cset(t)), "H5Tset_cset failed");
         SC_H5(H5Aread(a, mt, fixed), "%s: attribute '%s': cannot read", path, attr);
         for (int i = 0; i < count; i++) {
             const char *s = fixed + (size_t)i * (sz + 1);

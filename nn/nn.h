@@ -28,6 +28,9 @@ int nn_arch_resolve(const char *name, const char *dir, char *out, size_t out_siz
 
 /* Parse an architecture file and build the network for `shape`.  Errors name file:line. */
 nn_net *nn_net_build(const char *arch_path, const nn_shape *shape);
+/* The same from the text of an architecture file; `label` stands for the file name in errors
+ * (a `base` it names is looked up with nn_arch_resolve). */
+nn_net *nn_net_build_text(const char *text, const char *label, const nn_shape *shape);
 void nn_net_free(nn_net *net);
 
 /* Initialize every parameter from `seed` (the architecture file chooses the initializer per
@@ -40,6 +43,48 @@ double nn_net_forward_macs(const nn_net *net);
 /* One line per layer with output shape and parameter count (for `info` and logs). */
 void nn_net_describe(const nn_net *net, char *buf, size_t size);
 
+const nn_shape *nn_net_shape(const nn_net *net);
+/* Output of one image: n_out x 1 x 1 for a classifier; any shape (e.g. a GAN generator's image). */
+void nn_net_out_dims(const nn_net *net, int *c, int *h, int *w);
+int nn_net_has_batchnorm(const nn_net *net);
+/* The architecture file's text, and the resolved architecture as JSON (format
+ * "spectcv-arch/1", see nn/arch_json.c): both owned by the net. */
+const char *nn_net_arch_text(const nn_net *net);
+const char *nn_net_arch_json(const nn_net *net);
+
+/* A parameter tensor by layer and parameter name ("weight", "bias"; batch norm also
+ * "running_mean", "running_var"), PyTorch layout; grad = 1 for its gradient.  NULL + error if
+ * there is no such parameter.  *n receives the element count. */
+float *nn_net_param(nn_net *net, const char *layer, const char *param, size_t *n, int grad);
+
+/* Bytes of each arena (for `bench` and logs). */
+typedef struct {
+    size_t params, grads, optim, state, activations, workspace;
+} nn_arena_sizes;
+void nn_net_arena_sizes(const nn_net *net, nn_arena_sizes *s);
+
+/* ---- lower level: one step at a time (the GAN in augment/ trains two nets against each other)
+ *
+ * nn_forward runs b images x [b][in_c][in_h][in_w] (kept by reference until nn_backward: do
+ * not modify it in between) in training (train = 1: batch statistics, dropout) or eval mode and
+ * returns the output [b][c][h][w] (owned by the net, valid until its next forward).
+ * nn_backward takes dL/d(output) dy (same shape) and, if dx is not NULL, writes dL/dx into it;
+ * parameter gradients are ADDED to the stored ones (as torch's .backward()), unless flags has
+ * NN_BACKWARD_NO_PARAM_GRADS: then only dx is computed and the net's gradients are untouched
+ * (backprop through a discriminator to its input without updating it).  nn_zero_grad clears
+ * the gradients (lazily: the next backward overwrites instead of adding).
+ *
+ * A GAN generator step: G forward (train) -> D forward (train) -> loss gradient dl ->
+ * nn_backward(D, dl, dx_fake, NN_BACKWARD_NO_PARAM_GRADS) -> nn_backward(G, dx_fake, NULL, 0)
+ * -> nn_optim_step(G). */
+#define NN_BACKWARD_NO_PARAM_GRADS 1
+const float *nn_forward(nn_net *net, const float *x, int b, int train);
+int nn_backward(nn_net *net, const float *dy, float *dx, int flags);
+void nn_zero_grad(nn_net *net);
+/* The flat gradient array (nn_net_num_params entries plus alignment padding, which stays 0). */
+float *nn_net_grads(nn_net *net);
+/* Re-seed the stream dropout masks are drawn from (each training forward draws new masks). */
+void nn_net_seed_dropout(nn_net *net, uint64_t seed);
 /* ---- training ---- */
 typedef enum { NN_OPT_SGD = 0, NN_OPT_ADAM, NN_OPT_ADAMW } nn_opt_kind;
 typedef enum { NN_SCHED_CONSTANT = 0, NN_SCHED_STEP, NN_SCHED_COSINE } nn_sched_kind;
@@ -56,6 +101,28 @@ typedef struct {
 
 /* Defaults: Adam, lr 1e-3, betas (0.9, 0.999), eps 1e-8, no decay, constant schedule. */
 void nn_optim_defaults(nn_optim_cfg *cfg);
+/* -1 with an error naming the field if a value is out of range. */
+int nn_optim_check(const nn_optim_cfg *cfg);
+
+/* Learning rate of epoch e (0-based) of `epochs` (torch's StepLR / CosineAnnealingLR with
+ * T_max = epochs, eta_min = 0, stepped once per epoch). */
+float nn_optim_lr(const nn_optim_cfg *cfg, int epoch, int epochs);
+/* One optimizer step with learning rate lr on the stored gradients (clipping them first to
+ * cfg->clip_norm when set), as torch.optim.SGD / Adam / AdamW do.  Returns the gradient norm
+ * before clipping. */
+double nn_optim_step(nn_net *net, const nn_optim_cfg *cfg, float lr);
+/* Forget the optimizer state (moments, momentum buffers, step count). */
+void nn_optim_reset(nn_net *net);
+
+/* ---- losses (mean reduction, computed in double; dlogits may be NULL) ---- */
+/* torch.nn.BCEWithLogitsLoss: mean over b x n of
+ * (1 - y) x + (1 + (pw - 1) y) log(1 + exp(-x)), pw = pos_weight[j] or 1. */
+double nn_loss_bce_logits(const float *logits, const float *y, int b, int n,
+                          const float *pos_weight, float *dlogits);
+/* torch.nn.CrossEntropyLoss with probability targets: mean over b of -sum_j y_j log softmax(x)_j
+ * (a one-hot y gives the usual class-index loss). */
+double nn_loss_softmax_ce(const float *logits, const float *y, int b, int n, float *dlogits);
+typedef enum { NN_LOSS_BCE = 0, NN_LOSS_SOFTMAX_CE } nn_loss_kind;
 
 /* Fill x [b][in_c][in_h][in_w] and y [b][n_out] for the samples idx[0..b-1] (indices into the
  * caller's training set).  The caller applies augmentation here. Return 0 or -1 (error set). */
@@ -67,16 +134,28 @@ typedef struct {
     nn_optim_cfg optim;
     uint64_t seed;           /* batch order and dropout masks */
     const float *pos_weight; /* [n_out] BCE positive-class weights, or NULL */
+    nn_loss_kind loss;       /* default (0) BCE on logits */
 } nn_train_cfg;
 
 /* Train for cfg->epochs over n_train samples, shuffled each epoch.  history[e] receives the
  * mean training loss of epoch e (array of cfg->epochs).  A NaN or Inf loss stops training with
- * an error naming the epoch and step. */
+ * an error naming the epoch and step.
+ *
+ * Details: the optimizer state is reset at the start; the order of epoch e is a Fisher-Yates
+ * shuffle seeded from (cfg->seed, e) and dropout masks come from a stream seeded from
+ * cfg->seed, so equal seeds give bit-identical weights (with one BLAS thread).  Batches are
+ * cfg->batch consecutive samples of the order; the last, partial batch is kept, except when it
+ * holds a single sample and the net has batch norm (its batch statistics would be undefined:
+ * torch refuses such a batch), then it is skipped for that epoch.  The learning rate follows
+ * cfg->optim's schedule per epoch.  history[e] is the mean loss over the samples of epoch e (each
+ * batch's mean loss weighted by its size).  Epochs and steps in messages count from 1. */
 int nn_fit(nn_net *net, const nn_train_cfg *cfg, int64_t n_train, nn_fill_fn fill, void *ctx,
            float *history);
 
 /* Eval-mode forward of b <= shape.batch images; probs [b][n_out] = sigmoid(logits). */
 int nn_predict(nn_net *net, const float *x, int b, float *probs);
+/* The same, the raw outputs (logits). */
+int nn_predict_logits(nn_net *net, const float *x, int b, float *logits);
 
 /* OpenBLAS threads used by this process (default 1). */
 void nn_set_threads(int threads);

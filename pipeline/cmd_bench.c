@@ -1,13 +1,146 @@
-/* pipeline/cmd_bench.c: placeholder until the bench command lands. */
-#include "pipeline/commands.h"
+/* pipeline/cmd_bench.c: `spectcv bench`: time training steps of an architecture (nn/bench.c)
+ * and print throughput, achieved GFLOP/s against the measured sgemm peak, and memory. */
+#include <stdio.h>
+#include <string.h>
+
+#include "nn/bench.h"
+#include "nn/nn.h"
 #include "pipeline/cli.h"
+#include "pipeline/commands.h"
 #include "util/error.h"
+
+static void usage(void)
+{
+    printf("usage: spectcv bench [--arch NAME] [--input VxHxW] [--batch B] [--threads T]\n"
+           "                     [--steps N] [--warmup N] [--outputs N] [--json]\n"
+           "       spectcv bench --arch NAME --input VxHxW (--describe | --arch-json)\n\n"
+           "Times full training steps (forward, backward, Adam) of an architecture on random\n"
+           "data after a warm-up, and prints images/s, the achieved GFLOP/s (conv and dense\n"
+           "layers: 2 x multiply-adds forward, x 3 for forward + backward), the single-thread\n"
+           "cblas_sgemm peak measured in the same run and the ratio, the conv layers' own\n"
+           "GFLOP/s, and the peak resident memory next to the sum of the network's arenas.\n\n"
+           "  --arch NAME     architecture name or file (default dspic; see configs/archs)\n"
+           "  --input VxHxW   views x height x width (default 2x256x64)\n"
+           "  --batch B       images per step (default 8)\n"
+           "  --threads T     OpenBLAS threads (default 1)\n"
+           "  --steps N       timed steps (default 10; the median is reported)\n"
+           "  --warmup N      untimed steps first (default 2)\n"
+           "  --outputs N     outputs (labels) of the network (default 3)\n"
+           "  --json          print exactly one JSON object instead of the table\n"
+           "  --describe      print the layers (output shapes, parameters) and exit\n"
+           "  --arch-json     print the resolved architecture as JSON and exit\n");
+}
+
+static void print_json(const char *arch, const nn_shape *s, const nn_bench_cfg *c,
+                       const nn_bench_result *r)
+{
+    const nn_arena_sizes *a = &r->arenas;
+    printf("{\"arch\": \"%s\", \"input\": [%d, %d, %d], \"batch\": %d, \"threads\": %d, "
+           "\"steps\": %d, \"warmup\": %d, \"step_s\": %.6g, \"images_per_s\": %.6g, "
+           "\"gflop_per_step\": %.6g, \"gflops\": %.6g, \"sgemm_peak_gflops\": %.6g, "
+           "\"sgemm_n\": %d, \"ratio\": %.4g, \"conv_gflops\": %.6g, \"conv_peak_ratio\": %.4g, "
+           "\"conv_time_share\": %.4g, \"peak_rss_bytes\": %lld, \"rss_before_bytes\": %lld, "
+           "\"arena_bytes\": %zu, \"rss_arena_ratio\": %.4g, \"arenas\": {\"params\": %zu, "
+           "\"grads\": %zu, \"optim\": %zu, \"state\": %zu, \"activations\": %zu, "
+           "\"workspace\": %zu}, \"num_params\": %zu, \"forward_macs_per_image\": %.6g}\n",
+           arch, s->in_c, s->in_h, s->in_w, s->batch, c->threads, c->steps, c->warmup, r->step_s,
+           r->images_per_s, r->train_gflop, r->gflops, r->sgemm_peak, r->sgemm_n,
+           r->gflops / r->sgemm_peak, r->conv_gflops, r->conv_gflops / r->sgemm_peak,
+           r->conv_share, (long long)r->peak_rss, (long long)r->rss_before, r->arena_total,
+           (double)r->peak_rss / (double)r->arena_total, a->params, a->grads, a->optim, a->state,
+           a->activations, a->workspace, r->num_params, r->forward_macs);
+}
+
+static void print_table(const char *arch, const nn_shape *s, const nn_bench_cfg *c,
+                        const nn_bench_result *r)
+{
+    const double MB = 1048576.0;
+    const nn_arena_sizes *a = &r->arenas;
+    printf("bench: %s, input %dx%dx%d, batch %d, %d thread%s, %d steps after %d warm-up\n", arch,
+           s->in_c, s->in_h, s->in_w, s->batch, c->threads, c->threads > 1 ? "s" : "", c->steps,
+           c->warmup);
+    printf("  step          %.4f s (median)    %.2f images/s\n", r->step_s, r->images_per_s);
+    printf("  compute       %.3f GFLOP/step     %.2f GFLOP/s   (%.4g GMAC forward per image, "
+           "%zu parameters)\n", r->train_gflop, r->gflops, r->forward_macs * 1e-9, r->num_params);
+    printf("  sgemm peak    %.2f GFLOP/s (one thread, %d^3)   achieved/peak %.2f\n", r->sgemm_peak,
+           r->sgemm_n, r->gflops / r->sgemm_peak);
+    printf("  conv layers   %.2f GFLOP/s = %.2f of the sgemm peak, %.0f%% of the step\n",
+           r->conv_gflops, r->conv_gflops / r->sgemm_peak, 100.0 * r->conv_share);
+    printf("  memory        peak RSS %.1f MB (%.1f MB before building), arenas %.1f MB, "
+           "RSS/arenas %.2f\n", r->peak_rss / MB, r->rss_before / MB, r->arena_total / MB,
+           (double)r->peak_rss / (double)r->arena_total);
+    printf("                arenas: params %.1f, grads %.1f, optimizer %.1f, statistics %.2f, "
+           "activations %.1f, workspace %.1f MB\n", a->params / MB, a->grads / MB, a->optim / MB,
+           a->state / MB, a->activations / MB, a->workspace / MB);
+}
 
 int cmd_bench(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    sc_err_set(NULL, 0, "'bench' is not built yet");
-    sc_err_print();
-    return SC_EXIT_FAIL;
+    const char *arch = "dspic";
+    nn_shape shape = {2, 256, 64, 3, 8};
+    nn_bench_cfg cfg = {1, 10, 2};
+    int json = 0, describe = 0, arch_json = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i], *v = NULL;
+        if (cli_is_help(o)) {
+            usage();
+            return SC_EXIT_OK;
+        } else if (!strcmp(o, "--json")) {
+            json = 1;
+        } else if (!strcmp(o, "--describe")) {
+            describe = 1;
+        } else if (!strcmp(o, "--arch-json")) {
+            arch_json = 1;
+        } else if (!strcmp(o, "--arch")) {
+            if (cli_value(argc, argv, &i, &arch)) return cli_usage_error("bench");
+        } else if (!strcmp(o, "--input")) {
+            if (cli_value(argc, argv, &i, &v) ||
+                cli_vhw(o, v, &shape.in_c, &shape.in_h, &shape.in_w))
+                return cli_usage_error("bench");
+        } else if (!strcmp(o, "--batch") || !strcmp(o, "--threads") || !strcmp(o, "--steps") ||
+                   !strcmp(o, "--warmup") || !strcmp(o, "--outputs")) {
+            int *dst = !strcmp(o, "--batch")     ? &shape.batch
+                       : !strcmp(o, "--threads") ? &cfg.threads
+                       : !strcmp(o, "--steps")   ? &cfg.steps
+                       : !strcmp(o, "--warmup")  ? &cfg.warmup
+                                                 : &shape.n_out;
+            int lo = !strcmp(o, "--warmup") ? 0 : 1;
+            if (cli_value(argc, argv, &i, &v) || cli_int(o, v, lo, 100000, dst))
+                return cli_usage_error("bench");
+        } else {
+            sc_err_set(NULL, 0, "unknown option '%s'", o);
+            return cli_usage_error("bench");
+        }
+    }
+    char path[4096];
+    if (nn_arch_resolve(arch, NULL, path, sizeof path) != 0) {
+        sc_err_print();
+        return SC_EXIT_FAIL;
+    }
+    if (describe || arch_json) {
+        nn_net *net = nn_net_build(path, &shape);
+        if (!net) {
+            sc_err_print();
+            return SC_EXIT_FAIL;
+        }
+        if (arch_json) {
+            printf("%s\n", nn_net_arch_json(net));
+        } else {
+            static char buf[1 << 16];
+            nn_net_describe(net, buf, sizeof buf);
+            fputs(buf, stdout);
+        }
+        nn_net_free(net);
+        return SC_EXIT_OK;
+    }
+    nn_bench_result r;
+    if (nn_bench_run(path, &shape, &cfg, &r) != 0) {
+        sc_err_print();
+        return SC_EXIT_FAIL;
+    }
+    if (cli_rank() == 0) {
+        if (json) print_json(arch, &shape, &cfg, &r);
+        else print_table(arch, &shape, &cfg, &r);
+    }
+    return SC_EXIT_OK;
 }

@@ -1,0 +1,260 @@
+/* data/dataset_write.c: the serial, streaming writer of the data set file (dataset.h).
+ *
+ * The file is built at PATH.partial and renamed to PATH only by a successful close, after every
+ * scan was written: a crashed, killed or failed writer never leaves a file at PATH that looks
+ * complete.  Images are stored one per chunk (deflate + shuffle), written straight through
+ * (no chunk cache: each chunk is written once, whole). */
+#include <errno.h>
+#include <hdf5.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data/dataset.h"
+#include "util/error.h"
+
+struct sc_ds_writer {
+    char *path, *partial;
+    hid_t file, images;
+    int64_t n, n_written;
+    int v, h, w, l;
+    uint8_t *labels;  /* [n][l] */
+    int64_t *patient; /* [n] */
+    uint8_t *written; /* [n] */
+};
+
+/* A variable-length ASCII string type: h5py reads it as str, and a C reader can read it with
+ * the default H5T_C_S1 memory type (HDF5 does not convert between ASCII and UTF-8). */
+static hid_t vlen_str(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0) return -1;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_ASCII) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+/* 1 if s is printable ASCII (names and attributes are stored as ASCII strings). */
+static int is_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) return 0;
+    return 1;
+}
+
+/* Attribute `name` on obj: n strings (rank 1), or one scalar string when n < 0. */
+static int str_attr(hid_t obj, const char *file, const char *name, const char *const *v, int n)
+{
+    int rc = -1;
+    hid_t t = -1, sp = -1, a = -1;
+    hsize_t d = n < 0 ? 1 : (hsize_t)n;
+    htri_t exists;
+    SC_H5(t = vlen_str(), "%s: cannot make a string type", file);
+    SC_H5(sp = n < 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &d, NULL),
+          "%s: attribute %s: cannot make a dataspace", file, name);
+    SC_H5(exists = H5Aexists(obj, name), "%s: attribute %s: cannot query", file, name);
+    if (exists) SC_H5(H5Adelete(obj, name), "%s: attribute %s: cannot replace", file, name);
+    SC_H5(a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT),
+          "%s: attribute %s: cannot create", file, name);
+    SC_H5(H5Awrite(a, t, v), "%s: attribute %s: cannot write", file, name);
+    rc = 0;
+fail:
+    if (a >= 0) H5Aclose(a);
+    if (sp >= 0) H5Sclose(sp);
+    if (t >= 0) H5Tclose(t);
+    return rc;
+}
+
+static void writer_free(sc_ds_writer *wr)
+{
+    free(wr->path);
+    free(wr->partial);
+    free(wr->labels);
+    free(wr->patient);
+    free(wr->written);
+    free(wr);
+}
+
+/* Close the HDF5 handles (errors ignored: used on the failure path). */
+static void writer_close_handles(sc_ds_writer *wr)
+{
+    if (wr->images >= 0) H5Dclose(wr->images);
+    if (wr->file >= 0) H5Fclose(wr->file);
+    wr->images = wr->file = -1;
+}
+
+static int check_dir_writable(const char *path)
+{
+    char *copy = sc_xstrdup(path);
+    const char *dir = dirname(copy);
+    int ok = access(dir, W_OK) == 0;
+    if (!ok) sc_err_set(NULL, 0, "%s: cannot write in directory '%s': %s", path, dir, strerror(errno));
+    free(copy);
+    return ok ? 0 : -1;
+}
+
+int sc_ds_writer_open(const char *path, int64_t n, int v, int h, int w, int l,
+                      const char *const *label_names, const char *const *view_names,
+                      sc_ds_writer **out)
+{
+    sc_ds_writer *wr = NULL;
+    hid_t sp = -1, dcpl = -1, dapl = -1;
+    *out = NULL;
+    SC_CHECK(n >= 1 && v >= 1 && v <= SC_DS_MAX_VIEWS && h >= 1 && w >= 1 && l >= 1 &&
+                 l <= SC_DS_MAX_LABELS,
+             "%s: invalid shape: %" PRId64 " scans, %d views of %dx%d, %d labels", path, n, v, h,
+             w, l);
+    for (int i = 0; i < l; i++)
+        SC_CHECK(label_names[i] && label_names[i][0] && strlen(label_names[i]) < SC_DS_NAME_MAX &&
+                     is_ascii(label_names[i]),
+                 "%s: label name %d is empty, longer than %d or not printable ASCII", path, i,
+                 SC_DS_NAME_MAX - 1);
+    for (int i = 0; i < v; i++)
+        SC_CHECK(view_names[i] && view_names[i][0] && strlen(view_names[i]) < SC_DS_NAME_MAX &&
+                     is_ascii(view_names[i]),
+                 "%s: view name %d is empty, longer than %d or not printable ASCII", path, i,
+                 SC_DS_NAME_MAX - 1);
+    SC_TRY(check_dir_writable(path));
+    wr = sc_xcalloc(1, sizeof *wr);
+    wr->file = wr->images = -1;
+    wr->path = sc_xstrdup(path);
+    wr->partial = sc_xmalloc(strlen(path) + 9);
+    sprintf(wr->partial, "%s.partial", path);
+    wr->n = n;
+    wr->v = v;
+    wr->h = h;
+    wr->w = w;
+    wr->l = l;
+    wr->labels = sc_xcalloc((size_t)n * l, 1);
+    wr->patient = sc_xcalloc((size_t)n, sizeof *wr->patient);
+    wr->written = sc_xcalloc((size_t)n, 1);
+
+    SC_H5(wr->file = H5Fcreate(wr->partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+          "%s: cannot create the file", wr->partial);
+    hsize_t dims[4] = {(hsize_t)n, (hsize_t)v, (hsize_t)h, (hsize_t)w};
+    hsize_t chunk[4] = {1, (hsize_t)v, (hsize_t)h, (hsize_t)w};
+    SC_H5(sp = H5Screate_simple(4, dims, NULL), "%s: /images: cannot make a dataspace", path);
+    SC_H5(dcpl = H5Pcreate(H5P_DATASET_CREATE), "%s: /images: cannot make a property list", path);
+    SC_H5(H5Pset_chunk(dcpl, 4, chunk), "%s: /images: cannot set the chunk shape", path);
+    SC_H5(H5Pset_shuffle(dcpl), "%s: /images: cannot set the shuffle filter", path);
+    SC_H5(H5Pset_deflate(dcpl, 4), "%s: /images: cannot set deflate", path);
+    SC_H5(dapl = H5Pcreate(H5P_DATASET_ACCESS), "%s: /images: cannot make a property list", path);
+    SC_H5(H5Pset_chunk_cache(dapl, 0, 0, 1.0), "%s: /images: cannot set the chunk cache", path);
+    SC_H5(wr->images = H5Dcreate2(wr->file, "/images", H5T_STD_U16LE, sp, H5P_DEFAULT, dcpl, dapl),
+          "%s: /images: cannot create", path);
+    SC_TRY(str_attr(wr->file, path, "label_names", label_names, l));
+    SC_TRY(str_attr(wr->file, path, "view_names", view_names, v));
+    H5Sclose(sp);
+    H5Pclose(dcpl);
+    H5Pclose(dapl);
+    *out = wr;
+    return 0;
+fail:
+    if (sp >= 0) H5Sclose(sp);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (dapl >= 0) H5Pclose(dapl);
+    if (wr) {
+        writer_close_handles(wr);
+        remove(wr->partial);
+        writer_free(wr);
+    }
+    return -1;
+}
+
+int sc_ds_writer_put(sc_ds_writer *wr, int64_t i, const uint16_t *image, const uint8_t *labels,
+                     int64_t patient)
+{
+    int rc = -1;
+    hid_t ms = -1, fs = -1;
+    SC_CHECK(i >= 0 && i < wr->n, "%s: scan index %" PRId64 " out of range [0, %" PRId64 ")",
+             wr->path, i, wr->n);
+    for (int j = 0; j < wr->l; j++)
+        SC_CHECK(labels[j] <= 1, "%s: /labels: value %d at [%" PRId64 "][%d] is not 0 or 1",
+                 wr->path, labels[j], i, j);
+    hsize_t start[4] = {(hsize_t)i, 0, 0, 0};
+    hsize_t count[4] = {1, (hsize_t)wr->v, (hsize_t)wr->h, (hsize_t)wr->w};
+    SC_H5(ms = H5Screate_simple(4, count, NULL), "%s: /images: cannot make a dataspace", wr->path);
+    SC_H5(fs = H5Dget_space(wr->images), "%s: /images: cannot get the dataspace", wr->path);
+    SC_H5(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL),
+          "%s: /images: cannot select scan %" PRId64, wr->path, i);
+    SC_H5(H5Dwrite(wr->images, H5T_NATIVE_UINT16, ms, fs, H5P_DEFAULT, image),
+          "%s: /images: cannot write scan %" PRId64, wr->path, i);
+    memcpy(wr->labels + (size_t)i * wr->l, labels, (size_t)wr->l);
+    wr->patient[i] = patient;
+    if (!wr->written[i]) wr->n_written++;
+    wr->written[i] = 1;
+    rc = 0;
+fail:
+    if (ms >= 0) H5Sclose(ms);
+    if (fs >= 0) H5Sclose(fs);
+    return rc;
+}
+
+int sc_ds_writer_attr(sc_ds_writer *wr, const char *name, const char *value)
+{
+    const char *v[1] = {value};
+    SC_CHECK(is_ascii(name) && name[0] && is_ascii(value),
+             "%s: attribute '%s': name and value must be printable ASCII", wr->path, name);
+    return str_attr(wr->file, wr->path, name, v, -1);
+fail:
+    return -1;
+}
+
+static int write_dataset(hid_t file, const char *file_name, const char *name, hid_t ftype,
+                         hid_t mtype, int rank, const hsize_t *dims, const void *data)
+{
+    int rc = -1;
+    hid_t sp = -1, d = -1;
+    SC_H5(sp = H5Screate_simple(rank, dims, NULL), "%s: %s: cannot make a dataspace", file_name,
+          name);
+    SC_H5(d = H5Dcreate2(file, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          "%s: %s: cannot create", file_name, name);
+    SC_H5(H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "%s: %s: cannot write",
+          file_name, name);
+    rc = 0;
+fail:
+    if (d >= 0) H5Dclose(d);
+    if (sp >= 0) H5Sclose(sp);
+    return rc;
+}
+
+int sc_ds_writer_close(sc_ds_writer *wr)
+{
+    SC_CHECK(wr->n_written == wr->n, "%s: only %" PRId64 " of %" PRId64 " scans were written",
+             wr->path, wr->n_written, wr->n);
+    hsize_t dl[2] = {(hsize_t)wr->n, (hsize_t)wr->l}, dp[1] = {(hsize_t)wr->n};
+    SC_TRY(write_dataset(wr->file, wr->path, "/labels", H5T_STD_U8LE, H5T_NATIVE_UINT8, 2, dl,
+                         wr->labels));
+    SC_TRY(write_dataset(wr->file, wr->path, "/patient", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, dp,
+                         wr->patient));
+    herr_t e_images = H5Dclose(wr->images), e_file;
+    wr->images = -1;
+    e_file = H5Fclose(wr->file);
+    wr->file = -1;
+    SC_H5(e_images, "%s: /images: cannot close", wr->path);
+    SC_H5(e_file, "%s: cannot close (disk full?)", wr->partial);
+    if (rename(wr->partial, wr->path) != 0) {
+        sc_err_set(NULL, 0, "%s: cannot rename to %s: %s", wr->partial, wr->path, strerror(errno));
+        goto fail;
+    }
+    writer_free(wr);
+    return 0;
+fail:
+    writer_close_handles(wr);
+    remove(wr->partial);
+    writer_free(wr);
+    return -1;
+}
+
+void sc_ds_writer_abort(sc_ds_writer *wr)
+{
+    if (!wr) return;
+    writer_close_handles(wr);
+    remove(wr->partial);
+    writer_free(wr);
+}

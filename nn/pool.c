@@ -1,0 +1,192 @@
+/* nn/pool.c: maxpool, avgpool, adaptive_avgpool and global_avgpool, as torch's (floor mode).
+ *
+ * maxpool: padding reads -inf, ties go to the first position in the window (row-major), as in
+ *          torch's CPU kernel; forward keeps the winner's index for backward.
+ * avgpool: count_include_pad (torch's default): every window divides by kh * kw.
+ * adaptive_avgpool: output cell i averages input positions [floor(i in / out),
+ *          ceil((i + 1) in / out)), as torch.nn.AdaptiveAvgPool2d. */
+#include <math.h>
+#include <string.h>
+
+#include "nn/layer.h"
+#include "util/error.h"
+
+static int window_setup(nn_layer *L)
+{
+    const nn_hp *hp = &L->hp;
+    for (int d = 0; d < 2; d++) {
+        if (2 * hp->p[d] > hp->k[d]) {
+            sc_err_set(NULL, 0, "key 'pad' %d must be at most half the kernel %d", hp->p[d],
+                       hp->k[d]);
+            return -1;
+        }
+    }
+    int oh, ow;
+    if (nn_conv_out_size("key 'kernel': height", L->ind.h, hp->k[0], hp->s[0], hp->p[0], &oh) ||
+        nn_conv_out_size("key 'kernel': width", L->ind.w, hp->k[1], hp->s[1], hp->p[1], &ow))
+        return -1;
+    L->outd = (nn_dims){L->ind.c, oh, ow};
+    return 0;
+}
+
+/* ---- maxpool ---- */
+
+static int maxpool_setup(nn_layer *L, nn_net *net)
+{
+    if (window_setup(L) != 0) return -1;
+    L->n_isave = (size_t)net->shape.batch * nn_dims_size(L->outd);
+    return 0;
+}
+
+static void maxpool_forward(nn_layer *L, const nn_ctx *c)
+{
+    const nn_hp *hp = &L->hp;
+    const int H = L->ind.h, W = L->ind.w, OH = L->outd.h, OW = L->outd.w;
+    const int planes = c->b * L->ind.c;
+    const float *x = nn_in(L, c, 0)->val;
+    float *y = nn_out(L, c)->val;
+    int32_t *idx = L->isave;
+    for (int pl = 0; pl < planes; pl++) {
+        const float *xp = x + (size_t)pl * H * W;
+        float *yp = y + (size_t)pl * OH * OW;
+        int32_t *ip = idx + (size_t)pl * OH * OW;
+        for (int oh = 0; oh < OH; oh++) {
+            int h0 = oh * hp->s[0] - hp->p[0], h1 = h0 + hp->k[0];
+            if (h0 < 0) h0 = 0;
+            if (h1 > H) h1 = H;
+            for (int ow = 0; ow < OW; ow++) {
+                int w0 = ow * hp->s[1] - hp->p[1], w1 = w0 + hp->k[1];
+                if (w0 < 0) w0 = 0;
+                if (w1 > W) w1 = W;
+                float best = -INFINITY;
+                int bi = h0 * W + w0;
+                for (int h = h0; h < h1; h++)
+                    for (int w = w0; w < w1; w++) {
+                        float v = xp[h * W + w];
+                        if (v > best || isnan(v)) {
+                            best = v;
+                            bi = h * W + w;
+                        }
+                    }
+                yp[oh * OW + ow] = best;
+                ip[oh * OW + ow] = bi;
+            }
+        }
+    }
+}
+
+static void maxpool_backward(nn_layer *L, const nn_ctx *c)
+{
+    nn_tensor *in = nn_in(L, c, 0);
+    if (!in->grad) return;
+    const size_t ip_sz = (size_t)L->ind.h * L->ind.w, op_sz = (size_t)L->outd.h * L->outd.w;
+    const int planes = c->b * L->ind.c;
+    const float *dy = nn_out(L, c)->grad;
+    if (!L->acc[0]) memset(in->grad, 0, sizeof(float) * planes * ip_sz);
+    for (int pl = 0; pl < planes; pl++) {
+        float *dxp = in->grad + (size_t)pl * ip_sz;
+        const float *dyp = dy + (size_t)pl * op_sz;
+        const int32_t *ip = L->isave + (size_t)pl * op_sz;
+        for (size_t o = 0; o < op_sz; o++) dxp[ip[o]] += dyp[o];
+    }
+}
+
+const nn_layer_ops nn_maxpool_ops = {"maxpool", maxpool_setup, maxpool_forward, maxpool_backward};
+
+/* ---- avgpool, adaptive_avgpool, global_avgpool: one implementation over per-axis bins ---- */
+
+/* Bin o of an axis covers input positions [lo, hi); the divisor is given separately because
+ * avgpool counts the padding. */
+static void bin(const nn_layer *L, int axis, int o, int *lo, int *hi)
+{
+    const int n = axis ? L->ind.w : L->ind.h, out = axis ? L->outd.w : L->outd.h;
+    if (L->type == NN_LT_AVGPOOL) {
+        *lo = o * L->hp.s[axis] - L->hp.p[axis];
+        *hi = *lo + L->hp.k[axis];
+        if (*lo < 0) *lo = 0;
+        if (*hi > n) *hi = n;
+    } else { /* adaptive (global = adaptive to 1x1) */
+        *lo = (int)(((long)o * n) / out);
+        *hi = (int)(((long)(o + 1) * n + out - 1) / out);
+    }
+}
+
+static float divisor(const nn_layer *L, int h0, int h1, int w0, int w1)
+{
+    if (L->type == NN_LT_AVGPOOL) return (float)(L->hp.k[0] * L->hp.k[1]);
+    return (float)((h1 - h0) * (w1 - w0));
+}
+
+static int avgpool_setup(nn_layer *L, nn_net *net)
+{
+    (void)net;
+    return window_setup(L);
+}
+
+static int adaptive_setup(nn_layer *L, nn_net *net)
+{
+    (void)net;
+    L->outd = (nn_dims){L->ind.c, L->hp.size[0], L->hp.size[1]};
+    return 0;
+}
+
+static int gap_setup(nn_layer *L, nn_net *net)
+{
+    (void)net;
+    L->outd = (nn_dims){L->ind.c, 1, 1};
+    return 0;
+}
+
+static void avg_forward(nn_layer *L, const nn_ctx *c)
+{
+    const int H = L->ind.h, W = L->ind.w, OH = L->outd.h, OW = L->outd.w;
+    const int planes = c->b * L->ind.c;
+    const float *x = nn_in(L, c, 0)->val;
+    float *y = nn_out(L, c)->val;
+    for (int pl = 0; pl < planes; pl++) {
+        const float *xp = x + (size_t)pl * H * W;
+        float *yp = y + (size_t)pl * OH * OW;
+        for (int oh = 0; oh < OH; oh++) {
+            int h0, h1;
+            bin(L, 0, oh, &h0, &h1);
+            for (int ow = 0; ow < OW; ow++) {
+                int w0, w1;
+                bin(L, 1, ow, &w0, &w1);
+                float s = 0.0f;
+                for (int h = h0; h < h1; h++)
+                    for (int w = w0; w < w1; w++) s += xp[h * W + w];
+                yp[oh * OW + ow] = s / divisor(L, h0, h1, w0, w1);
+            }
+        }
+    }
+}
+
+static void avg_backward(nn_layer *L, const nn_ctx *c)
+{
+    nn_tensor *in = nn_in(L, c, 0);
+    if (!in->grad) return;
+    const int H = L->ind.h, W = L->ind.w, OH = L->outd.h, OW = L->outd.w;
+    const int planes = c->b * L->ind.c;
+    const float *dy = nn_out(L, c)->grad;
+    if (!L->acc[0]) memset(in->grad, 0, sizeof(float) * planes * (size_t)H * W);
+    for (int pl = 0; pl < planes; pl++) {
+        float *dxp = in->grad + (size_t)pl * H * W;
+        const float *dyp = dy + (size_t)pl * OH * OW;
+        for (int oh = 0; oh < OH; oh++) {
+            int h0, h1;
+            bin(L, 0, oh, &h0, &h1);
+            for (int ow = 0; ow < OW; ow++) {
+                int w0, w1;
+                bin(L, 1, ow, &w0, &w1);
+                const float g = dyp[oh * OW + ow] / divisor(L, h0, h1, w0, w1);
+                for (int h = h0; h < h1; h++)
+                    for (int w = w0; w < w1; w++) dxp[h * W + w] += g;
+            }
+        }
+    }
+}
+
+const nn_layer_ops nn_avgpool_ops = {"avgpool", avgpool_setup, avg_forward, avg_backward};
+const nn_layer_ops nn_adaptive_avgpool_ops = {"adaptive_avgpool", adaptive_setup, avg_forward,
+                                              avg_backward};
+const nn_layer_ops nn_gap_ops = {"global_avgpool", gap_setup, avg_forward, avg_backward};

@@ -1,0 +1,29 @@
+/* nn/weights.h: saving and loading a network's parameters and batch-norm statistics in HDF5
+ * (format: docs/formats.md, "Model weights").
+ *
+ * One group per layer that has parameters, named by the layer's name, holding datasets in
+ * PyTorch's layouts (`weight`, `bias`, ...; batch norm also `running_mean`, `running_var`,
+ * `num_batches_tracked`), and, on the group written into, attributes describing the network:
+ * `format`, `arch_text`, `arch_json`, `input_shape`, `n_out`, `num_params`.
+ *
+ * Serial HDF5 with the default file access: nn calls no MPI.  Loading checks every dataset's
+ * shape and errors name the file, the layer group and the dataset. */
+#ifndef SC_NN_WEIGHTS_H
+#define SC_NN_WEIGHTS_H
+
+#include <hdf5.h>
+
+#include "nn/nn.h"
+
+/* Write the whole model into a new file (replacing an existing one). */
+int nn_weights_save(const nn_net *net, const char *path);
+/* Read parameters and statistics from a file written by nn_weights_save for the same
+ * architecture (any input size where the shapes are the same). */
+int nn_weights_load(nn_net *net, const char *path);
+
+/* The same into / from an already-open group (e.g. /jobs/0007/model of a results file).
+ * `where` names the group in messages (e.g. "results.h5:/jobs/0007/model"). */
+int nn_weights_write_group(const nn_net *net, hid_t group, const char *where);
+int nn_weights_read_group(nn_net *net, hid_t group, const char *where);
+
+#endif
