@@ -114,6 +114,13 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, sc_job_row *row)
         }
     }
     free(xb);
+    for (int64_t i = 0; i < n_test * l; i++)
+        if (!isfinite(scores[i])) {
+            sc_err_set(NULL, 0, "after %d epochs the network's output on test scan %lld is not "
+                       "finite: training diverged (lower train.lr?)", e->epochs,
+                       (long long)test[i / l]);
+            goto job_failed;
+        }
     test_truth = sc_xmalloc((size_t)(n_test ? n_test : 1) * l);
     for (int64_t i = 0; i < n_test; i++)
         memcpy(test_truth + i * l, ctx->truth + test[i] * l, (size_t)l);

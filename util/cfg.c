@@ -37,7 +37,10 @@ const char *cfg_where(const config_setting_t *s)
 {
     static _Thread_local char buf[1024];
     const char *file = config_setting_source_file(s);
-    snprintf(buf, sizeof buf, "%s:%u", file ? file : "<config>", config_setting_source_line(s));
+    unsigned line = config_setting_source_line(s);
+    /* The root group has no line of its own. */
+    if (line == 0) snprintf(buf, sizeof buf, "%s", file ? file : "<config>");
+    else snprintf(buf, sizeof buf, "%s:%u", file ? file : "<config>", line);
     return buf;
 }
 

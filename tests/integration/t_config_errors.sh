@@ -19,7 +19,7 @@ CFG
 good > "$T/good.cfg"
 expect_ok "a valid experiment passes --dry-run" "$SPECTCV" run "$T/good.cfg" --dry-run
 
-printf 'name = "x"\nseed = 3;\n' > "$T/syntax.cfg"
+printf 'name = "x";\nseed = = 3;\n' > "$T/syntax.cfg"
 expect_fail "syntax error names file:line" "syntax\.cfg:2: syntax error" "$SPECTCV" run "$T/syntax.cfg" --dry-run
 
 good | sed 's/epochs = 1;/epochs = 1; learning_rate = 0.1;/' > "$T/unknown.cfg"
@@ -45,6 +45,9 @@ expect_fail "unknown architecture" "noarch\.cfg:6: architectures\[1\].*nosuchnet
 
 good | sed 's/architectures/augmentations = ["original", "rotate90"];\narchitectures/' > "$T/noaug.cfg"
 expect_fail "unknown augmentation" "augmentations\[1\]: unknown augmentation 'rotate90'" "$SPECTCV" run "$T/noaug.cfg" --dry-run
+
+printf 'name = "x";\n' > "$T/nodatagroup.cfg"
+expect_fail "missing required group names the file" "nodatagroup\.cfg: data: missing \(required" "$SPECTCV" run "$T/nodatagroup.cfg" --dry-run
 
 good | sed 's/k = 3;/k = 30;/' > "$T/bigk.cfg"
 expect_fail "more folds than patients" "folds\.k = 30 is larger than the number of patients \(20\)" "$SPECTCV" run "$T/bigk.cfg" --dry-run

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""tests/integration/check_results.py: checks on results files with h5py (no spectcv code).
+
+  check_results.py valid R.h5            every job done; table, scores, counts, metrics, history
+                                         readable; counts agree with the scores at the stored
+                                         threshold; /summary/table present
+  check_results.py same A.h5 B.h5 ...    per-job scores, counts, metrics and histories are
+                                         bit-identical (job coordinates, not ranks, decide them)
+  check_results.py learns R.h5 MIN_F1    every cell's mean macro F1 >= MIN_F1
+Prints one line per check and exits 1 on the first failure.
+"""
+import sys
+import h5py
+import numpy as np
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def valid(path):
+    with h5py.File(path, "r") as f:
+        t = f["jobs/table"][:]
+        thr = float(f.attrs["threshold"])
+        truth = f["dataset/labels"][:]
+        L = len(f.attrs["label_names"])
+        if len(t) == 0:
+            fail("empty /jobs/table")
+        for row in t:
+            j = int(row["id"])
+            if int(row["status"]) != 2:
+                fail(f"job {j} status {int(row['status'])}: {row['message'].decode()}")
+            g = f[f"jobs/{j:04d}"]
+            idx = g["test_index"][:]
+            s = g["scores"][:]
+            c = g["counts"][:]
+            if s.shape != (len(idx), L) or c.shape != (L, 4):
+                fail(f"job {j}: shapes {s.shape} {c.shape}")
+            if not np.all(np.isfinite(s)) or s.min() < 0 or s.max() > 1:
+                fail(f"job {j}: scores outside [0, 1]")
+            y = truth[idx]
+            p = s >= thr
+            want = np.stack([(p & (y == 1)).sum(0), (p & (y == 0)).sum(0),
+                             (~p & (y == 1)).sum(0), (~p & (y == 0)).sum(0)], axis=1)
+            if not np.array_equal(want, c):
+                fail(f"job {j}: counts {c.tolist()} != recomputed {want.tolist()}")
+            m = g["metrics"][:]
+            names = [n.decode() for n in g["metrics"].attrs["names"]]
+            acc = dict(zip(names, m))["macro_accuracy"]
+            want_acc = np.mean((want[:, 0] + want[:, 3]) / want.sum(1))
+            if abs(acc - want_acc) > 1e-12:
+                fail(f"job {j}: macro_accuracy {acc} != {want_acc}")
+            h = g["history"][:]
+            if not np.all(np.isfinite(h)):
+                fail(f"job {j}: history has non-finite losses")
+        s = f["summary/table"][:]
+        if len(s) == 0:
+            fail("empty /summary/table")
+    print(f"ok: {path}: {len(t)} jobs done, counts match scores at threshold {thr}")
+
+
+def same(paths):
+    files = [h5py.File(p, "r") for p in paths]
+    t0 = files[0]["jobs/table"][:]
+    for f, p in zip(files[1:], paths[1:]):
+        t = f["jobs/table"][:]
+        for a, b in zip(t0, t):
+            for k in ("id", "repeat", "fold", "augmentation", "architecture", "seed", "status"):
+                if a[k] != b[k]:
+                    fail(f"{p}: job {a['id']} field {k} differs")
+        for row in t0:
+            j = int(row["id"])
+            for d in ("test_index", "scores", "counts", "metrics", "history"):
+                x = files[0][f"jobs/{j:04d}/{d}"][:]
+                y = f[f"jobs/{j:04d}/{d}"][:]
+                if x.tobytes() != y.tobytes():
+                    fail(f"{p}: job {j} {d} differs from {paths[0]}")
+        if not np.array_equal(files[0]["folds/assignment"][:], f["folds/assignment"][:]):
+            fail(f"{p}: fold assignment differs")
+    ranks = [sorted(set(int(r) for r in f["jobs/table"][:]["rank"])) for f in files]
+    print(f"ok: {len(paths)} files bit-identical per job (ranks used: {ranks})")
+
+
+def learns(path, min_f1):
+    with h5py.File(path, "r") as f:
+        s = f["summary/table"][:]
+    rows = s[s["metric"] == b"macro_f1"]
+    for r in rows:
+        cell = f"{r['augmentation'].decode()}/{r['architecture'].decode()}"
+        if not r["mean"] >= min_f1:
+            fail(f"{cell}: mean macro F1 {r['mean']:.4f} < {min_f1}")
+        print(f"ok: {cell}: mean macro F1 {r['mean']:.4f} [{r['lo']:.4f}, {r['hi']:.4f}]")
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "valid":
+        valid(sys.argv[2])
+    elif cmd == "same":
+        same(sys.argv[2:])
+    elif cmd == "learns":
+        learns(sys.argv[2], float(sys.argv[3]))
+    else:
+        fail("unknown command " + cmd)
