@@ -1,13 +1,13 @@
 /* results/summary.c: see summary.h. */
 #include "results/summary.h"
 
-#include <hdf5.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stats/intervals.h"
 #include "stats/job_metrics.h"
+#include "results/summary_data.h"
 #include "util/error.h"
 
 static const char *const paper_metrics[5] = {"macro_accuracy", "macro_precision",
@@ -24,9 +24,11 @@ static int find_cell(const sc_summary *s, const sc_job_row *r)
     return -1;
 }
 
-int sc_summary_compute(const sc_results_file *rf, sc_summary *s)
+int sc_summary_cell_of(const sc_summary *s, const sc_job_row *r) { return find_cell(s, r); }
+
+/* /summary/table: across-fold statistics of every per-job metric. */
+static int compute_table(const sc_results_file *rf, sc_summary *s)
 {
-    memset(s, 0, sizeof *s);
     double *vals = NULL, *all = NULL;
     for (int j = 0; j < rf->n_jobs; j++) {
         if (find_cell(s, &rf->rows[j]) >= 0) continue;
@@ -113,13 +115,49 @@ int sc_summary_compute(const sc_results_file *rf, sc_summary *s)
 fail:
     free(vals);
     free(all);
+    return -1;
+}
+
+int sc_summary_compute_opts(const sc_results_file *rf, const sc_summary_options *opt,
+                            sc_summary *s)
+{
+    sc_cv_data d = {0};
+    memset(s, 0, sizeof *s);
+    s->level = rf->confidence;
+    s->threshold = rf->threshold;
+    SC_CHECK(opt->bootstrap == 0 || opt->bootstrap >= 2,
+             "bootstrap: %d resamples (use 0 for none, or at least 2; 2000 is the default)",
+             opt->bootstrap);
+    SC_TRY(compute_table(rf, s));
+    if (opt->table_only) return 0;
+    SC_TRY(sc_cv_load(rf, s->n_cells, (const char(*)[SC_ROW_NAME])s->cell_arch,
+                      (const char(*)[SC_ROW_NAME])s->cell_aug, &d));
+    SC_TRY(sc_summary_pooled(rf, &d, s));
+    s->bootstrap = opt->bootstrap;
+    if (s->bootstrap > 0) SC_TRY(sc_summary_bootstrap(rf, &d, s));
+    SC_TRY(sc_summary_compare(rf, &d, s));
+    sc_cv_free(&d);
+    return 0;
+fail:
+    sc_cv_free(&d);
     sc_summary_free(s);
     return -1;
+}
+
+int sc_summary_compute(const sc_results_file *rf, sc_summary *s)
+{
+    const sc_summary_options opt = {.bootstrap = SC_SUMMARY_BOOTSTRAP_DEFAULT};
+    return sc_summary_compute_opts(rf, &opt, s);
 }
 
 void sc_summary_free(sc_summary *s)
 {
     free(s->rows);
+    free(s->pooled);
+    free(s->auc);
+    free(s->boot);
+    free(s->ttest);
+    free(s->mcnemar);
     memset(s, 0, sizeof *s);
 }
 
@@ -132,70 +170,16 @@ const sc_summary_row *sc_summary_find(const sc_summary *s, int cell, const char 
     return NULL;
 }
 
-static hid_t summary_row_type(void)
+const sc_pooled_row *sc_summary_find_pooled(const sc_summary *s, int cell, int repeat,
+                                            const char *label, const char *metric)
 {
-    hid_t t = -1, s = -1, m = -1;
-    SC_H5(t = H5Tcreate(H5T_COMPOUND, sizeof(sc_summary_row)), "H5Tcreate");
-    SC_H5(s = H5Tcopy(H5T_C_S1), "H5Tcopy");
-    SC_H5(H5Tset_size(s, SC_ROW_NAME), "H5Tset_size");
-    SC_H5(m = H5Tcopy(H5T_C_S1), "H5Tcopy");
-    SC_H5(H5Tset_size(m, SC_METRIC_NAME), "H5Tset_size");
-#define F(name, type) SC_H5(H5Tinsert(t, #name, HOFFSET(sc_summary_row, name), type), "H5Tinsert")
-    F(architecture, s);
-    F(augmentation, s);
-    F(metric, m);
-    F(n, H5T_NATIVE_INT32);
-    F(n_jobs, H5T_NATIVE_INT32);
-    F(n_done, H5T_NATIVE_INT32);
-    F(n_failed, H5T_NATIVE_INT32);
-    F(mean, H5T_NATIVE_DOUBLE);
-    F(sd, H5T_NATIVE_DOUBLE);
-    F(naive_lo, H5T_NATIVE_DOUBLE);
-    F(naive_hi, H5T_NATIVE_DOUBLE);
-    F(lo, H5T_NATIVE_DOUBLE);
-    F(hi, H5T_NATIVE_DOUBLE);
-    F(level, H5T_NATIVE_DOUBLE);
-    F(test_train_ratio, H5T_NATIVE_DOUBLE);
-#undef F
-    H5Tclose(s);
-    H5Tclose(m);
-    return t;
-fail:
-    if (t >= 0) H5Tclose(t);
-    if (s >= 0) H5Tclose(s);
-    if (m >= 0) H5Tclose(m);
-    return -1;
-}
-
-int sc_summary_write(const char *path, const sc_summary *s)
-{
-    hid_t f = -1, g = -1, t = -1, sp = -1, d = -1;
-    int rc = -1;
-    f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
-    SC_CHECK(f >= 0, "%s: cannot reopen to write /summary", path);
-    if (H5Lexists(f, "/summary", H5P_DEFAULT) > 0)
-        SC_H5(H5Ldelete(f, "/summary", H5P_DEFAULT), "%s: cannot replace /summary", path);
-    SC_H5(g = H5Gcreate2(f, "/summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          "%s: cannot create /summary", path);
-    SC_H5(t = summary_row_type(), "summary row type");
-    hsize_t n = (hsize_t)s->n_cells * (hsize_t)s->n_metrics;
-    SC_H5(sp = H5Screate_simple(1, &n, NULL), "H5Screate");
-    SC_H5(d = H5Dcreate2(g, "table", t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          "%s: cannot create /summary/table", path);
-    if (n > 0)
-        SC_H5(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->rows),
-              "%s: cannot write /summary/table", path);
-    rc = 0;
-fail:
-    if (d >= 0) H5Dclose(d);
-    if (sp >= 0) H5Sclose(sp);
-    if (t >= 0) H5Tclose(t);
-    if (g >= 0) H5Gclose(g);
-    if (f >= 0 && H5Fclose(f) < 0 && rc == 0) {
-        sc_err_set(NULL, 0, "%s: close failed after writing /summary", path);
-        rc = -1;
+    for (int i = 0; i < s->n_pooled; i++) {
+        const sc_pooled_row *p = &s->pooled[i];
+        if (p->cell == cell && p->repeat == repeat && !strcmp(p->label, label) &&
+            !strcmp(p->metric, metric))
+            return p;
     }
-    return rc;
+    return NULL;
 }
 
 void sc_summary_print_jobs(FILE *out, const sc_results_file *rf)

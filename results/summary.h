@@ -2,15 +2,20 @@
  * augmentation) and every per-job metric, the number of folds, mean, sd, the naive t interval
  * and the corrected resampled t interval (Nadeau-Bengio; Bouckaert-Frank with repeats), at the
  * file's confidence level.  Computed from the results file alone, written to /summary/table,
- * printed by `run` and used by `report`. */
+ * printed by `run` and used by `report`; beside it, pooled out-of-fold proportions (Wilson,
+ * Clopper-Pearson), AUCs (DeLong), BCa bootstrap intervals over patients, and paired
+ * comparisons of every two cells (corrected t-test, McNemar, Holm).  docs/report.md has the
+ * layout of /summary and the definitions. */
 #ifndef SC_RESULTS_SUMMARY_H
 #define SC_RESULTS_SUMMARY_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "results/results_read.h"
 
 #define SC_METRIC_NAME 48
+#define SC_LABEL_NAME 64 /* label names are shorter than 64 (docs/formats.md) */
 
 /* One row of /summary/table. */
 typedef struct {
@@ -26,22 +31,153 @@ typedef struct {
     double test_train_ratio;
 } sc_summary_row;
 
+/* Pooled out-of-fold proportions (/summary/pooled): one row per (cell, repeat, label, metric).
+ * The counts of the done jobs of ONE repeat are summed, so that every scan counts at most once
+ * (pooling repeats would count each scan R times and make the intervals too narrow).
+ * label is a label name, "micro" (all labels pooled) or "set" (metric subset_accuracy: the whole
+ * label set right).  metric: accuracy, precision, sensitivity, specificity, subset_accuracy.
+ * n = 0 (e.g. no predicted positive): value and intervals are NaN. */
+typedef struct {
+    char architecture[SC_ROW_NAME];
+    char augmentation[SC_ROW_NAME];
+    int32_t cell, repeat;
+    int32_t n_folds, n_folds_done; /* folds of the repeat, and the done ones pooled */
+    char label[SC_LABEL_NAME];
+    char metric[SC_METRIC_NAME];
+    int64_t x, n;
+    double value;
+    double wilson_lo, wilson_hi;
+    double cp_lo, cp_hi; /* Clopper-Pearson */
+    double level;
+} sc_pooled_row;
+
+/* AUC of the pooled out-of-fold scores of one repeat, with DeLong's interval (/summary/auc).
+ * NaN when the label has fewer than two positives or two negatives. */
+typedef struct {
+    char architecture[SC_ROW_NAME];
+    char augmentation[SC_ROW_NAME];
+    int32_t cell, repeat;
+    char label[SC_LABEL_NAME];
+    int64_t n_pos, n_neg;
+    double auc, var, lo, hi, level;
+} sc_auc_row;
+
+/* BCa bootstrap over patients of a pooled macro metric of one repeat (/summary/bootstrap). */
+typedef struct {
+    char architecture[SC_ROW_NAME];
+    char augmentation[SC_ROW_NAME];
+    int32_t cell, repeat;
+    char metric[SC_METRIC_NAME]; /* macro_f1, macro_accuracy */
+    int64_t n_samples, n_patients;
+    double estimate, lo, hi;
+    double z0, accel;
+    int32_t degenerate; /* ST_BCA_* flags (stats/bootstrap.h); -1: not computed (no sample) */
+    int32_t resamples;
+    uint64_t seed;
+    double level;
+} sc_boot_row;
+
+/* Corrected resampled paired t-test of cell a against cell b on the per-fold values of one
+ * macro metric, over the (repeat, fold) pairs where both jobs are done
+ * (/summary/comparisons/ttest).  p_holm: Holm over all pairs of cells for this metric. */
+typedef struct {
+    char a_architecture[SC_ROW_NAME], a_augmentation[SC_ROW_NAME];
+    char b_architecture[SC_ROW_NAME], b_augmentation[SC_ROW_NAME];
+    int32_t cell_a, cell_b;
+    char metric[SC_METRIC_NAME];
+    int32_t n; /* paired folds */
+    int32_t df;
+    double mean_diff, sd_diff, lo, hi; /* a - b, corrected interval */
+    double t, p, p_holm;
+    int32_t degenerate; /* sd of the differences is 0 (or n < 2: nothing computed, p NaN) */
+    double test_train_ratio, level;
+} sc_ttest_row;
+
+/* McNemar's test of cell a against cell b on the pooled out-of-fold predictions of one repeat,
+ * over the folds where both jobs are done (/summary/comparisons/mcnemar).  label: a label name
+ * (that label right) or "set" (the whole label set right).  b = #(a right, b wrong),
+ * c = #(a wrong, b right).  p is the exact p when b + c < 25 (exact = 1), else the chi-square
+ * p with continuity correction.  p_holm: Holm over all pairs of cells for this (repeat, label). */
+typedef struct {
+    char a_architecture[SC_ROW_NAME], a_augmentation[SC_ROW_NAME];
+    char b_architecture[SC_ROW_NAME], b_augmentation[SC_ROW_NAME];
+    int32_t cell_a, cell_b, repeat;
+    char label[SC_LABEL_NAME];
+    int64_t n, b, c; /* n: paired samples (0: nothing to compare, p NaN) */
+    double chi2, p_chi2, p_exact;
+    int32_t exact;
+    double p, p_holm;
+} sc_mcnemar_row;
+
+/* What to compute beyond /summary/table. */
+typedef struct {
+    int bootstrap; /* resamples B of the BCa intervals; 0 = no bootstrap */
+    int table_only; /* only /summary/table (what `info` prints) */
+} sc_summary_options;
+
+#define SC_SUMMARY_BOOTSTRAP_DEFAULT 2000
+
 typedef struct {
     int n_cells;
     char cell_arch[64][SC_ROW_NAME], cell_aug[64][SC_ROW_NAME];
     int n_metrics;
     sc_summary_row *rows; /* [n_cells][n_metrics] */
+    double level, threshold;
+    int bootstrap;        /* B used (0: none) */
+    int n_pooled, n_auc, n_boot, n_ttest, n_mcnemar;
+    sc_pooled_row *pooled;
+    sc_auc_row *auc;
+    sc_boot_row *boot;
+    sc_ttest_row *ttest;
+    sc_mcnemar_row *mcnemar;
 } sc_summary;
 
+/* Everything: the table, pooled proportions, AUCs, bootstrap (B = 2000) and comparisons. */
 int sc_summary_compute(const sc_results_file *rf, sc_summary *s);
+int sc_summary_compute_opts(const sc_results_file *rf, const sc_summary_options *opt,
+                            sc_summary *s);
 void sc_summary_free(sc_summary *s);
-/* Replace /summary in the (closed) results file with s. */
+/* Replace /summary in the (closed) results file with s: /summary/table and, when computed,
+ * /summary/pooled, /summary/auc, /summary/bootstrap, /summary/comparisons/{ttest,mcnemar}. */
 int sc_summary_write(const char *path, const sc_summary *s);
 /* The row of (cell, metric name), or NULL. */
 const sc_summary_row *sc_summary_find(const sc_summary *s, int cell, const char *metric);
+/* The pooled row of (cell, repeat, label, metric), or NULL. */
+const sc_pooled_row *sc_summary_find_pooled(const sc_summary *s, int cell, int repeat,
+                                            const char *label, const char *metric);
+/* Cell index of a job row, -1 if none. */
+int sc_summary_cell_of(const sc_summary *s, const sc_job_row *r);
+
+/* The tables of /summary, described field by field: the HDF5 compound types and the report's
+ * CSV files are both built from these descriptions, so they cannot drift apart. */
+typedef enum { SC_F_STR, SC_F_I32, SC_F_I64, SC_F_U64, SC_F_F64 } sc_field_kind;
+typedef struct {
+    const char *name;
+    size_t offset;
+    sc_field_kind kind;
+    size_t size; /* of a string field */
+} sc_field;
+typedef struct {
+    const char *path;        /* e.g. "/summary/pooled" */
+    const char *description; /* stored as the dataset's `description` attribute */
+    const sc_field *fields;
+    int n_fields;
+    size_t row_size;
+} sc_table_desc;
+enum { SC_T_TABLE, SC_T_POOLED, SC_T_AUC, SC_T_BOOT, SC_T_TTEST, SC_T_MCNEMAR, SC_N_TABLES };
+extern const sc_table_desc sc_summary_tables[SC_N_TABLES];
+/* Rows and row count of table t of s (rows NULL when it was not computed). */
+const void *sc_summary_table_rows(const sc_summary *s, int t, int *n);
 
 /* Text tables: one line per job with its macro metrics, then the paper-style cell table. */
 void sc_summary_print_jobs(FILE *out, const sc_results_file *rf);
 void sc_summary_print(FILE *out, const sc_results_file *rf, const sc_summary *s);
+
+/* Internal steps of sc_summary_compute (results/summary_pooled.c, summary_compare.c), on the
+ * loaded outputs of the done jobs. */
+struct sc_cv_data;
+int sc_summary_pooled(const sc_results_file *rf, const struct sc_cv_data *d, sc_summary *s);
+int sc_summary_bootstrap(const sc_results_file *rf, const struct sc_cv_data *d, sc_summary *s);
+int sc_summary_compare(const sc_results_file *rf, const struct sc_cv_data *d, sc_summary *s);
 
 #endif

@@ -1,0 +1,54 @@
+/* results/report_parts.h: the parts of `spectcv report` (results/report*.c), which share one
+ * read-only context: the results file, its summary and the outputs of its done jobs. */
+#ifndef SC_RESULTS_REPORT_PARTS_H
+#define SC_RESULTS_REPORT_PARTS_H
+
+#include "results/report_doc.h"
+#include "results/results_read.h"
+#include "results/summary.h"
+#include "results/summary_data.h"
+
+typedef struct {
+    const sc_results_file *rf;
+    const sc_summary *s;
+    const sc_cv_data *d;
+    const char *dir;          /* the report folder */
+    const char *results_name; /* basename of the results file (never its full path: the same
+                                 file must give the same bytes wherever it lies) */
+} rp_ctx;
+
+/* A figure: figures/NAME.gp (+ data), rendered to NAME.svg and NAME.png. */
+typedef struct {
+    char name[96];
+    char caption[512];
+} rp_fig;
+
+/* summary.csv, per_fold.csv, predictions.csv and one CSV per /summary table. */
+int rp_write_csv(const rp_ctx *c);
+/* figures/: data files and gnuplot scripts; the list of figures (caller frees). */
+int rp_write_figures(const rp_ctx *c, rp_fig **figs, int *n);
+/* Run gnuplot on every script in figures/ (the working directory).  Returns 1 when every
+ * figure was rendered, 0 when not (note says why), -1 on an error of ours. */
+int rp_render_figures(const rp_ctx *c, const char *gnuplot, const rp_fig *figs, int n,
+                      char *note, size_t note_size);
+/* The whole document (summary.md, index.html and tables.tex render it). */
+void rp_build_doc(const rp_ctx *c, const rp_fig *figs, int n_figs, int rendered, rp_doc *doc);
+
+/* The sections of the document (results/report_tables.c). */
+void rp_section_summary(const rp_ctx *c, rp_doc *doc);
+void rp_section_pooled(const rp_ctx *c, rp_doc *doc);
+void rp_section_labels(const rp_ctx *c, rp_doc *doc);
+void rp_section_folds(const rp_ctx *c, rp_doc *doc);
+void rp_section_comparisons(const rp_ctx *c, rp_doc *doc);
+
+/* Shared formatting: a number with 4 decimals, or an em dash for NaN; "mean [lo, hi]". */
+void rp_num(char *out, size_t n, double v);
+void rp_interval(char *out, size_t n, double mean, double lo, double hi);
+/* A p-value: 4 decimals, or "<0.0001"-style scientific notation when smaller. */
+void rp_pvalue(char *out, size_t n, double p);
+/* "augmentation × architecture" of cell c. */
+void rp_cell_name(const sc_summary *s, int c, char *out, size_t n);
+/* "95% Nadeau-Bengio corrected resampled t interval" (Bouckaert-Frank with repeats). */
+void rp_interval_name(const rp_ctx *c, char *out, size_t n);
+
+#endif

@@ -1,0 +1,202 @@
+/* results/summary_compare.c: paired comparisons of every two cells on the same folds
+ * (/summary/comparisons): the corrected resampled t-test on per-fold macro metrics, McNemar's
+ * test on pooled out-of-fold predictions (the whole label set, and each label), and Holm's
+ * adjustment within each family (one metric, or one (repeat, label), over all pairs of cells). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results/summary.h"
+#include "results/summary_data.h"
+#include "stats/compare.h"
+#include "util/error.h"
+
+static const char *const ttest_metrics[] = {"macro_f1", "macro_accuracy"};
+#define N_TTEST (int)(sizeof ttest_metrics / sizeof ttest_metrics[0])
+
+/* The done job of cell c at (repeat, fold), or -1. */
+static int job_at(const sc_results_file *rf, const sc_cv_data *d, int c, int repeat, int fold)
+{
+    for (int j = 0; j < rf->n_jobs; j++)
+        if (d->cell[j] == c && d->scores[j] && rf->rows[j].repeat == repeat &&
+            rf->rows[j].fold == fold)
+            return j;
+    return -1;
+}
+
+/* Pairs of done jobs of cells a and b on the same (repeat, fold), in (repeat, fold) order;
+ * r >= 0 restricts to one repeat.  Returns the number of pairs. */
+static int paired_jobs(const sc_results_file *rf, const sc_cv_data *d, int a, int b, int r,
+                       int *ja, int *jb)
+{
+    int na = sc_cv_cell_jobs(rf, d, a, r, ja), n = 0;
+    for (int i = 0; i < na; i++) {
+        int k = job_at(rf, d, b, rf->rows[ja[i]].repeat, rf->rows[ja[i]].fold);
+        if (k < 0) continue;
+        ja[n] = ja[i];
+        jb[n++] = k;
+    }
+    return n;
+}
+
+static void names(const sc_summary *s, int a, int b, char *aa, char *ag, char *ba, char *bg)
+{
+    snprintf(aa, SC_ROW_NAME, "%s", s->cell_arch[a]);
+    snprintf(ag, SC_ROW_NAME, "%s", s->cell_aug[a]);
+    snprintf(ba, SC_ROW_NAME, "%s", s->cell_arch[b]);
+    snprintf(bg, SC_ROW_NAME, "%s", s->cell_aug[b]);
+}
+
+/* Holm over the rows of one family whose p is defined; the others keep p_holm = NaN.  p and
+ * adj are strided views into the rows (offsetof of the field, row size). */
+static int holm_family(char *rows, size_t size, size_t p_off, size_t adj_off, int n)
+{
+    double *p = sc_xmalloc((size_t)(n + 1) * sizeof *p);
+    double *adj = sc_xmalloc((size_t)(n + 1) * sizeof *adj);
+    int *at = sc_xmalloc((size_t)(n + 1) * sizeof *at), m = 0, rc = 0;
+    for (int i = 0; i < n; i++) {
+        double v;
+        memcpy(&v, rows + (size_t)i * size + p_off, sizeof v);
+        if (!isnan(v)) {
+            p[m] = v;
+            at[m++] = i;
+        }
+    }
+    if (m > 0 && st_holm(p, m, adj)) rc = -1;
+    for (int i = 0; i < m && rc == 0; i++)
+        memcpy(rows + (size_t)at[i] * size + adj_off, &adj[i], sizeof adj[i]);
+    free(p);
+    free(adj);
+    free(at);
+    return rc;
+}
+
+static int ttests(const sc_results_file *rf, const sc_cv_data *d, sc_summary *s, int *ja,
+                  int *jb, double *diff)
+{
+    int C = s->n_cells, pairs = C * (C - 1) / 2;
+    s->ttest = sc_xcalloc((size_t)(N_TTEST * pairs + 1), sizeof *s->ttest);
+    for (int k = 0; k < N_TTEST; k++) {
+        int mi = sc_results_metric_index(rf, ttest_metrics[k]);
+        SC_CHECK(mi >= 0, "%s: /jobs/0000/metrics: no metric named %s", rf->path,
+                 ttest_metrics[k]);
+        sc_ttest_row *family = s->ttest + s->n_ttest;
+        for (int a = 0; a < C; a++)
+            for (int b = a + 1; b < C; b++) {
+                sc_ttest_row *t = &s->ttest[s->n_ttest++];
+                names(s, a, b, t->a_architecture, t->a_augmentation, t->b_architecture,
+                      t->b_augmentation);
+                t->cell_a = a;
+                t->cell_b = b;
+                snprintf(t->metric, sizeof t->metric, "%s", ttest_metrics[k]);
+                t->level = rf->confidence;
+                t->mean_diff = t->sd_diff = t->lo = t->hi = t->t = t->p = t->p_holm = NAN;
+                t->test_train_ratio = NAN;
+                int n = paired_jobs(rf, d, a, b, -1, ja, jb);
+                double sum_test = 0, sum_train = 0;
+                int J = 0;
+                for (int i = 0; i < n; i++) {
+                    double v = d->metrics[ja[i]][mi] - d->metrics[jb[i]][mi];
+                    if (!isfinite(v)) continue;
+                    diff[J++] = v;
+                    sum_test += (double)rf->rows[ja[i]].n_test;
+                    sum_train += (double)rf->rows[ja[i]].n_train;
+                }
+                t->n = J;
+                t->df = J > 0 ? J - 1 : 0;
+                t->degenerate = 1;
+                if (J < 2 || sum_train <= 0) continue; /* no test: p stays NaN */
+                t->test_train_ratio = sum_test / sum_train;
+                st_ttest_result res;
+                if (st_ttest_corrected(diff, J, t->test_train_ratio, rf->confidence, &res)) {
+                    sc_err_prefix("%s: %s of %s/%s vs %s/%s", rf->path, t->metric,
+                                  t->a_augmentation, t->a_architecture, t->b_augmentation,
+                                  t->b_architecture);
+                    goto fail;
+                }
+                t->mean_diff = res.mean;
+                t->sd_diff = res.sd;
+                t->lo = res.lo;
+                t->hi = res.hi;
+                t->t = res.t;
+                t->df = res.df;
+                t->p = res.p;
+                t->degenerate = res.degenerate;
+            }
+        SC_TRY(holm_family((char *)family, sizeof *family, offsetof(sc_ttest_row, p),
+                           offsetof(sc_ttest_row, p_holm), pairs));
+    }
+    return 0;
+fail:
+    return -1;
+}
+
+static int mcnemars(const sc_results_file *rf, const sc_cv_data *d, sc_summary *s, int *ja,
+                    int *jb)
+{
+    int C = s->n_cells, pairs = C * (C - 1) / 2, l = rf->l;
+    sc_pool pa = {0}, pb = {0};
+    s->mcnemar = sc_xcalloc((size_t)(rf->repeats * (l + 1) * pairs + 1), sizeof *s->mcnemar);
+    for (int r = 0; r < rf->repeats; r++)
+        for (int lab = -1; lab < l; lab++) {
+            sc_mcnemar_row *family = s->mcnemar + s->n_mcnemar;
+            for (int a = 0; a < C; a++)
+                for (int b = a + 1; b < C; b++) {
+                    sc_mcnemar_row *m = &s->mcnemar[s->n_mcnemar++];
+                    names(s, a, b, m->a_architecture, m->a_augmentation, m->b_architecture,
+                          m->b_augmentation);
+                    m->cell_a = a;
+                    m->cell_b = b;
+                    m->repeat = r;
+                    snprintf(m->label, sizeof m->label, "%s",
+                             lab < 0 ? "set" : rf->label_names[lab]);
+                    m->chi2 = m->p_chi2 = m->p_exact = m->p = m->p_holm = NAN;
+                    int n = paired_jobs(rf, d, a, b, r, ja, jb);
+                    sc_pool_jobs(rf, d, ja, n, &pa);
+                    sc_pool_jobs(rf, d, jb, n, &pb);
+                    m->n = pa.m;
+                    if (pa.m > 0) {
+                        st_mcnemar_result res;
+                        if (st_mcnemar_counts(pa.scores, pb.scores, pa.truth, pa.m, l,
+                                              rf->threshold, lab, &m->b, &m->c) ||
+                            st_mcnemar(m->b, m->c, &res)) {
+                            sc_err_prefix("%s: McNemar of %s/%s vs %s/%s", rf->path,
+                                          m->a_augmentation, m->a_architecture,
+                                          m->b_augmentation, m->b_architecture);
+                            goto fail;
+                        }
+                        m->chi2 = res.chi2;
+                        m->p_chi2 = res.p_chi2;
+                        m->p_exact = res.p_exact;
+                        m->exact = res.exact_recommended;
+                        m->p = m->exact ? res.p_exact : res.p_chi2;
+                    }
+                    sc_pool_free(&pa);
+                    sc_pool_free(&pb);
+                }
+            SC_TRY(holm_family((char *)family, sizeof *family, offsetof(sc_mcnemar_row, p),
+                               offsetof(sc_mcnemar_row, p_holm), pairs));
+        }
+    return 0;
+fail:
+    sc_pool_free(&pa);
+    sc_pool_free(&pb);
+    return -1;
+}
+
+int sc_summary_compare(const sc_results_file *rf, const sc_cv_data *d, sc_summary *s)
+{
+    int *ja = sc_xmalloc((size_t)rf->n_jobs * sizeof *ja);
+    int *jb = sc_xmalloc((size_t)rf->n_jobs * sizeof *jb);
+    double *diff = sc_xmalloc((size_t)rf->n_jobs * sizeof *diff);
+    int rc = -1;
+    SC_TRY(ttests(rf, d, s, ja, jb, diff));
+    SC_TRY(mcnemars(rf, d, s, ja, jb));
+    rc = 0;
+fail:
+    free(ja);
+    free(jb);
+    free(diff);
+    return rc;
+}

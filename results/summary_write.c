@@ -1,0 +1,195 @@
+/* results/summary_write.c: the field descriptions of the /summary tables and their HDF5
+ * writer (compound datasets that h5py reads as numpy structured arrays). */
+#include <hdf5.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results/summary.h"
+#include "util/error.h"
+
+#define S(type, f) {#f, offsetof(type, f), SC_F_STR, sizeof(((type *)0)->f)}
+#define I(type, f) {#f, offsetof(type, f), SC_F_I32, 0}
+#define L(type, f) {#f, offsetof(type, f), SC_F_I64, 0}
+#define U(type, f) {#f, offsetof(type, f), SC_F_U64, 0}
+#define D(type, f) {#f, offsetof(type, f), SC_F_F64, 0}
+
+static const sc_field f_table[] = {
+    S(sc_summary_row, architecture), S(sc_summary_row, augmentation), S(sc_summary_row, metric),
+    I(sc_summary_row, n), I(sc_summary_row, n_jobs), I(sc_summary_row, n_done),
+    I(sc_summary_row, n_failed), D(sc_summary_row, mean), D(sc_summary_row, sd),
+    D(sc_summary_row, naive_lo), D(sc_summary_row, naive_hi), D(sc_summary_row, lo),
+    D(sc_summary_row, hi), D(sc_summary_row, level), D(sc_summary_row, test_train_ratio)};
+static const sc_field f_pooled[] = {
+    S(sc_pooled_row, architecture), S(sc_pooled_row, augmentation), I(sc_pooled_row, cell),
+    I(sc_pooled_row, repeat), I(sc_pooled_row, n_folds), I(sc_pooled_row, n_folds_done),
+    S(sc_pooled_row, label), S(sc_pooled_row, metric), L(sc_pooled_row, x), L(sc_pooled_row, n),
+    D(sc_pooled_row, value), D(sc_pooled_row, wilson_lo), D(sc_pooled_row, wilson_hi),
+    D(sc_pooled_row, cp_lo), D(sc_pooled_row, cp_hi), D(sc_pooled_row, level)};
+static const sc_field f_auc[] = {
+    S(sc_auc_row, architecture), S(sc_auc_row, augmentation), I(sc_auc_row, cell),
+    I(sc_auc_row, repeat), S(sc_auc_row, label), L(sc_auc_row, n_pos), L(sc_auc_row, n_neg),
+    D(sc_auc_row, auc), D(sc_auc_row, var), D(sc_auc_row, lo), D(sc_auc_row, hi),
+    D(sc_auc_row, level)};
+static const sc_field f_boot[] = {
+    S(sc_boot_row, architecture), S(sc_boot_row, augmentation), I(sc_boot_row, cell),
+    I(sc_boot_row, repeat), S(sc_boot_row, metric), L(sc_boot_row, n_samples),
+    L(sc_boot_row, n_patients), D(sc_boot_row, estimate), D(sc_boot_row, lo),
+    D(sc_boot_row, hi), D(sc_boot_row, z0), D(sc_boot_row, accel), I(sc_boot_row, degenerate),
+    I(sc_boot_row, resamples), U(sc_boot_row, seed), D(sc_boot_row, level)};
+static const sc_field f_ttest[] = {
+    S(sc_ttest_row, a_architecture), S(sc_ttest_row, a_augmentation),
+    S(sc_ttest_row, b_architecture), S(sc_ttest_row, b_augmentation), I(sc_ttest_row, cell_a),
+    I(sc_ttest_row, cell_b), S(sc_ttest_row, metric), I(sc_ttest_row, n), I(sc_ttest_row, df),
+    D(sc_ttest_row, mean_diff), D(sc_ttest_row, sd_diff), D(sc_ttest_row, lo),
+    D(sc_ttest_row, hi), D(sc_ttest_row, t), D(sc_ttest_row, p), D(sc_ttest_row, p_holm),
+    I(sc_ttest_row, degenerate), D(sc_ttest_row, test_train_ratio), D(sc_ttest_row, level)};
+static const sc_field f_mcnemar[] = {
+    S(sc_mcnemar_row, a_architecture), S(sc_mcnemar_row, a_augmentation),
+    S(sc_mcnemar_row, b_architecture), S(sc_mcnemar_row, b_augmentation),
+    I(sc_mcnemar_row, cell_a), I(sc_mcnemar_row, cell_b), I(sc_mcnemar_row, repeat),
+    S(sc_mcnemar_row, label), L(sc_mcnemar_row, n), L(sc_mcnemar_row, b), L(sc_mcnemar_row, c),
+    D(sc_mcnemar_row, chi2), D(sc_mcnemar_row, p_chi2), D(sc_mcnemar_row, p_exact),
+    I(sc_mcnemar_row, exact), D(sc_mcnemar_row, p), D(sc_mcnemar_row, p_holm)};
+
+#define T(path, desc, f, type) {path, desc, f, (int)(sizeof f / sizeof f[0]), sizeof(type)}
+const sc_table_desc sc_summary_tables[SC_N_TABLES] = {
+    T("/summary/table",
+      "per cell and per-job metric: folds with a value, mean, sd, naive and corrected "
+      "resampled t intervals over folds",
+      f_table, sc_summary_row),
+    T("/summary/pooled",
+      "per cell, repeat, label (or micro, or set) and proportion: the pooled out-of-fold "
+      "counts of the done folds of that repeat, with Wilson and Clopper-Pearson intervals",
+      f_pooled, sc_pooled_row),
+    T("/summary/auc",
+      "per cell, repeat and label: AUC of the pooled out-of-fold scores with DeLong's interval",
+      f_auc, sc_auc_row),
+    T("/summary/bootstrap",
+      "per cell, repeat and macro metric: BCa bootstrap interval over patients of the "
+      "metric of the pooled out-of-fold predictions",
+      f_boot, sc_boot_row),
+    T("/summary/comparisons/ttest",
+      "per macro metric and pair of cells: corrected resampled paired t-test on the "
+      "per-fold differences a - b; p_holm: Holm over the pairs, per metric",
+      f_ttest, sc_ttest_row),
+    T("/summary/comparisons/mcnemar",
+      "per repeat, label (or set) and pair of cells: McNemar's test on the pooled "
+      "out-of-fold predictions of the paired folds; p exact when b + c < 25; p_holm: Holm "
+      "over the pairs, per repeat and label",
+      f_mcnemar, sc_mcnemar_row),
+};
+
+const void *sc_summary_table_rows(const sc_summary *s, int t, int *n)
+{
+    switch (t) {
+    case SC_T_TABLE: *n = s->n_cells * s->n_metrics; return s->rows;
+    case SC_T_POOLED: *n = s->n_pooled; return s->pooled;
+    case SC_T_AUC: *n = s->n_auc; return s->auc;
+    case SC_T_BOOT: *n = s->n_boot; return s->boot;
+    case SC_T_TTEST: *n = s->n_ttest; return s->ttest;
+    case SC_T_MCNEMAR: *n = s->n_mcnemar; return s->mcnemar;
+    default: *n = 0; return NULL;
+    }
+}
+
+static hid_t compound_type(const sc_table_desc *t)
+{
+    hid_t ct = -1, st = -1;
+    SC_H5(ct = H5Tcreate(H5T_COMPOUND, t->row_size), "H5Tcreate failed");
+    for (int i = 0; i < t->n_fields; i++) {
+        const sc_field *f = &t->fields[i];
+        hid_t ft = f->kind == SC_F_I32   ? H5T_NATIVE_INT32
+                   : f->kind == SC_F_I64 ? H5T_NATIVE_INT64
+                   : f->kind == SC_F_U64 ? H5T_NATIVE_UINT64
+                                         : H5T_NATIVE_DOUBLE;
+        if (f->kind == SC_F_STR) {
+            SC_H5(st = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
+            SC_H5(H5Tset_size(st, f->size), "H5Tset_size failed");
+            ft = st;
+        }
+        SC_H5(H5Tinsert(ct, f->name, f->offset, ft), "H5Tinsert %s", f->name);
+        if (st >= 0) H5Tclose(st);
+        st = -1;
+    }
+    return ct;
+fail:
+    if (st >= 0) H5Tclose(st);
+    if (ct >= 0) H5Tclose(ct);
+    return -1;
+}
+
+static int attr(hid_t obj, const char *name, hid_t type, const void *value, size_t str)
+{
+    hid_t sp = -1, a = -1, t = -1;
+    int rc = -1;
+    if (str) {
+        SC_H5(t = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
+        SC_H5(H5Tset_size(t, str), "H5Tset_size failed");
+        type = t;
+    }
+    SC_H5(sp = H5Screate(H5S_SCALAR), "H5Screate failed");
+    SC_H5(a = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT), "attribute %s", name);
+    SC_H5(H5Awrite(a, type, value), "cannot write attribute %s", name);
+    rc = 0;
+fail:
+    if (a >= 0) H5Aclose(a);
+    if (sp >= 0) H5Sclose(sp);
+    if (t >= 0) H5Tclose(t);
+    return rc;
+}
+
+static int write_table(hid_t file, const char *path, const sc_table_desc *t, const void *rows,
+                       int n)
+{
+    hid_t ct = -1, sp = -1, d = -1;
+    int rc = -1;
+    hsize_t dim = (hsize_t)n;
+    SC_H5(ct = compound_type(t), "%s: type of %s", path, t->path);
+    SC_H5(sp = H5Screate_simple(1, &dim, NULL), "H5Screate failed");
+    SC_H5(d = H5Dcreate2(file, t->path, ct, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          "%s: cannot create %s", path, t->path);
+    if (n > 0)
+        SC_H5(H5Dwrite(d, ct, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows), "%s: cannot write %s", path,
+              t->path);
+    SC_TRY(attr(d, "description", -1, t->description, strlen(t->description) + 1));
+    rc = 0;
+fail:
+    if (d >= 0) H5Dclose(d);
+    if (sp >= 0) H5Sclose(sp);
+    if (ct >= 0) H5Tclose(ct);
+    return rc;
+}
+
+int sc_summary_write(const char *path, const sc_summary *s)
+{
+    hid_t f = -1, g = -1, gc = -1;
+    int rc = -1;
+    f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    SC_CHECK(f >= 0, "%s: cannot reopen to write /summary", path);
+    if (H5Lexists(f, "/summary", H5P_DEFAULT) > 0)
+        SC_H5(H5Ldelete(f, "/summary", H5P_DEFAULT), "%s: cannot replace /summary", path);
+    SC_H5(g = H5Gcreate2(f, "/summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          "%s: cannot create /summary", path);
+    SC_TRY(attr(g, "confidence", H5T_NATIVE_DOUBLE, &s->level, 0));
+    SC_TRY(attr(g, "threshold", H5T_NATIVE_DOUBLE, &s->threshold, 0));
+    SC_TRY(attr(g, "bootstrap_resamples", H5T_NATIVE_INT, &s->bootstrap, 0));
+    for (int t = 0; t < SC_N_TABLES; t++) {
+        int n;
+        const void *rows = sc_summary_table_rows(s, t, &n);
+        if (t != SC_T_TABLE && !rows) continue; /* not computed (table only, no bootstrap) */
+        if (t == SC_T_TTEST)
+            SC_H5(gc = H5Gcreate2(f, "/summary/comparisons", H5P_DEFAULT, H5P_DEFAULT,
+                                  H5P_DEFAULT),
+                  "%s: cannot create /summary/comparisons", path);
+        SC_TRY(write_table(f, path, &sc_summary_tables[t], rows, n));
+    }
+    rc = 0;
+fail:
+    if (gc >= 0) H5Gclose(gc);
+    if (g >= 0) H5Gclose(g);
+    if (f >= 0 && H5Fclose(f) < 0 && rc == 0) {
+        sc_err_set(NULL, 0, "%s: close failed after writing /summary", path);
+        rc = -1;
+    }
+    return rc;
+}

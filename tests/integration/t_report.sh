@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# `spectcv report` on a real (tiny) sweep: the files, byte-identical rebuilds, agreement with the
+# /summary that `run` stored, an interrupted sweep and a failed job marked, and the errors of the
+# command.  The statistics themselves are tested in tests/unit/test_report*.c.
+source "$(dirname "$0")/lib.sh"
+
+expect_ok "synthesize a small phantom" "$SPECTCV" synth -o "$T/data.h5" --patients 24 --size 256x64 --seed 5
+cat > "$T/exp.cfg" <<CFG
+name = "it-report";
+seed = 3;
+arch_dir = "$ROOT/configs/archs";
+data = { path = "data.h5"; size = [128, 32]; };
+folds = { k = 3; stratify = false; };
+architectures = ["dspic"];
+augmentations = ["original", "geometric"];
+geometric = { copies = 1; };
+train = { epochs = 2; batch = 8; lr = 0.001; };
+CFG
+expect_ok "run a tiny sweep" mpi 2 "$SPECTCV" run "$T/exp.cfg" -o "$T/res.h5" --quiet
+
+cd "$T" || exit 1
+expect_ok "report with the default folder" "$SPECTCV" report res.h5 --bootstrap 300
+check "the default folder holds every file" test -s res_report/summary.md -a -s res_report/index.html \
+  -a -s res_report/tables.tex -a -s res_report/predictions.csv -a -s res_report/per_fold.csv \
+  -a -s res_report/summary.csv -a -s res_report/figures/metrics.gp
+expect_ok "report again into another folder" "$SPECTCV" report res.h5 -o again --bootstrap 300
+check "the same results file gives the same bytes" diff -r res_report again
+check "index.html loads nothing from outside" bash -c "! grep -Eq '(src|href)=\"(https?:)?//' res_report/index.html"
+
+# With the default B the report recomputes exactly what `run` stored in /summary.
+expect_ok "report with the default bootstrap" "$SPECTCV" report res.h5 -o full
+check "the report's CSV files equal /summary in the results file" "$PYTHON" - <<'PY'
+import csv, sys, h5py, numpy as np
+f = h5py.File("res.h5", "r")
+for ds, fn in [("table", "summary.csv"), ("pooled", "pooled.csv"), ("auc", "auc.csv"),
+               ("bootstrap", "bootstrap.csv"), ("comparisons/ttest", "ttest.csv"),
+               ("comparisons/mcnemar", "mcnemar.csv")]:
+    a = f["summary/" + ds][:]
+    rows = list(csv.DictReader(open("full/" + fn)))
+    if len(rows) != len(a): sys.exit(f"{ds}: {len(a)} rows, {fn}: {len(rows)}")
+    for r, x in zip(rows, a):
+        for k in a.dtype.names:
+            v = x[k]
+            if isinstance(v, bytes): ok = r[k] == v.decode()
+            elif isinstance(v, (float, np.floating)):
+                ok = (r[k] == "" and np.isnan(v)) or (r[k] != "" and float(r[k]) == v)
+            else: ok = int(r[k]) == int(v)
+            if not ok: sys.exit(f"{ds}.{k}: {r[k]} != {v}")
+PY
+
+# An interrupted sweep (one job still running, its outputs unwritten) with a failed job.
+cp res.h5 cut.h5
+check "mark a job running (outputs unwritten) and one failed" "$PYTHON" - <<'PY'
+import h5py, numpy as np
+f = h5py.File("cut.h5", "r+")
+t = f["jobs/table"][:]
+t[1]["status"] = 1
+t[2]["status"] = 3
+t[2]["message"] = b"NaN loss at epoch 2"
+f["jobs/table"][:] = t
+f["jobs/0001/scores"][:] = np.nan
+f["jobs/0001/counts"][:] = -1
+f["jobs/0001/metrics"][:] = np.nan
+PY
+expect_ok "report of an interrupted sweep" "$SPECTCV" report cut.h5 --no-render --bootstrap 200
+check "missing and failed jobs are marked" bash -c "grep -q 'Incomplete sweep: 2 of 6 jobs' cut_report/summary.md &&
+  grep -q '| 0001 .*| running | not finished' cut_report/summary.md &&
+  grep -q '| 0002 .*| failed  | NaN loss at epoch 2' cut_report/summary.md &&
+  grep -q '2/3†' cut_report/summary.md"
+
+# Errors: the file or folder named, exit 1; usage errors exit 2.
+expect_fail "a missing file" "nosuch\.h5: cannot open the results file" "$SPECTCV" report nosuch.h5
+echo "plain text" > text.h5
+expect_fail "not an HDF5 file" "text\.h5: not an HDF5 file" "$SPECTCV" report text.h5
+expect_fail "a data set is not a results file" "data\.h5: missing attribute '[a-z_]+' \(not a spectcv results file\?\)" \
+  "$SPECTCV" report data.h5
+expect_fail "an unusable report folder" "text\.h5/r: cannot create directory" "$SPECTCV" report res.h5 -o text.h5/r
+expect_fail "no results file" "missing the results file" "$SPECTCV" report
+"$SPECTCV" report > /dev/null 2>&1; rc=$?
+check "usage errors exit with 2" test "$rc" -eq 2
+"$SPECTCV" report res.h5 -o text.h5/r > /dev/null 2>&1; rc=$?
+check "input errors exit with 1" test "$rc" -eq 1
+expect_ok "--help" "$SPECTCV" report --help
