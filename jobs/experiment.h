@@ -60,6 +60,7 @@ typedef struct {
 
     /* report */
     double threshold, confidence;
+    int bootstrap; /* BCa resamples for /summary/bootstrap; 0 = none */
 } sc_experiment;
 
 void sc_experiment_free(sc_experiment *e);

@@ -94,7 +94,8 @@ static int info_results(const char *path)
            count[SC_JOB_DONE], count[SC_JOB_FAILED], count[SC_JOB_RUNNING], count[SC_JOB_PENDING]);
     sc_summary_print_jobs(stdout, &rf);
     sc_summary s;
-    if (sc_summary_compute(&rf, &s) == 0) {
+    sc_summary_options opt = {.table_only = 1}; /* info stays fast: no bootstrap */
+    if (sc_summary_compute_opts(&rf, &opt, &s) == 0) {
         sc_summary_print(stdout, &rf, &s);
         sc_summary_free(&s);
     }

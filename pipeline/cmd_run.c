@@ -80,6 +80,33 @@ static void on_done(void *p, const sc_job_row *row, int n_done, int n_total)
     fflush(stdout);
 }
 
+/* Compute the summary from the closed results file, store it in /summary, print the tables. */
+static int write_summary(const char *out, int bootstrap, double wall)
+{
+    sc_results_file rf;
+    sc_summary s;
+    int rc = -1, have_s = 0;
+    sc_summary_options opt = {.bootstrap = bootstrap};
+    if (sc_results_open(out, &rf)) return -1;
+    if (sc_summary_compute_opts(&rf, &opt, &s)) goto fail;
+    have_s = 1;
+    sc_results_free(&rf); /* the writer reopens the file read-write */
+    if (sc_summary_write(out, &s)) goto fail_closed;
+    if (sc_results_open(out, &rf)) goto fail_closed;
+    printf("\n");
+    sc_summary_print_jobs(stdout, &rf);
+    sc_summary_print(stdout, &rf, &s);
+    int failed = 0;
+    for (int j = 0; j < rf.n_jobs; j++) failed += rf.rows[j].status == SC_JOB_FAILED;
+    printf("\n%d jobs (%d failed) in %.1f s; results in %s\n", rf.n_jobs, failed, wall, out);
+    rc = 0;
+fail:
+    sc_results_free(&rf);
+fail_closed:
+    if (have_s) sc_summary_free(&s);
+    return rc;
+}
+
 static int exec_job(void *ctx, int job, sc_job_row *row) { return sc_train_job(ctx, job, row); }
 
 /* BLAS threads for this rank: what the experiment asks, capped so that the worker ranks on
@@ -297,32 +324,7 @@ int cmd_run(int argc, char **argv)
     double wall = sc_now() - t0;
 
     /* Summary: rank 0 alone, from the closed file. */
-    rc = 0;
-    if (rank == 0) {
-        sc_results_file rf;
-        sc_summary s;
-        rc = sc_results_open(out, &rf);
-        if (rc == 0) {
-            rc = sc_summary_compute(&rf, &s);
-            if (rc == 0) {
-                sc_results_free(&rf); /* reopened read-write by the writer */
-                rc = sc_summary_write(out, &s);
-                if (rc == 0 && (rc = sc_results_open(out, &rf)) == 0) {
-                    printf("\n");
-                    sc_summary_print_jobs(stdout, &rf);
-                    sc_summary_print(stdout, &rf, &s);
-                    int failed = 0;
-                    for (int j = 0; j < rf.n_jobs; j++) failed += rf.rows[j].status == SC_JOB_FAILED;
-                    printf("\n%d jobs (%d failed) in %.1f s; results in %s\n", rf.n_jobs, failed,
-                           wall, out);
-                    sc_results_free(&rf);
-                }
-                sc_summary_free(&s);
-            } else {
-                sc_results_free(&rf);
-            }
-        }
-    }
+    rc = rank == 0 ? write_summary(out, e.bootstrap, wall) : 0;
     if (pipe_agree(rc)) goto fail;
     status = SC_EXIT_OK;
     goto done;

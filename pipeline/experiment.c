@@ -205,15 +205,17 @@ fail:
 
 static int load_report(const config_setting_t *root, sc_experiment *e)
 {
-    static const char *const keys[] = {"threshold", "confidence", NULL};
+    static const char *const keys[] = {"threshold", "confidence", "bootstrap", NULL};
     int err;
     e->threshold = 0.5;
     e->confidence = 0.95;
+    e->bootstrap = 2000;
     config_setting_t *g = cfg_member(root, "report", CONFIG_TYPE_GROUP, 0, &err);
     if (!g) return err ? -1 : 0;
     SC_TRY(cfg_check_keys(g, keys));
     SC_TRY(cfg_get_double(g, "threshold", 0, 0.0, 1.0, &e->threshold));
     SC_TRY(cfg_get_double(g, "confidence", 0, 0.5, 0.9999, &e->confidence));
+    SC_TRY(cfg_get_int(g, "bootstrap", 0, 0, 1000000, &e->bootstrap));
     return 0;
 fail:
     return -1;
