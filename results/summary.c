@@ -7,6 +7,7 @@
 
 #include "stats/intervals.h"
 #include "stats/job_metrics.h"
+#include "stats/reference.h"
 #include "results/summary_data.h"
 #include "util/error.h"
 
@@ -226,6 +227,14 @@ void sc_summary_print(FILE *out, const sc_results_file *rf, const sc_summary *s)
             else
                 fprintf(out, "  %.4f [%.4f, %.4f]", r->mean, r->lo, r->hi);
         }
+        fputc('\n', out);
+    }
+    double ref[ST_REF_N][ST_N_BASIC];
+    if (st_reference_macro(rf->truth, rf->n, rf->l, ref) == 0) {
+        fprintf(out, "reference predictors on these scans (macro F1, macro accuracy):");
+        for (int k = 0; k < ST_REF_N; k++)
+            fprintf(out, "%s %s %.4f, %.4f", k ? ";" : "", st_ref_names[k], ref[k][ST_F1],
+                    ref[k][ST_ACC]);
         fputc('\n', out);
     }
 }

@@ -16,6 +16,7 @@
 
 #include "stats/job_metrics.h"
 #include "stats/metrics.h"
+#include "stats/reference.h"
 #include "util/error.h"
 
 #define EXACT 1e-12
@@ -303,6 +304,26 @@ static void test_job_metrics_rejects_bad_input(void **state)
     assert_int_equal(st_job_metrics(s, y, 2, 2, NAN, v), -1);
 }
 
+/* Reference predictors on 2 labels: label 0 with prevalence 1/4, label 1 with 3/4.  Values by
+ * hand: all positive F1 = 2p/(1+p): 0.4 and 6/7; random F1 = p; majority: all negative on
+ * label 0 (F1 0, accuracy 3/4), all positive on label 1 (F1 6/7, accuracy 3/4). */
+static void test_reference_predictors(void **state)
+{
+    (void)state;
+    const uint8_t truth[8] = {1, 1, 0, 1, 0, 0, 0, 1}; /* [4][2] */
+    double r[ST_REF_N][ST_N_BASIC];
+    assert_int_equal(st_reference_macro(truth, 4, 2, r), 0);
+    assert_float_equal(r[ST_REF_ALL_POSITIVE][ST_F1], (0.4 + 6.0 / 7) / 2, 1e-12);
+    assert_float_equal(r[ST_REF_ALL_POSITIVE][ST_SENS], 1.0, 1e-12);
+    assert_float_equal(r[ST_REF_ALL_POSITIVE][ST_SPEC], 0.0, 1e-12);
+    assert_float_equal(r[ST_REF_ALL_POSITIVE][ST_ACC], 0.5, 1e-12);
+    assert_float_equal(r[ST_REF_RANDOM][ST_F1], 0.5, 1e-12);
+    assert_float_equal(r[ST_REF_RANDOM][ST_ACC], (0.625 + 0.625) / 2, 1e-12);
+    assert_float_equal(r[ST_REF_MAJORITY][ST_F1], (0 + 6.0 / 7) / 2, 1e-12);
+    assert_float_equal(r[ST_REF_MAJORITY][ST_ACC], 0.75, 1e-12);
+    assert_int_equal(st_reference_macro(truth, 0, 2, r), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_job_metrics_vector),
         cmocka_unit_test(test_job_metrics_undefined_auc),
         cmocka_unit_test(test_job_metrics_rejects_bad_input),
+        cmocka_unit_test(test_reference_predictors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
