@@ -133,7 +133,10 @@ static void convt_forward(nn_layer *L, const nn_ctx *c)
         /* col [K][N] = W^T [K][cin] x_n [cin][N] */
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, N, cin, 1.0f, w, K,
                     x + (size_t)n * in_sz, N, 0.0f, pointwise ? yn : c->ws, N);
-        if (!pointwise) nn_col2im(&g, c->ws, (size_t)N, yn, 0);
+        if (!pointwise) {
+            memset(yn, 0, sizeof(float) * out_sz);
+            nn_col2im(&g, c->ws, (size_t)N, 0, g.oh, yn);
+        }
         if (L->hp.bias) {
             const size_t hw = (size_t)L->outd.h * L->outd.w;
             for (int o = 0; o < L->outd.c; o++) {
@@ -169,7 +172,7 @@ static void convt_backward(nn_layer *L, const nn_ctx *c)
     for (int n = 0; n < c->b; n++) {
         const float *dcol = dy + (size_t)n * out_sz;
         if (!pointwise) {
-            nn_im2col(&g, dcol, c->ws, (size_t)N);
+            nn_im2col(&g, dcol, 0, g.oh, c->ws, (size_t)N);
             dcol = c->ws;
         }
         if (c->param_grads) /* dW [cin][K] (+)= x_n [cin][N] dcol^T [N][K] */

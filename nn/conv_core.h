@@ -5,10 +5,8 @@
  * W [oc][c*kh*kw] (PyTorch's OIHW, flattened): per image, col = im2col(x) [c*kh*kw][oh*ow] and
  * y = W col.  A 1x1 stride-1 unpadded convolution uses x itself as col.
  *
- * Where an image has few output positions (deep layers), per-image GEMMs are thin and repack
- * the weights for every image; then nb images share one GEMM: their columns side by side in a
- * col of nb * oh * ow columns, the product in the workspace, copied to NCHW afterwards (with
- * the bias and a fused ReLU).  nb = ceil(NN_CONV_COLUMNS / (oh * ow)), at most the batch. */
+ * The GEMMs run on chunks of about NN_CONV_COLUMNS output positions (conv_core.c): blocks of
+ * output rows of large images, or several small images side by side. */
 #ifndef SC_NN_CONV_CORE_H
 #define SC_NN_CONV_CORE_H
 
@@ -28,13 +26,14 @@ int nn_geom_is_pointwise(const nn_conv_geom *g);
 
 #define NN_CONV_COLUMNS 1024
 
-/* col [c*kh*kw][oh*ow] (rows ld floats apart) from img [c][h][w]; the padding reads 0. */
-void nn_im2col(const nn_conv_geom *g, const float *img, float *col, size_t ld);
-/* The adjoint: img [c][h][w] (+)= the sum of col entries over the positions they came from.
- * col is scratch: entries that belong to the padding may be zeroed. */
-void nn_col2im(const nn_conv_geom *g, float *col, size_t ld, float *img, int acc);
+/* col [c*kh*kw][(r1 - r0) * ow] (rows ld floats apart) for the output rows [r0, r1) from
+ * img [c][h][w]; the padding reads 0.  (im2col.c) */
+void nn_im2col(const nn_conv_geom *g, const float *img, int r0, int r1, float *col, size_t ld);
+/* The adjoint: img [c][h][w] += the col entries of output rows [r0, r1) at the positions they
+ * came from.  col is scratch: entries that belong to the padding may be zeroed. */
+void nn_col2im(const nn_conv_geom *g, float *col, size_t ld, int r0, int r1, float *img);
 
-/* Images per GEMM (see above) for up to `batch` images. */
+/* Images per GEMM chunk for up to `batch` images. */
 int nn_conv_group(const nn_conv_geom *g, int batch);
 /* Workspace floats nn_conv_forward / nn_conv_backward need for oc outputs, up to `batch`
  * images (including room for a fused ReLU's masked gradient). */
