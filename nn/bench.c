@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/arch.h"
 #include "nn/layer.h"
 #include "util/error.h"
 #include "util/rng.h"
@@ -98,6 +99,20 @@ int nn_bench_run(const char *arch_path, const nn_shape *shape, const nn_bench_cf
     }
     r->conv_gflops = conv_t > 0 ? 6.0 * conv_macs * B * cfg->steps / conv_t * 1e-9 : 0.0;
     r->conv_share = conv_t / total;
+    if (cfg->profile) {
+        size_t cap = 256 + 128 * (size_t)net->n_layers, used = 0;
+        r->profile = sc_xmalloc(cap);
+        used += (size_t)snprintf(r->profile, cap, "%-20s %-16s %10s %10s %8s %8s\n", "layer",
+                                 "type", "fwd ms", "bwd ms", "share", "GFLOP/s");
+        for (int i = 0; i < net->n_layers; i++) {
+            const double f = net->prof[i] / cfg->steps, b = net->prof[net->n_layers + i] / cfg->steps;
+            const double gf = net->L[i].macs > 0 ? 6.0 * net->L[i].macs * B / (f + b) * 1e-9 : 0.0;
+            used += (size_t)snprintf(r->profile + used, cap - used,
+                                     "%-20s %-16s %10.2f %10.2f %7.1f%% %8.1f\n", net->L[i].name,
+                                     nn_layer_type_name(net->L[i].type), 1e3 * f, 1e3 * b,
+                                     100.0 * (f + b) * cfg->steps / total, gf);
+        }
+    }
     nn_net_arena_sizes(net, &r->arenas);
     r->arena_total = r->arenas.params + r->arenas.grads + r->arenas.optim + r->arenas.state +
                      r->arenas.activations + r->arenas.workspace;

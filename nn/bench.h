@@ -8,6 +8,7 @@
 
 typedef struct {
     int threads, steps, warmup;
+    int profile; /* fill nn_bench_result.profile with a per-layer table */
 } nn_bench_cfg;
 
 typedef struct {
@@ -26,6 +27,7 @@ typedef struct {
     size_t arena_total;
     size_t num_params;
     double forward_macs;    /* per image */
+    char *profile;          /* per-layer milliseconds per step (malloc'd) or NULL */
 } nn_bench_result;
 
 /* Build the network, run cfg->warmup then cfg->steps timed steps on random data, then measure

@@ -95,7 +95,7 @@ static int cbam_setup(nn_layer *L, nn_net *net)
     L->n_save = 2 * B * C + 2 * B * hid + B * C + B * C * hw + B * 2 * hw + B * hw;
     L->n_isave = B * C + B * hw;
     nn_conv_geom g = spatial_geom(L);
-    L->ws = nn_conv_ws(&g) + B * 3 * hw + 2 * B * (2 * (size_t)C + hid);
+    L->ws = nn_conv_ws(&g, 1, (int)B) + B * 3 * hw + 2 * B * (2 * (size_t)C + hid);
     L->macs = 4.0 * C * hid + 2.0 * k0 * k1 * hw;
     return 0;
 }
@@ -171,7 +171,7 @@ static void cbam_forward(nn_layer *L, const nn_ctx *c)
     }
     /* sa = sigmoid(conv(s) + b); y = x1 * sa. */
     nn_conv_geom g = spatial_geom(L);
-    nn_conv_forward(&g, 1, B, s.s, P(L, WC)->w, bias ? P(L, BC)->w : NULL, s.sa, c->ws);
+    nn_conv_forward(&g, 1, B, s.s, P(L, WC)->w, bias ? P(L, BC)->w : NULL, 0, s.sa, c->ws);
     for (size_t i = 0; i < (size_t)B * hw; i++) s.sa[i] = sigm(s.sa[i]);
     for (int b = 0; b < B; b++)
         for (int ch = 0; ch < C; ch++) {
@@ -189,7 +189,7 @@ static void cbam_backward(nn_layer *L, const nn_ctx *c)
     const float *x = in->val, *dy = nn_out(L, c)->grad;
     cbam_saved s = saved(L, B);
     nn_conv_geom g = spatial_geom(L);
-    float *ds = c->ws + nn_conv_ws(&g), *dz = ds + (size_t)B * 2 * hw;
+    float *ds = c->ws + nn_conv_ws(&g, 1, c->net->shape.batch), *dz = ds + (size_t)B * 2 * hw;
     float *dO = dz + (size_t)B * hw, *dH = dO + (size_t)2 * B * C, *dD = dH + (size_t)2 * B * hid;
     const int pg = c->param_grads;
 
@@ -204,7 +204,7 @@ static void cbam_backward(nn_layer *L, const nn_ctx *c)
         const float *sa = s.sa + (size_t)b * hw;
         for (size_t i = 0; i < hw; i++) z[i] *= sa[i] * (1.0f - sa[i]);
     }
-    nn_conv_backward(&g, 1, B, s.s, P(L, WC)->w, dz, ds, 0, pg ? P(L, WC)->g : NULL,
+    nn_conv_backward(&g, 1, B, s.s, P(L, WC)->w, dz, NULL, ds, 0, pg ? P(L, WC)->g : NULL,
                      (pg && bias) ? P(L, BC)->g : NULL, c->beta_p, c->ws);
 
     /* dx1 = dy sa + ds_mean / C + ds_max at the argmax channel; recomputed where needed. */

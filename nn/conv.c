@@ -33,7 +33,6 @@ static nn_conv_geom conv_geom(const nn_layer *L)
 
 static int conv_setup(nn_layer *L, nn_net *net)
 {
-    (void)net;
     const nn_hp *hp = &L->hp;
     int oh, ow;
     if (spatial(L, &oh, &ow) != 0) return -1;
@@ -49,7 +48,7 @@ static int conv_setup(nn_layer *L, nn_net *net)
         b->fan_out = w->fan_out;
     }
     nn_conv_geom g = conv_geom(L);
-    L->ws = nn_conv_ws(&g);
+    L->ws = nn_conv_ws(&g, hp->out, net->shape.batch);
     L->macs = (double)hp->out * oh * ow * L->ind.c * rf;
     return 0;
 }
@@ -58,15 +57,16 @@ static void conv_forward(nn_layer *L, const nn_ctx *c)
 {
     nn_conv_geom g = conv_geom(L);
     nn_conv_forward(&g, L->outd.c, c->b, nn_in(L, c, 0)->val, L->par[0].w,
-                    L->hp.bias ? L->par[1].w : NULL, nn_out(L, c)->val, c->ws);
+                    L->hp.bias ? L->par[1].w : NULL, L->relu, nn_out(L, c)->val, c->ws);
 }
 
 static void conv_backward(nn_layer *L, const nn_ctx *c)
 {
     nn_conv_geom g = conv_geom(L);
     nn_tensor *in = nn_in(L, c, 0);
-    nn_conv_backward(&g, L->outd.c, c->b, in->val, L->par[0].w, nn_out(L, c)->grad, in->grad,
-                     L->acc[0], c->param_grads ? L->par[0].g : NULL,
+    nn_conv_backward(&g, L->outd.c, c->b, in->val, L->par[0].w, nn_out(L, c)->grad,
+                     L->relu ? nn_out(L, c)->val : NULL, in->grad, L->acc[0],
+                     c->param_grads ? L->par[0].g : NULL,
                      (c->param_grads && L->hp.bias) ? L->par[1].g : NULL, c->beta_p, c->ws);
 }
 
@@ -133,7 +133,10 @@ static void convt_forward(nn_layer *L, const nn_ctx *c)
         /* col [K][N] = W^T [K][cin] x_n [cin][N] */
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, N, cin, 1.0f, w, K,
                     x + (size_t)n * in_sz, N, 0.0f, pointwise ? yn : c->ws, N);
-        if (!pointwise) nn_col2im(&g, c->ws, yn, 0);
+        if (!pointwise) {
+            memset(yn, 0, sizeof(float) * out_sz);
+            nn_col2im(&g, c->ws, (size_t)N, 0, g.oh, yn);
+        }
         if (L->hp.bias) {
             const size_t hw = (size_t)L->outd.h * L->outd.w;
             for (int o = 0; o < L->outd.c; o++) {
@@ -169,7 +172,7 @@ static void convt_backward(nn_layer *L, const nn_ctx *c)
     for (int n = 0; n < c->b; n++) {
         const float *dcol = dy + (size_t)n * out_sz;
         if (!pointwise) {
-            nn_im2col(&g, dcol, c->ws);
+            nn_im2col(&g, dcol, 0, g.oh, c->ws, (size_t)N);
             dcol = c->ws;
         }
         if (c->param_grads) /* dW [cin][K] (+)= x_n [cin][N] dcol^T [N][K] */

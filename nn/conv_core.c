@@ -1,157 +1,174 @@
-/* nn/conv_core.c: im2col, col2im and the convolution GEMMs (see conv_core.h). */
+/* nn/conv_core.c: the convolution GEMMs (see conv_core.h; im2col is in im2col.c).
+ *
+ * The work is cut into chunks of about NN_CONV_COLUMNS output positions, each one GEMM: a
+ * block of output rows of one image when an image has more positions than that (its whole
+ * column matrix would not stay in cache), or several whole images side by side when it has
+ * fewer (thin GEMMs that would repack the weights for every image).  A 1x1 stride-1 unpadded
+ * convolution is one GEMM per image on x itself. */
 #include "nn/conv_core.h"
 
 #include <cblas.h>
 #include <string.h>
+
+#include "nn/layer.h"
 
 int nn_geom_is_pointwise(const nn_conv_geom *g)
 {
     return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->ph == 0 && g->pw == 0;
 }
 
-/* Range [lo, hi) of output columns ow whose input column ow*sw - pw + j lies in [0, w). */
-static void valid_range(int ow_n, int sw, int pw, int j, int w, int *lo, int *hi)
-{
-    int off = j - pw; /* input column of output 0 */
-    int a = off >= 0 ? 0 : (-off + sw - 1) / sw;
-    int b = (w - off + sw - 1) / sw; /* first ow with ow*sw + off >= w */
-    if (w - off <= 0) b = 0;
-    if (b > ow_n) b = ow_n;
-    if (a > b) a = b;
-    *lo = a;
-    *hi = b;
-}
+typedef struct {
+    int nb;   /* images per chunk */
+    int rows; /* output rows per chunk (all of them when nb > 1) */
+} plan;
 
-void nn_im2col(const nn_conv_geom *g, const float *img, float *col)
+static plan make_plan(const nn_conv_geom *g, int batch)
 {
-    const int ohn = g->oh, own = g->ow;
-    for (int c = 0; c < g->c; c++) {
-        const float *plane = img + (size_t)c * g->h * g->w;
-        for (int i = 0; i < g->kh; i++) {
-            for (int j = 0; j < g->kw; j++) {
-                float *row = col + (((size_t)c * g->kh + i) * g->kw + j) * ohn * own;
-                int lo, hi;
-                valid_range(own, g->sw, g->pw, j, g->w, &lo, &hi);
-                for (int oh = 0; oh < ohn; oh++) {
-                    float *dst = row + (size_t)oh * own;
-                    int ih = oh * g->sh - g->ph + i;
-                    if (ih < 0 || ih >= g->h) {
-                        memset(dst, 0, sizeof(float) * own);
-                        continue;
-                    }
-                    const float *src = plane + (size_t)ih * g->w;
-                    const int off = j - g->pw;
-                    for (int ow = 0; ow < lo; ow++) dst[ow] = 0.0f;
-                    if (g->sw == 1) {
-                        if (hi > lo) memcpy(dst + lo, src + lo + off, sizeof(float) * (hi - lo));
-                    } else {
-                        for (int ow = lo; ow < hi; ow++) dst[ow] = src[ow * g->sw + off];
-                    }
-                    for (int ow = hi; ow < own; ow++) dst[ow] = 0.0f;
-                }
-            }
-        }
+    const size_t n = nn_geom_n(g);
+    plan p = {1, g->oh};
+    if (nn_geom_is_pointwise(g)) return p;
+    if (n >= NN_CONV_COLUMNS) {
+        int r = (int)((NN_CONV_COLUMNS + g->ow - 1) / g->ow);
+        p.rows = r < g->oh ? r : g->oh;
+    } else {
+        size_t nb = (NN_CONV_COLUMNS + n - 1) / n;
+        p.nb = (int)(nb < (size_t)batch ? nb : (size_t)batch);
     }
+    return p;
 }
 
-void nn_col2im(const nn_conv_geom *g, const float *col, float *img, int acc)
+static size_t chunk_cols(const nn_conv_geom *g, plan p) { return (size_t)p.nb * p.rows * g->ow; }
+
+int nn_conv_group(const nn_conv_geom *g, int batch) { return make_plan(g, batch).nb; }
+
+size_t nn_conv_ws(const nn_conv_geom *g, int oc, int batch)
 {
-    const int ohn = g->oh, own = g->ow;
-    if (!acc) memset(img, 0, sizeof(float) * (size_t)g->c * g->h * g->w);
-    for (int c = 0; c < g->c; c++) {
-        float *plane = img + (size_t)c * g->h * g->w;
-        for (int i = 0; i < g->kh; i++) {
-            for (int j = 0; j < g->kw; j++) {
-                const float *row = col + (((size_t)c * g->kh + i) * g->kw + j) * ohn * own;
-                int lo, hi;
-                valid_range(own, g->sw, g->pw, j, g->w, &lo, &hi);
-                for (int oh = 0; oh < ohn; oh++) {
-                    int ih = oh * g->sh - g->ph + i;
-                    if (ih < 0 || ih >= g->h) continue;
-                    const float *src = row + (size_t)oh * own;
-                    float *dst = plane + (size_t)ih * g->w;
-                    const int off = j - g->pw;
-                    if (g->sw == 1) {
-                        for (int ow = lo; ow < hi; ow++) dst[ow + off] += src[ow];
-                    } else {
-                        for (int ow = lo; ow < hi; ow++) dst[ow * g->sw + off] += src[ow];
-                    }
-                }
-            }
-        }
-    }
+    const plan p = make_plan(g, batch);
+    const size_t cols = chunk_cols(g, p);
+    const size_t col = nn_geom_is_pointwise(g) ? 0 : nn_geom_k(g) * cols;
+    return col + (size_t)oc * cols; /* the grouped product, or the (masked) gradient */
 }
 
-size_t nn_conv_ws(const nn_conv_geom *g)
+/* dst = src + bias, then max(0, .) with a fused ReLU (dst may be src). */
+static void bias_relu(float *dst, const float *src, float bias, size_t n, int relu)
 {
-    return nn_geom_is_pointwise(g) ? 0 : nn_geom_k(g) * nn_geom_n(g);
+    if (relu)
+        NN_LOOP16(i, n, { float v = src[i] + bias; dst[i] = v > 0.0f ? v : 0.0f; });
+    else if (dst != src || bias != 0.0f)
+        NN_LOOP16(i, n, dst[i] = src[i] + bias);
 }
 
 void nn_conv_forward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
-                     const float *bias, float *y, float *ws)
+                     const float *bias, int relu, float *y, float *ws)
 {
     const size_t K = nn_geom_k(g), N = nn_geom_n(g), in_sz = (size_t)g->c * g->h * g->w;
     const int pointwise = nn_geom_is_pointwise(g);
-    for (int n = 0; n < b; n++) {
-        const float *xn = x + (size_t)n * in_sz;
-        float *yn = y + (size_t)n * oc * N;
-        const float *col = xn;
-        if (!pointwise) {
-            nn_im2col(g, xn, ws);
-            col = ws;
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, oc, (int)N, (int)K, 1.0f, w,
-                    (int)K, col, (int)N, 0.0f, yn, (int)N);
-        if (bias) {
-            for (int o = 0; o < oc; o++) {
-                float bo = bias[o], *r = yn + (size_t)o * N;
-                for (size_t i = 0; i < N; i++) r[i] += bo;
+    const plan p = make_plan(g, b);
+    float *col = ws, *prod = ws + (pointwise ? 0 : K * chunk_cols(g, p));
+    for (int n0 = 0; n0 < b; n0 += p.nb) {
+        const int cnt = b - n0 < p.nb ? b - n0 : p.nb;
+        for (int r0 = 0; r0 < g->oh; r0 += p.rows) {
+            const int r1 = r0 + p.rows < g->oh ? r0 + p.rows : g->oh;
+            const size_t bc = (size_t)(r1 - r0) * g->ow, cols = (size_t)cnt * bc;
+            const float *c_ = x + (size_t)n0 * in_sz;
+            if (!pointwise) {
+                for (int i = 0; i < cnt; i++)
+                    nn_im2col(g, x + (size_t)(n0 + i) * in_sz, r0, r1, col + i * bc, cols);
+                c_ = col;
+            }
+            if (cnt == 1) { /* straight into the image's rows [r0, r1) */
+                float *yb = y + (size_t)n0 * oc * N + (size_t)r0 * g->ow;
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, oc, (int)bc, (int)K, 1.0f,
+                            w, (int)K, c_, (int)cols, 0.0f, yb, (int)N);
+                for (int o = 0; o < oc; o++)
+                    bias_relu(yb + o * N, yb + o * N, bias ? bias[o] : 0.0f, bc, relu);
+            } else { /* whole images side by side: the product, then into NCHW */
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, oc, (int)cols, (int)K,
+                            1.0f, w, (int)K, col, (int)cols, 0.0f, prod, (int)cols);
+                for (int i = 0; i < cnt; i++)
+                    for (int o = 0; o < oc; o++)
+                        bias_relu(y + ((size_t)(n0 + i) * oc + o) * N, prod + o * cols + i * N,
+                                  bias ? bias[o] : 0.0f, N, relu);
             }
         }
     }
 }
 
+/* out = dy, masked by y > 0 when y is not NULL (the gradient through a fused ReLU). */
+static void mask(const float *restrict dy, const float *restrict y, float *restrict out, size_t n)
+{
+    if (y)
+        NN_LOOP16(i, n, { const float d = dy[i], v = y[i]; out[i] = v > 0.0f ? d : 0.0f; });
+    else
+        memcpy(out, dy, sizeof(float) * n);
+}
+
+static float row_sum(const float *restrict r, size_t n)
+{
+    float acc[16] = {0};
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int j = 0; j < 16; j++) acc[j] += r[i + j];
+    float s = 0.0f;
+    for (int j = 0; j < 16; j++) s += acc[j];
+    for (; i < n; i++) s += r[i];
+    return s;
+}
+
 void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
-                      const float *dy, float *dx, int acc_dx, float *dw, float *db, int beta_p,
-                      float *ws)
+                      const float *dy, const float *y_relu, float *dx, int acc_dx, float *dw,
+                      float *db, int beta_p, float *ws)
 {
     const size_t K = nn_geom_k(g), N = nn_geom_n(g), in_sz = (size_t)g->c * g->h * g->w;
     const int pointwise = nn_geom_is_pointwise(g);
-    if (db) {
-        for (int o = 0; o < oc; o++) {
-            double s = 0.0;
-            for (int n = 0; n < b; n++) {
-                const float *r = dy + ((size_t)n * oc + o) * N;
-                float part = 0.0f;
-                for (size_t i = 0; i < N; i++) part += r[i];
-                s += part;
+    const plan p = make_plan(g, b);
+    float *col = ws, *grad = ws + (pointwise ? 0 : K * chunk_cols(g, p));
+    int first = !beta_p;
+    for (int n0 = 0; n0 < b; n0 += p.nb) {
+        const int cnt = b - n0 < p.nb ? b - n0 : p.nb;
+        if (dx && !acc_dx && !pointwise) memset(dx + (size_t)n0 * in_sz, 0, sizeof(float) * cnt * in_sz);
+        for (int r0 = 0; r0 < g->oh; r0 += p.rows) {
+            const int r1 = r0 + p.rows < g->oh ? r0 + p.rows : g->oh;
+            const size_t bc = (size_t)(r1 - r0) * g->ow, cols = (size_t)cnt * bc;
+            /* The output gradient of the chunk as [oc][cols], rows ldg apart: in place when it
+             * is one image's rows and no ReLU mask is needed, else gathered (and masked). */
+            const float *g_ = dy + (size_t)n0 * oc * N + (size_t)r0 * g->ow;
+            size_t ldg = N;
+            if (cnt > 1 || y_relu) {
+                for (int i = 0; i < cnt; i++)
+                    for (int o = 0; o < oc; o++) {
+                        const size_t src = ((size_t)(n0 + i) * oc + o) * N + (size_t)r0 * g->ow;
+                        mask(dy + src, y_relu ? y_relu + src : NULL, grad + o * cols + i * bc, bc);
+                    }
+                g_ = grad;
+                ldg = cols;
             }
-            db[o] = (beta_p ? db[o] : 0.0f) + (float)s;
-        }
-    }
-    for (int n = 0; n < b; n++) {
-        const float *xn = x + (size_t)n * in_sz;
-        const float *dyn = dy + (size_t)n * oc * N;
-        if (dw) {
-            const float *col = xn;
-            if (!pointwise) {
-                nn_im2col(g, xn, ws);
-                col = ws;
+            if (db)
+                for (int o = 0; o < oc; o++)
+                    db[o] = (first ? 0.0f : db[o]) + row_sum(g_ + o * ldg, cols);
+            if (dw) {
+                const float *c_ = x + (size_t)n0 * in_sz;
+                if (!pointwise) {
+                    for (int i = 0; i < cnt; i++)
+                        nn_im2col(g, x + (size_t)(n0 + i) * in_sz, r0, r1, col + i * bc, cols);
+                    c_ = col;
+                }
+                /* dW [oc][K] (+)= grad [oc][cols] col^T [cols][K] */
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, oc, (int)K, (int)cols, 1.0f,
+                            g_, (int)ldg, c_, (int)cols, first ? 0.0f : 1.0f, dw, (int)K);
             }
-            /* dW [oc][K] (+)= dy_n [oc][N] col^T [N][K] */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, oc, (int)K, (int)N, 1.0f, dyn,
-                        (int)N, col, (int)N, (n == 0 && !beta_p) ? 0.0f : 1.0f, dw, (int)K);
-        }
-        if (dx) {
-            float *dxn = dx + (size_t)n * in_sz;
-            if (pointwise) {
+            first = 0;
+            if (!dx) continue;
+            float *dxn = dx + (size_t)n0 * in_sz;
+            if (pointwise) { /* dx_n [K][N] (+)= W^T grad: one image, all rows */
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)N, oc, 1.0f, w,
-                            (int)K, dyn, (int)N, acc_dx ? 1.0f : 0.0f, dxn, (int)N);
+                            (int)K, g_, (int)ldg, acc_dx ? 1.0f : 0.0f, dxn, (int)N);
             } else {
-                /* dcol [K][N] = W^T [K][oc] dy_n [oc][N], then scattered back to the image. */
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)N, oc, 1.0f, w,
-                            (int)K, dyn, (int)N, 0.0f, ws, (int)N);
-                nn_col2im(g, ws, dxn, acc_dx);
+                /* dcol [K][cols] = W^T [K][oc] grad [oc][cols], then back to the images. */
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)cols, oc, 1.0f,
+                            w, (int)K, g_, (int)ldg, 0.0f, col, (int)cols);
+                for (int i = 0; i < cnt; i++)
+                    nn_col2im(g, col + i * bc, cols, r0, r1, dxn + (size_t)i * in_sz);
             }
         }
     }

@@ -3,7 +3,10 @@
  *
  * Layout NCHW.  A convolution with geometry g maps x [c][h][w] to y [oc][oh][ow] with weights
  * W [oc][c*kh*kw] (PyTorch's OIHW, flattened): per image, col = im2col(x) [c*kh*kw][oh*ow] and
- * y = W col.  A 1x1 stride-1 unpadded convolution uses x itself as col. */
+ * y = W col.  A 1x1 stride-1 unpadded convolution uses x itself as col.
+ *
+ * The GEMMs run on chunks of about NN_CONV_COLUMNS output positions (conv_core.c): blocks of
+ * output rows of large images, or several small images side by side. */
 #ifndef SC_NN_CONV_CORE_H
 #define SC_NN_CONV_CORE_H
 
@@ -21,23 +24,32 @@ static inline size_t nn_geom_n(const nn_conv_geom *g) { return (size_t)g->oh * g
 /* 1 if im2col is the identity (1x1 kernel, stride 1, no padding). */
 int nn_geom_is_pointwise(const nn_conv_geom *g);
 
-/* col [c*kh*kw][oh*ow] from img [c][h][w]; positions in the padding read 0. */
-void nn_im2col(const nn_conv_geom *g, const float *img, float *col);
-/* The adjoint: img [c][h][w] (+)= the sum of col entries over the positions they came from. */
-void nn_col2im(const nn_conv_geom *g, const float *col, float *img, int acc);
+#define NN_CONV_COLUMNS 1024
 
-/* Workspace floats nn_conv_forward / nn_conv_backward need. */
-size_t nn_conv_ws(const nn_conv_geom *g);
+/* col [c*kh*kw][(r1 - r0) * ow] (rows ld floats apart) for the output rows [r0, r1) from
+ * img [c][h][w]; the padding reads 0.  (im2col.c) */
+void nn_im2col(const nn_conv_geom *g, const float *img, int r0, int r1, float *col, size_t ld);
+/* The adjoint: img [c][h][w] += the col entries of output rows [r0, r1) at the positions they
+ * came from.  col is scratch: entries that belong to the padding may be zeroed. */
+void nn_col2im(const nn_conv_geom *g, float *col, size_t ld, int r0, int r1, float *img);
 
-/* y [b][oc][oh][ow] = conv(x [b][c][h][w]) with w [oc][c*kh*kw], plus bias [oc] if not NULL. */
+/* Images per GEMM chunk for up to `batch` images. */
+int nn_conv_group(const nn_conv_geom *g, int batch);
+/* Workspace floats nn_conv_forward / nn_conv_backward need for oc outputs, up to `batch`
+ * images (including room for a fused ReLU's masked gradient). */
+size_t nn_conv_ws(const nn_conv_geom *g, int oc, int batch);
+
+/* y [b][oc][oh][ow] = conv(x [b][c][h][w]) with w [oc][c*kh*kw], plus bias [oc] if not NULL,
+ * then max(0, .) if relu. */
 void nn_conv_forward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
-                     const float *bias, float *y, float *ws);
+                     const float *bias, int relu, float *y, float *ws);
 
-/* Gradients of the convolution above from dy [b][oc][oh][ow]:
+/* Gradients of the convolution above from dy [b][oc][oh][ow] (masked by y_relu > 0 when the
+ * ReLU was fused: y_relu is then the forward output, and ws needs oc*oh*ow more floats):
  *   dx (if not NULL): overwritten (acc_dx = 0) or added to (acc_dx = 1);
  *   dw, db (if not NULL): overwritten (beta_p = 0) or added to (beta_p = 1). */
 void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
-                      const float *dy, float *dx, int acc_dx, float *dw, float *db, int beta_p,
-                      float *ws);
+                      const float *dy, const float *y_relu, float *dx, int acc_dx, float *dw,
+                      float *db, int beta_p, float *ws);
 
 #endif

@@ -40,6 +40,10 @@ static void dense_forward(nn_layer *L, const nn_ctx *c)
     /* y [B][out] (+)= x [B][in] W^T [in][out] */
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, out, in, 1.0f, x, in, L->par[0].w,
                 in, L->hp.bias ? 1.0f : 0.0f, y, out);
+    if (L->relu) { /* fused (net.c) */
+        float *restrict r = y;
+        NN_LOOP16(i, (size_t)B * out, r[i] = r[i] > 0.0f ? r[i] : 0.0f);
+    }
 }
 
 static void dense_backward(nn_layer *L, const nn_ctx *c)
@@ -47,6 +51,12 @@ static void dense_backward(nn_layer *L, const nn_ctx *c)
     const int in = (int)nn_dims_size(L->ind), out = L->outd.c, B = c->b;
     nn_tensor *x = nn_in(L, c, 0);
     const float *dy = nn_out(L, c)->grad;
+    if (L->relu) { /* the gradient through the fused ReLU, in the workspace */
+        const float *restrict g = dy, *restrict y = nn_out(L, c)->val;
+        float *restrict m = c->ws;
+        NN_LOOP16(i, (size_t)B * out, { const float d = g[i], v = y[i]; m[i] = v > 0.0f ? d : 0.0f; });
+        dy = c->ws;
+    }
     if (c->param_grads) {
         /* dW [out][in] (+)= dy^T [out][B] x [B][in] */
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, B, 1.0f, dy, out, x->val,

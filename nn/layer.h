@@ -81,7 +81,25 @@ typedef struct {
     nn_dims d;
     float *val;  /* [batch][c][h][w] */
     float *grad; /* same shape; NULL = not needed */
+    int alias;   /* >= 0: shares the buffers of that tensor (the output of a fused ReLU) */
 } nn_tensor;
+
+/* for (size_t I = 0; I < N; I++) BODY, as blocks of 16 plus a tail: GCC's -O2 vectorizer only
+ * takes loops it can vectorize whole, which the fixed-size blocks are (with restrict-qualified
+ * pointers in BODY).  Used for the element-wise kernels, which are memory-bound once
+ * branch-free and vectorized. */
+#define NN_LOOP16(I, N, ...)                                                                       \
+    do {                                                                                           \
+        const size_t nn_n_ = (N);                                                                  \
+        size_t nn_b_ = 0;                                                                          \
+        for (; nn_b_ + 16 <= nn_n_; nn_b_ += 16)                                                   \
+            for (size_t I = nn_b_; I < nn_b_ + 16; I++) {                                          \
+                __VA_ARGS__;                                                                       \
+            }                                                                                      \
+        for (size_t I = nn_b_; I < nn_n_; I++) {                                                   \
+            __VA_ARGS__;                                                                           \
+        }                                                                                          \
+    } while (0)
 
 typedef enum { NN_ROLE_WEIGHT = 0, NN_ROLE_BIAS, NN_ROLE_GAMMA, NN_ROLE_BETA } nn_param_role;
 
@@ -108,6 +126,7 @@ struct nn_layer {
     nn_hp hp;
     int in[NN_MAX_IN], n_in, out; /* tensor ids */
     int acc[NN_MAX_IN];           /* backward: add into (not overwrite) input gradient i */
+    int relu;                     /* a ReLU that followed this layer is fused into it */
     nn_dims ind, outd;            /* dims of input 0 and of the output */
     nn_param par[NN_MAX_PARAMS];
     int n_par;
@@ -186,7 +205,7 @@ nn_param *nn_layer_param(nn_layer *L, const char *name, int role, int ndim, cons
 extern const nn_layer_ops nn_conv_ops, nn_convt_ops, nn_bn_ops, nn_relu_ops, nn_lrelu_ops,
     nn_tanh_ops, nn_sigmoid_ops, nn_maxpool_ops, nn_avgpool_ops, nn_adaptive_avgpool_ops,
     nn_gap_ops, nn_flatten_ops, nn_dense_ops, nn_dropout_ops, nn_cbam_ops, nn_add_ops,
-    nn_concat_ops;
+    nn_concat_ops, nn_fused_relu_ops;
 
 /* Sizes that every layer setup checks: kernel k with padding p and stride s over n input
  * positions gives floor((n + 2p - k) / s) + 1 outputs; -1 (error set) if k > n + 2p. */

@@ -87,6 +87,7 @@ static int add_tensor(builder *B, nn_dims d)
     nn_tensor *t = &net->t[net->n_tensors];
     memset(t, 0, sizeof *t);
     t->d = d;
+    t->alias = -1;
     return net->n_tensors++;
 }
 
@@ -170,6 +171,7 @@ static void layout(nn_net *net)
         if (L->ws > nws) nws = L->ws;
     }
     for (int i = 1; i < net->n_tensors; i++) {
+        if (net->t[i].alias >= 0) continue;
         size_t sz = align_up(B * nn_dims_size(net->t[i].d));
         na += i == net->out_tensor ? sz : 2 * sz;
     }
@@ -204,6 +206,11 @@ static void layout(nn_net *net)
         a += align_up(L->n_isave);
     }
     for (int i = 1; i < net->n_tensors; i++) {
+        if (net->t[i].alias >= 0) { /* allocated before it: aliases point backwards */
+            net->t[i].val = net->t[net->t[i].alias].val;
+            net->t[i].grad = net->t[net->t[i].alias].grad;
+            continue;
+        }
         size_t sz = align_up(B * nn_dims_size(net->t[i].d));
         net->t[i].val = a;
         a += sz;
@@ -217,6 +224,37 @@ static void layout(nn_net *net)
     net->stage_y = a;
     a += align_up(B * (size_t)net->shape.n_out);
     net->stage_dy = a;
+}
+
+/* A ReLU right after a conv, dense or batch-norm layer, as the only reader of its output, is
+ * done by that layer (max(0, .) as it writes, the mask from its output in backward): one pass
+ * over the activations instead of two or three, and no memory for the ReLU's tensors.  The
+ * ReLU stays in the list (names, descriptions) with nothing to do, its output an alias of its
+ * input.  Dense layers then need room for the masked output gradient (conv layers always
+ * reserve it, see nn_conv_ws). */
+static void fuse_relus(nn_net *net)
+{
+    int *consumers = sc_xcalloc((size_t)net->n_tensors, sizeof(int));
+    int *producer = sc_xmalloc(sizeof(int) * (size_t)net->n_tensors);
+    for (int i = 0; i < net->n_tensors; i++) producer[i] = -1;
+    for (int i = 0; i < net->n_layers; i++) {
+        producer[net->L[i].out] = i;
+        for (int j = 0; j < net->L[i].n_in; j++) consumers[net->L[i].in[j]]++;
+    }
+    for (int i = 0; i < net->n_layers; i++) {
+        nn_layer *L = &net->L[i];
+        if (L->type != NN_LT_RELU || L->out == net->out_tensor) continue;
+        const int t = L->in[0], p = producer[t];
+        if (p < 0 || consumers[t] != 1) continue;
+        nn_layer *P = &net->L[p];
+        if (P->type != NN_LT_CONV && P->type != NN_LT_DENSE && P->type != NN_LT_BN) continue;
+        P->relu = 1;
+        if (P->type == NN_LT_DENSE) P->ws += (size_t)net->shape.batch * P->outd.c;
+        L->ops = &nn_fused_relu_ops;
+        net->t[L->out].alias = t;
+    }
+    free(consumers);
+    free(producer);
 }
 
 /* acc[i]: does a layer processed earlier in backward order already write this input's
@@ -250,6 +288,7 @@ static nn_net *build(nn_arch *arch, const nn_shape *shape)
     builder B = {net, 0, 0};
     add_tensor(&B, (nn_dims){shape->in_c, shape->in_h, shape->in_w});
     if (build_list(&B, &arch->layers, 0, &net->out_tensor) != 0) goto fail;
+    fuse_relus(net);
     plan_accumulation(net);
     layout(net);
     net->arch_json = nn_arch_json(arch, shape);

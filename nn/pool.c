@@ -38,40 +38,115 @@ static int maxpool_setup(nn_layer *L, nn_net *net)
     return 0;
 }
 
-static void maxpool_forward(nn_layer *L, const nn_ctx *c)
+/* best/bi <- (v, idx) if v is larger, written for conditional moves: window maxima of random
+ * data are unpredictable branches.  NaN is handled by the caller (see below). */
+static inline void take_max(float v, int32_t idx, float *best, int32_t *bi)
+{
+    /* Select through integer masks: GCC turns float ternaries into branches here. */
+    const uint32_t m = 0u - (uint32_t)(v > *best);
+    uint32_t vb, bb;
+    memcpy(&vb, &v, 4);
+    memcpy(&bb, best, 4);
+    bb = (vb & m) | (bb & ~m);
+    memcpy(best, &bb, 4);
+    *bi = (int32_t)(((uint32_t)idx & m) | ((uint32_t)*bi & ~m));
+}
+
+/* One plane.  exact = 1: torch's rule, a NaN wins (and stays); else branch-free, NaN ignored. */
+static void maxpool_plane(const nn_layer *L, const float *xp, float *yp, int32_t *ip, int exact)
 {
     const nn_hp *hp = &L->hp;
     const int H = L->ind.h, W = L->ind.w, OH = L->outd.h, OW = L->outd.w;
-    const int planes = c->b * L->ind.c;
-    const float *x = nn_in(L, c, 0)->val;
-    float *y = nn_out(L, c)->val;
-    int32_t *idx = L->isave;
-    for (int pl = 0; pl < planes; pl++) {
-        const float *xp = x + (size_t)pl * H * W;
-        float *yp = y + (size_t)pl * OH * OW;
-        int32_t *ip = idx + (size_t)pl * OH * OW;
+    if (!exact && hp->k[0] == 2 && hp->k[1] == 2 && hp->s[0] == 2 && hp->s[1] == 2 &&
+        hp->p[0] == 0 && hp->p[1] == 0) { /* the common 2x2/2 pool: windows inside the image */
         for (int oh = 0; oh < OH; oh++) {
-            int h0 = oh * hp->s[0] - hp->p[0], h1 = h0 + hp->k[0];
-            if (h0 < 0) h0 = 0;
-            if (h1 > H) h1 = H;
+            const float *r0 = xp + (size_t)2 * oh * W, *r1 = r0 + W;
             for (int ow = 0; ow < OW; ow++) {
-                int w0 = ow * hp->s[1] - hp->p[1], w1 = w0 + hp->k[1];
-                if (w0 < 0) w0 = 0;
-                if (w1 > W) w1 = W;
-                float best = -INFINITY;
-                int bi = h0 * W + w0;
-                for (int h = h0; h < h1; h++)
-                    for (int w = w0; w < w1; w++) {
-                        float v = xp[h * W + w];
-                        if (v > best || isnan(v)) {
-                            best = v;
-                            bi = h * W + w;
-                        }
-                    }
+                const int32_t i0 = 2 * oh * W + 2 * ow;
+                float best = r0[2 * ow];
+                int32_t bi = i0;
+                take_max(r0[2 * ow + 1], i0 + 1, &best, &bi);
+                take_max(r1[2 * ow], i0 + W, &best, &bi);
+                take_max(r1[2 * ow + 1], i0 + W + 1, &best, &bi);
                 yp[oh * OW + ow] = best;
                 ip[oh * OW + ow] = bi;
             }
         }
+        return;
+    }
+    const int k33 = !exact && hp->k[0] == 3 && hp->k[1] == 3; /* AlexNet's and dspic's 3x3/2 */
+    for (int oh = 0; oh < OH; oh++) {
+        int h0 = oh * hp->s[0] - hp->p[0], h1 = h0 + hp->k[0];
+        if (h0 < 0) h0 = 0;
+        if (h1 > H) h1 = H;
+        for (int ow = 0; ow < OW; ow++) {
+            int w0 = ow * hp->s[1] - hp->p[1], w1 = w0 + hp->k[1];
+            if (k33 && h1 - h0 == 3 && w0 >= 0 && w1 <= W) { /* an interior window, unrolled */
+                /* Per row, then across rows: merging ordered groups (a later group wins only
+                 * if strictly larger) keeps the first maximum in row-major order, and the
+                 * three rows are independent chains. */
+                const float *r = xp + (size_t)h0 * W + w0;
+                const int32_t i0 = h0 * W + w0;
+                float m[3];
+                int32_t mi[3];
+                for (int k = 0; k < 3; k++) {
+                    const float *rk = r + (size_t)k * W;
+                    m[k] = rk[0];
+                    mi[k] = i0 + k * W;
+                    take_max(rk[1], mi[k] + 1, &m[k], &mi[k]);
+                    take_max(rk[2], i0 + k * W + 2, &m[k], &mi[k]);
+                }
+                take_max(m[1], mi[1], &m[0], &mi[0]);
+                take_max(m[2], mi[2], &m[0], &mi[0]);
+                yp[oh * OW + ow] = m[0];
+                ip[oh * OW + ow] = mi[0];
+                continue;
+            }
+            if (w0 < 0) w0 = 0;
+            if (w1 > W) w1 = W;
+            float best = -INFINITY;
+            int32_t bi = h0 * W + w0;
+            for (int h = h0; h < h1; h++)
+                for (int w = w0; w < w1; w++) {
+                    const float v = xp[h * W + w];
+                    if (exact) {
+                        if (v > best || isnan(v)) best = v, bi = h * W + w;
+                    } else {
+                        take_max(v, h * W + w, &best, &bi);
+                    }
+                }
+            yp[oh * OW + ow] = best;
+            ip[oh * OW + ow] = bi;
+        }
+    }
+}
+
+/* Any NaN (or infinity) in n floats: their sum times 0 is NaN exactly then (plain arithmetic,
+ * which vectorizes, unlike a comparison per element). */
+static int has_nan(const float *restrict x, size_t n)
+{
+    float acc[16] = {0};
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int j = 0; j < 16; j++) acc[j] += x[i + j] * 0.0f;
+    float s = 0.0f;
+    for (int j = 0; j < 16; j++) s += acc[j];
+    for (; i < n; i++) s += x[i] * 0.0f;
+    return s != s;
+}
+
+static void maxpool_forward(nn_layer *L, const nn_ctx *c)
+{
+    const size_t in_pl = (size_t)L->ind.h * L->ind.w, out_pl = (size_t)L->outd.h * L->outd.w;
+    const int planes = c->b * L->ind.c;
+    const float *x = nn_in(L, c, 0)->val;
+    float *y = nn_out(L, c)->val;
+    /* A NaN must come out as in torch (so that a diverging run is seen as one): rare, so the
+     * exact, branchy path runs only for planes that have one. */
+    for (int pl = 0; pl < planes; pl++) {
+        const float *xp = x + (size_t)pl * in_pl;
+        maxpool_plane(L, xp, y + (size_t)pl * out_pl, L->isave + (size_t)pl * out_pl,
+                      has_nan(xp, in_pl));
     }
 }
 

@@ -1,6 +1,7 @@
 /* pipeline/cmd_bench.c: `spectcv bench`: time training steps of an architecture (nn/bench.c)
  * and print throughput, achieved GFLOP/s against the measured sgemm peak, and memory. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nn/bench.h"
@@ -12,7 +13,7 @@
 static void usage(void)
 {
     printf("usage: spectcv bench [--arch NAME] [--input VxHxW] [--batch B] [--threads T]\n"
-           "                     [--steps N] [--warmup N] [--outputs N] [--json]\n"
+           "                     [--steps N] [--warmup N] [--outputs N] [--json] [--profile]\n"
            "       spectcv bench --arch NAME --input VxHxW (--describe | --arch-json)\n\n"
            "Times full training steps (forward, backward, Adam) of an architecture on random\n"
            "data after a warm-up, and prints images/s, the achieved GFLOP/s (conv and dense\n"
@@ -27,6 +28,7 @@ static void usage(void)
            "  --warmup N      untimed steps first (default 2)\n"
            "  --outputs N     outputs (labels) of the network (default 3)\n"
            "  --json          print exactly one JSON object instead of the table\n"
+           "  --profile       also print the time of each layer (forward, backward)\n"
            "  --describe      print the layers (output shapes, parameters) and exit\n"
            "  --arch-json     print the resolved architecture as JSON and exit\n");
 }
@@ -78,7 +80,7 @@ int cmd_bench(int argc, char **argv)
 {
     const char *arch = "dspic";
     nn_shape shape = {2, 256, 64, 3, 8};
-    nn_bench_cfg cfg = {1, 10, 2};
+    nn_bench_cfg cfg = {1, 10, 2, 0};
     int json = 0, describe = 0, arch_json = 0;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = NULL;
@@ -89,6 +91,8 @@ int cmd_bench(int argc, char **argv)
             json = 1;
         } else if (!strcmp(o, "--describe")) {
             describe = 1;
+        } else if (!strcmp(o, "--profile")) {
+            cfg.profile = 1;
         } else if (!strcmp(o, "--arch-json")) {
             arch_json = 1;
         } else if (!strcmp(o, "--arch")) {
@@ -141,6 +145,8 @@ int cmd_bench(int argc, char **argv)
     if (cli_rank() == 0) {
         if (json) print_json(arch, &shape, &cfg, &r);
         else print_table(arch, &shape, &cfg, &r);
+        if (r.profile && !json) fputs(r.profile, stdout);
     }
+    free(r.profile);
     return SC_EXIT_OK;
 }

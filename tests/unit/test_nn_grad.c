@@ -70,6 +70,18 @@ static const layer_case cases[] = {
       1, 4, 1),
     T("batchnorm eval", "{ type = \"batchnorm\"; }", 3, 4, 5, 2, 0),
     T("relu", "{ type = \"relu\"; }", 2, 4, 5, 2, 1, .input = NN_GC_INPUT_SPACED),
+    /* ReLUs fused into the layer before them (net.c): every perturbation can cross a ReLU kink
+     * of the output, so up to 10% of the elements may be skipped as kinks. */
+    T("conv + relu (fused)", "{ type = \"conv\"; out = 4; kernel = 3; pad = 1; }, "
+      "{ type = \"relu\"; }, { type = \"conv\"; out = 2; kernel = 1; }", 3, 5, 4, 2, 1,
+      .max_skipped = 0.1),
+    T("conv + relu, grouped images", "{ type = \"conv\"; out = 3; kernel = 2; stride = 2; }, "
+      "{ type = \"relu\"; }, { type = \"conv\"; out = 2; kernel = 1; }", 2, 4, 4, 5, 1,
+      .max_skipped = 0.1),
+    T("batchnorm + relu (fused)", "{ type = \"batchnorm\"; }, { type = \"relu\"; }, "
+      "{ type = \"conv\"; out = 2; kernel = 1; }", 3, 4, 5, 3, 1, .max_skipped = 0.1),
+    T("dense + relu (fused)", "{ type = \"dense\"; out = 6; }, { type = \"relu\"; }, "
+      "{ type = \"dense\"; out = 3; }", 2, 3, 2, 3, 1, .max_skipped = 0.05),
     T("leaky_relu", "{ type = \"leaky_relu\"; slope = 0.2; }", 2, 4, 5, 2, 1, .input = NN_GC_INPUT_SPACED),
     T("tanh", "{ type = \"tanh\"; }", 2, 4, 5, 2, 1),
     T("sigmoid", "{ type = \"sigmoid\"; }", 2, 4, 5, 2, 1),

@@ -1,0 +1,173 @@
+/* nn/im2col.c: im2col and its adjoint col2im for a range of output rows (see conv_core.h).
+ *
+ * Stride 1 with the output as wide as the input ("same" padding, as 3x3 pad 1) has a fast path:
+ * a (c, i, j) row of col is then the input plane shifted by (i - ph) rows and (j - pw) columns,
+ * so the valid rows are one contiguous copy, after which the |j - pw| entries per row that
+ * wrapped around from the neighbouring row are zeroed.  Narrow feature maps (deep layers)
+ * would otherwise cost a call per few floats. */
+#include <string.h>
+
+#include "nn/conv_core.h"
+#include "nn/layer.h"
+
+/* Range [lo, hi) of output columns ow whose input column ow*sw - pw + j lies in [0, w). */
+static void valid_range(int ow_n, int sw, int pw, int j, int w, int *lo, int *hi)
+{
+    int off = j - pw; /* input column of output 0 */
+    int a = off >= 0 ? 0 : (-off + sw - 1) / sw;
+    int b = (w - off + sw - 1) / sw; /* first ow with ow*sw + off >= w */
+    if (w - off <= 0) b = 0;
+    if (b > ow_n) b = ow_n;
+    if (a > b) a = b;
+    *lo = a;
+    *hi = b;
+}
+
+static int same_width(const nn_conv_geom *g) { return g->sh == 1 && g->sw == 1 && g->ow == g->w; }
+
+/* Valid output rows [*a, *b) (within [r0, r1)) of kernel row i, and valid columns [*lo, *hi)
+ * of kernel column j, in the same-width case. */
+static void same_ranges(const nn_conv_geom *g, int i, int j, int r0, int r1, int *a, int *b,
+                        int *lo, int *hi)
+{
+    const int dr = i - g->ph, dc = j - g->pw;
+    *a = dr < 0 ? -dr : 0;
+    *b = g->h - dr < g->oh ? g->h - dr : g->oh;
+    if (*a < r0) *a = r0;
+    if (*a > r1) *a = r1; /* a kernel row entirely in the padding (tiny maps, large kernels) */
+    if (*b > r1) *b = r1;
+    if (*b < *a) *b = *a;
+    *lo = dc < 0 ? -dc : 0;
+    if (*lo > g->ow) *lo = g->ow;
+    *hi = g->w - dc < g->ow ? g->w - dc : g->ow;
+    if (*hi < *lo) *hi = *lo;
+}
+
+static void zero(float *p, size_t n)
+{
+    for (size_t k = 0; k < n; k++) p[k] = 0.0f; /* a row or two of a few floats: no memset call */
+}
+
+static void im2col_same(const nn_conv_geom *g, const float *img, int r0, int r1, float *col,
+                        size_t ld)
+{
+    const int OW = g->ow, W = g->w;
+    for (int c = 0; c < g->c; c++) {
+        const float *plane = img + (size_t)c * g->h * W;
+        for (int i = 0; i < g->kh; i++)
+            for (int j = 0; j < g->kw; j++) {
+                float *row = col + (((size_t)c * g->kh + i) * g->kw + j) * ld;
+                int a, b, lo, hi;
+                same_ranges(g, i, j, r0, r1, &a, &b, &lo, &hi);
+                zero(row, (size_t)(a - r0) * OW);
+                zero(row + (size_t)(b - r0) * OW, (size_t)(r1 - b) * OW);
+                if (b == a) continue;
+                /* col (oh, ow) <- plane (oh + i - ph, ow + j - pw), for oh in [a, b) */
+                const size_t first = (size_t)(a - r0) * OW + lo, last = (size_t)(b - 1 - r0) * OW + hi;
+                const long src = (long)a * W + lo + (long)(i - g->ph) * W + (j - g->pw);
+                if (last > first) memcpy(row + first, plane + src, sizeof(float) * (last - first));
+                for (int r = a; r < b; r++) {
+                    float *d = row + (size_t)(r - r0) * OW;
+                    zero(d, (size_t)lo);
+                    zero(d + hi, (size_t)(OW - hi));
+                }
+            }
+    }
+}
+
+static void add_span(float *restrict dst, const float *restrict src, size_t n)
+{
+    NN_LOOP16(k, n, dst[k] += src[k]);
+}
+
+/* The adjoint of im2col_same; the wrapped entries of col (scratch) are zeroed first, so that
+ * the contiguous add moves nothing to the neighbouring rows. */
+static void col2im_same(const nn_conv_geom *g, float *col, size_t ld, int r0, int r1, float *img)
+{
+    const int OW = g->ow, W = g->w;
+    for (int c = 0; c < g->c; c++) {
+        float *plane = img + (size_t)c * g->h * W;
+        for (int i = 0; i < g->kh; i++)
+            for (int j = 0; j < g->kw; j++) {
+                float *row = col + (((size_t)c * g->kh + i) * g->kw + j) * ld;
+                int a, b, lo, hi;
+                same_ranges(g, i, j, r0, r1, &a, &b, &lo, &hi);
+                if (b == a) continue;
+                for (int r = a; r < b; r++) {
+                    float *d = row + (size_t)(r - r0) * OW;
+                    zero(d, (size_t)lo);
+                    zero(d + hi, (size_t)(OW - hi));
+                }
+                const size_t first = (size_t)(a - r0) * OW + lo, last = (size_t)(b - 1 - r0) * OW + hi;
+                const long dst = (long)a * W + lo + (long)(i - g->ph) * W + (j - g->pw);
+                if (last > first) add_span(plane + dst, row + first, last - first);
+            }
+    }
+}
+
+void nn_im2col(const nn_conv_geom *g, const float *img, int r0, int r1, float *col, size_t ld)
+{
+    if (same_width(g)) {
+        im2col_same(g, img, r0, r1, col, ld);
+        return;
+    }
+    const int own = g->ow;
+    for (int c = 0; c < g->c; c++) {
+        const float *plane = img + (size_t)c * g->h * g->w;
+        for (int i = 0; i < g->kh; i++) {
+            for (int j = 0; j < g->kw; j++) {
+                float *row = col + (((size_t)c * g->kh + i) * g->kw + j) * ld;
+                int lo, hi;
+                valid_range(own, g->sw, g->pw, j, g->w, &lo, &hi);
+                for (int oh = r0; oh < r1; oh++) {
+                    float *dst = row + (size_t)(oh - r0) * own;
+                    int ih = oh * g->sh - g->ph + i;
+                    if (ih < 0 || ih >= g->h) {
+                        zero(dst, (size_t)own);
+                        continue;
+                    }
+                    const float *src = plane + (size_t)ih * g->w;
+                    const int off = j - g->pw;
+                    zero(dst, (size_t)lo);
+                    if (g->sw == 1) {
+                        if (hi > lo) memcpy(dst + lo, src + lo + off, sizeof(float) * (hi - lo));
+                    } else {
+                        for (int ow = lo; ow < hi; ow++) dst[ow] = src[ow * g->sw + off];
+                    }
+                    zero(dst + hi, (size_t)(own - hi));
+                }
+            }
+        }
+    }
+}
+
+void nn_col2im(const nn_conv_geom *g, float *col, size_t ld, int r0, int r1, float *img)
+{
+    if (same_width(g)) {
+        col2im_same(g, col, ld, r0, r1, img);
+        return;
+    }
+    const int own = g->ow;
+    for (int c = 0; c < g->c; c++) {
+        float *plane = img + (size_t)c * g->h * g->w;
+        for (int i = 0; i < g->kh; i++) {
+            for (int j = 0; j < g->kw; j++) {
+                const float *row = col + (((size_t)c * g->kh + i) * g->kw + j) * ld;
+                int lo, hi;
+                valid_range(own, g->sw, g->pw, j, g->w, &lo, &hi);
+                for (int oh = r0; oh < r1; oh++) {
+                    int ih = oh * g->sh - g->ph + i;
+                    if (ih < 0 || ih >= g->h) continue;
+                    const float *src = row + (size_t)(oh - r0) * own;
+                    float *dst = plane + (size_t)ih * g->w;
+                    const int off = j - g->pw;
+                    if (g->sw == 1) {
+                        for (int ow = lo; ow < hi; ow++) dst[ow + off] += src[ow];
+                    } else {
+                        for (int ow = lo; ow < hi; ow++) dst[ow * g->sw + off] += src[ow];
+                    }
+                }
+            }
+        }
+    }
+}
