@@ -25,9 +25,17 @@ typedef struct {
     sc_aug_kind kind;
 } sc_aug;
 
+/* Training settings that may differ between architectures (train_by_arch). */
+typedef struct {
+    int batch;
+    nn_optim_cfg optim;
+    sc_posw_mode pos_weight;
+} sc_train_cfg;
+
 typedef struct {
     char name[SC_NAME_MAX];
     char path[SC_PATH_MAX]; /* resolved architecture file */
+    sc_train_cfg train;     /* `train`, with this architecture's train_by_arch overrides */
 } sc_arch;
 
 typedef struct {
@@ -53,10 +61,9 @@ typedef struct {
     int n_arch;
     sc_arch arch[SC_MAX_ARCHS];
 
-    /* training */
-    int epochs, batch, threads;
-    nn_optim_cfg optim;
-    sc_posw_mode pos_weight;
+    /* training: epochs and threads are the same for every job (history lengths, cores) */
+    int epochs, threads;
+    sc_train_cfg train; /* the `train` group; each arch[m].train starts from it */
 
     /* report */
     double threshold, confidence;

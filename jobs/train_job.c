@@ -84,16 +84,17 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, sc_job_row *row)
     int64_t n_test = sc_folds_indices(assign, ctx->n, job->fold, 1, test);
 
     nn_set_threads(ctx->threads);
-    nn_shape shape = {ctx->v, e->in_h, e->in_w, l, e->batch};
+    const sc_train_cfg *t = &e->arch[job->arch].train;
+    nn_shape shape = {ctx->v, e->in_h, e->in_w, l, t->batch};
     net = nn_net_build(e->arch[job->arch].path, &shape);
     if (!net) goto job_failed;
     nn_net_init(net, job->init_seed);
 
     fill_ctx fc = {ctx, job, train, n_train, e->aug[job->aug].kind == SC_AUG_GEOMETRIC};
     int64_t n_samples = n_train * (fc.geometric ? 1 + e->geometric.copies : 1);
-    nn_train_cfg tc = {.epochs = e->epochs, .batch = e->batch, .optim = e->optim,
+    nn_train_cfg tc = {.epochs = e->epochs, .batch = t->batch, .optim = t->optim,
                        .seed = job->seed, .pos_weight = NULL};
-    if (e->pos_weight == SC_POSW_BALANCED) {
+    if (t->pos_weight == SC_POSW_BALANCED) {
         pw = sc_xmalloc((size_t)l * sizeof *pw);
         balanced_pos_weight(ctx, train, n_train, pw);
         tc.pos_weight = pw;
@@ -102,9 +103,9 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, sc_job_row *row)
 
     /* Score the test fold (original images only), in batches. */
     scores = sc_xmalloc((size_t)(n_test ? n_test : 1) * l * sizeof *scores);
-    float *xb = sc_xmalloc((size_t)e->batch * per * sizeof *xb);
-    for (int64_t s = 0; s < n_test; s += e->batch) {
-        int b = (int)(n_test - s < e->batch ? n_test - s : e->batch);
+    float *xb = sc_xmalloc((size_t)t->batch * per * sizeof *xb);
+    for (int64_t s = 0; s < n_test; s += t->batch) {
+        int b = (int)(n_test - s < t->batch ? n_test - s : t->batch);
         for (int i = 0; i < b; i++)
             memcpy(xb + (size_t)i * per, ctx->images + (size_t)test[s + i] * per,
                    per * sizeof *xb);

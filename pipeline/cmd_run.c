@@ -177,8 +177,15 @@ static void print_plan(const sc_experiment *e, const sc_dataset *ds, const int *
     }
     printf(" (repeat 0)\n");
     printf("jobs: %d = %d repeats x %d folds x %d augmentations x %d architectures; "
-           "%d epochs, batch %d\n",
-           n_jobs, e->folds.repeats, e->folds.k, e->n_aug, e->n_arch, e->epochs, e->batch);
+           "%d epochs, default batch %d\n",
+           n_jobs, e->folds.repeats, e->folds.k, e->n_aug, e->n_arch, e->epochs, e->train.batch);
+    for (int m = 0; m < e->n_arch; m++) {
+        const sc_train_cfg *t = &e->arch[m].train;
+        static const char *const opt[] = {"sgd", "adam", "adamw"};
+        printf("  %-16s %s lr %g, batch %d, weight decay %g%s\n", e->arch[m].name,
+               opt[t->optim.kind], (double)t->optim.lr, t->batch, (double)t->optim.weight_decay,
+               t->pos_weight == SC_POSW_BALANCED ? ", balanced positive weights" : "");
+    }
     printf("ranks: %d (%s), %d BLAS thread%s per worker%s\n", size,
            size == 1 ? "one rank runs every job" : "rank 0 dispatches, the others train", threads,
            threads > 1 ? "s" : "", capped ? " (capped to the cores of the node)" : "");

@@ -147,57 +147,94 @@ fail:
     return -1;
 }
 
-static int load_train(const config_setting_t *root, sc_experiment *e)
+/* The keys of a `train` group that may also appear in a train_by_arch group. */
+static const char *const train_arch_keys[] = {"batch", "optimizer", "lr", "momentum",
+                                              "nesterov", "beta1", "beta2", "eps",
+                                              "weight_decay", "schedule", "step_size", "gamma",
+                                              "clip", "pos_weight", NULL};
+
+/* Fill t from group g over its current values (defaults or the global `train`). */
+static int load_train_cfg(const config_setting_t *g, sc_train_cfg *t)
 {
-    static const char *const keys[] = {"epochs", "batch", "threads", "optimizer", "lr",
-                                       "momentum", "nesterov", "beta1", "beta2", "eps",
-                                       "weight_decay", "schedule", "step_size", "gamma", "clip",
-                                       "pos_weight", NULL};
     static const char *const opts[] = {"sgd", "adam", "adamw", NULL};
     static const char *const scheds[] = {"constant", "step", "cosine", NULL};
     static const char *const posw[] = {"none", "balanced", NULL};
-    int err;
-    e->epochs = 10;
-    e->batch = 16;
-    e->threads = 1;
-    nn_optim_defaults(&e->optim);
-    e->pos_weight = SC_POSW_NONE;
-    config_setting_t *g = cfg_member(root, "train", CONFIG_TYPE_GROUP, 0, &err);
-    if (!g) return err ? -1 : 0;
-    SC_TRY(cfg_check_keys(g, keys));
-    SC_TRY(cfg_get_int(g, "epochs", 0, 1, 100000, &e->epochs));
-    SC_TRY(cfg_get_int(g, "batch", 0, 1, 4096, &e->batch));
-    SC_TRY(cfg_get_int(g, "threads", 0, 1, 1024, &e->threads));
-    int kind = (int)e->optim.kind, sched = (int)e->optim.schedule, pw = 0;
+    SC_TRY(cfg_get_int(g, "batch", 0, 1, 4096, &t->batch));
+    int kind = (int)t->optim.kind, sched = (int)t->optim.schedule, pw = (int)t->pos_weight;
     SC_TRY(cfg_get_choice(g, "optimizer", 0, opts, &kind));
     SC_TRY(cfg_get_choice(g, "schedule", 0, scheds, &sched));
     SC_TRY(cfg_get_choice(g, "pos_weight", 0, posw, &pw));
-    e->optim.kind = (nn_opt_kind)kind;
-    e->optim.schedule = (nn_sched_kind)sched;
-    e->pos_weight = (sc_posw_mode)pw;
-    double lr = e->optim.lr, mom = e->optim.momentum, b1 = e->optim.beta1, b2 = e->optim.beta2;
-    double eps = e->optim.eps, wd = e->optim.weight_decay, gamma = e->optim.gamma;
-    double clip = e->optim.clip_norm;
+    t->optim.kind = (nn_opt_kind)kind;
+    t->optim.schedule = (nn_sched_kind)sched;
+    t->pos_weight = (sc_posw_mode)pw;
+    nn_optim_cfg *o = &t->optim;
+    double lr = o->lr, mom = o->momentum, b1 = o->beta1, b2 = o->beta2, eps = o->eps;
+    double wd = o->weight_decay, gamma = o->gamma, clip = o->clip_norm;
     SC_TRY(cfg_get_double(g, "lr", 0, 1e-12, 10.0, &lr));
     SC_TRY(cfg_get_double(g, "momentum", 0, 0.0, 0.999999, &mom));
-    SC_TRY(cfg_get_bool(g, "nesterov", 0, &e->optim.nesterov));
+    SC_TRY(cfg_get_bool(g, "nesterov", 0, &o->nesterov));
     SC_TRY(cfg_get_double(g, "beta1", 0, 0.0, 0.999999, &b1));
     SC_TRY(cfg_get_double(g, "beta2", 0, 0.0, 0.999999999, &b2));
     SC_TRY(cfg_get_double(g, "eps", 0, 1e-20, 1.0, &eps));
     SC_TRY(cfg_get_double(g, "weight_decay", 0, 0.0, 10.0, &wd));
-    SC_TRY(cfg_get_int(g, "step_size", 0, 1, 100000, &e->optim.step_size));
+    SC_TRY(cfg_get_int(g, "step_size", 0, 1, 100000, &o->step_size));
     SC_TRY(cfg_get_double(g, "gamma", 0, 0.0, 1.0, &gamma));
     SC_TRY(cfg_get_double(g, "clip", 0, 0.0, 1e9, &clip));
-    e->optim.lr = (float)lr;
-    e->optim.momentum = (float)mom;
-    e->optim.beta1 = (float)b1;
-    e->optim.beta2 = (float)b2;
-    e->optim.eps = (float)eps;
-    e->optim.weight_decay = (float)wd;
-    e->optim.gamma = (float)gamma;
-    e->optim.clip_norm = (float)clip;
-    SC_CHECK(!e->optim.nesterov || (e->optim.kind == NN_OPT_SGD && e->optim.momentum > 0),
-             "%s: train.nesterov: needs optimizer = \"sgd\" and momentum > 0", cfg_where(g));
+    o->lr = (float)lr;
+    o->momentum = (float)mom;
+    o->beta1 = (float)b1;
+    o->beta2 = (float)b2;
+    o->eps = (float)eps;
+    o->weight_decay = (float)wd;
+    o->gamma = (float)gamma;
+    o->clip_norm = (float)clip;
+    SC_CHECK(!o->nesterov || (o->kind == NN_OPT_SGD && o->momentum > 0),
+             "%s: %s.nesterov: needs optimizer = \"sgd\" and momentum > 0", cfg_where(g),
+             cfg_path(g));
+    return 0;
+fail:
+    return -1;
+}
+
+static int load_train(const config_setting_t *root, sc_experiment *e)
+{
+    static const char *const keys[] = {"epochs", "threads", "batch", "optimizer", "lr",
+                                       "momentum", "nesterov", "beta1", "beta2", "eps",
+                                       "weight_decay", "schedule", "step_size", "gamma", "clip",
+                                       "pos_weight", NULL};
+    int err;
+    e->epochs = 10;
+    e->threads = 1;
+    e->train.batch = 16;
+    nn_optim_defaults(&e->train.optim);
+    e->train.pos_weight = SC_POSW_NONE;
+    config_setting_t *g = cfg_member(root, "train", CONFIG_TYPE_GROUP, 0, &err);
+    if (err) return -1;
+    if (g) {
+        SC_TRY(cfg_check_keys(g, keys));
+        SC_TRY(cfg_get_int(g, "epochs", 0, 1, 100000, &e->epochs));
+        SC_TRY(cfg_get_int(g, "threads", 0, 1, 1024, &e->threads));
+        SC_TRY(load_train_cfg(g, &e->train));
+    }
+    for (int m = 0; m < e->n_arch; m++) e->arch[m].train = e->train;
+    /* train_by_arch = { alexnet = { lr = 0.0001; }; }: per-architecture overrides. */
+    config_setting_t *by = cfg_member(root, "train_by_arch", CONFIG_TYPE_GROUP, 0, &err);
+    if (err) return -1;
+    int n = by ? config_setting_length(by) : 0;
+    for (int i = 0; i < n; i++) {
+        config_setting_t *o = config_setting_get_elem(by, (unsigned)i);
+        const char *name = config_setting_name(o);
+        int m = -1;
+        for (int k = 0; k < e->n_arch; k++)
+            if (!strcmp(e->arch[k].name, name)) m = k;
+        SC_CHECK(m >= 0, "%s: train_by_arch.%s: '%s' is not in architectures", cfg_where(o), name,
+                 name);
+        SC_CHECK(config_setting_type(o) == CONFIG_TYPE_GROUP,
+                 "%s: train_by_arch.%s: expected a group { ... }, found %s", cfg_where(o), name,
+                 cfg_type_name(config_setting_type(o)));
+        SC_TRY(cfg_check_keys(o, train_arch_keys));
+        SC_TRY(load_train_cfg(o, &e->arch[m].train));
+    }
     return 0;
 fail:
     return -1;
@@ -274,7 +311,7 @@ int sc_experiment_load(const char *path, const char *data_override, sc_experimen
 {
     static const char *const keys[] = {"name", "seed", "data", "folds", "architectures",
                                        "arch_dir", "augmentations", "geometric", "train",
-                                       "report", NULL};
+                                       "train_by_arch", "report", NULL};
     config_t cfg;
     config_init(&cfg);
     memset(e, 0, sizeof *e);

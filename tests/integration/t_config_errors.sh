@@ -56,6 +56,16 @@ good | sed 's/stratify = false;/stratify = true;/; s/k = 3;/k = 9;/' > "$T/strat
 expect_fail "stratum smaller than k" "folds: the label set \{.*\} has only [0-9]+ patients, fewer than folds\.k = 9" \
   "$SPECTCV" run "$T/strat.cfg" --dry-run
 
+good > "$T/byarch.cfg"; echo 'train_by_arch = { dspic = { lr = 0.0002; batch = 4; }; };' >> "$T/byarch.cfg"
+out=$("$SPECTCV" run "$T/byarch.cfg" --dry-run 2>&1)
+check "train_by_arch overrides show in the plan" grep -q "dspic .*adam lr 0.0002, batch 4" <<<"$out"
+good > "$T/byarch2.cfg"; echo 'train_by_arch = { resnet = { lr = 0.1; }; };' >> "$T/byarch2.cfg"
+expect_fail "train_by_arch names an unlisted architecture" "byarch2\.cfg:8: train_by_arch\.resnet: 'resnet' is not in architectures" \
+  "$SPECTCV" run "$T/byarch2.cfg" --dry-run
+good > "$T/byarch3.cfg"; echo 'train_by_arch = { dspic = { epochs = 3; }; };' >> "$T/byarch3.cfg"
+expect_fail "train_by_arch cannot change epochs" "byarch3\.cfg:8: unknown key 'train_by_arch\.dspic\.epochs'" \
+  "$SPECTCV" run "$T/byarch3.cfg" --dry-run
+
 expect_fail "missing experiment argument" "missing the experiment file" "$SPECTCV" run
 expect_fail "unknown option" "unknown option '--frobnicate'" "$SPECTCV" run "$T/good.cfg" --frobnicate
 
