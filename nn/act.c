@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "nn/layer.h"
+#include "nn/par.h"
 
 static int same_setup(nn_layer *L, nn_net *net)
 {
@@ -46,18 +47,39 @@ static void smooth_grad(const float *restrict y, const float *restrict dy, float
     else NN_LOOP16(i, n, { const float v = y[i]; dx[i] = dy[i] * v * (1.0f - v); });
 }
 
+/* Threads split the elements. */
+typedef struct {
+    nn_layer *L;
+    const nn_ctx *c;
+    int backward;
+} act_job;
+
+static void leaky_part(void *arg, int t, int nt)
+{
+    const act_job *j = arg;
+    nn_layer *L = j->L;
+    const nn_ctx *c = j->c;
+    nn_tensor *in = nn_in(L, c, 0);
+    size_t lo, hi;
+    nn_par_range(count(L, c), t, nt, &lo, &hi);
+    const float slope = L->type == NN_LT_LRELU ? L->hp.slope : 0.0f;
+    if (j->backward)
+        leaky_grad(in->val + lo, nn_out(L, c)->grad + lo, in->grad + lo, hi - lo, slope, L->acc[0]);
+    else
+        leaky(in->val + lo, nn_out(L, c)->val + lo, hi - lo, slope);
+}
+
 static void leaky_forward(nn_layer *L, const nn_ctx *c)
 {
-    leaky(nn_in(L, c, 0)->val, nn_out(L, c)->val, count(L, c),
-          L->type == NN_LT_LRELU ? L->hp.slope : 0.0f);
+    act_job j = {L, c, 0};
+    nn_par_run(c->threads, leaky_part, &j);
 }
 
 static void leaky_backward(nn_layer *L, const nn_ctx *c)
 {
-    nn_tensor *in = nn_in(L, c, 0);
-    if (!in->grad) return;
-    leaky_grad(in->val, nn_out(L, c)->grad, in->grad, count(L, c),
-               L->type == NN_LT_LRELU ? L->hp.slope : 0.0f, L->acc[0]);
+    if (!nn_in(L, c, 0)->grad) return;
+    act_job j = {L, c, 1};
+    nn_par_run(c->threads, leaky_part, &j);
 }
 
 const nn_layer_ops nn_relu_ops = {"relu", same_setup, leaky_forward, leaky_backward};

@@ -118,10 +118,8 @@ int nn_bench_run(const char *arch_path, const nn_shape *shape, const nn_bench_cf
                      r->arenas.activations + r->arenas.workspace;
     nn_net_free(net);
     net = NULL;
-    nn_set_threads(1);
-    r->sgemm_n = 2048;
+    r->sgemm_n = 2048; /* OpenBLAS is single-threaded (nn/par.h): the one-thread peak */
     r->sgemm_peak = nn_bench_sgemm(r->sgemm_n, 3);
-    nn_set_threads(cfg->threads);
     rc = 0;
 fail:
     nn_net_free(net);

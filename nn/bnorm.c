@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "nn/layer.h"
+#include "nn/par.h"
 
 static int bn_setup(nn_layer *L, nn_net *net)
 {
@@ -61,15 +62,27 @@ static void normalize(const float *restrict x, float *restrict y, size_t n, floa
         NN_LOOP16(i, n, y[i] = x[i] * a + b);
 }
 
-static void bn_forward(nn_layer *L, const nn_ctx *c)
+typedef struct {
+    nn_layer *L;
+    const nn_ctx *c;
+} bn_job;
+
+/* Threads split the channels: each channel's statistics are summed by one thread, in the
+ * same order whatever the thread count. */
+static void bn_forward_part(void *arg, int t, int nt)
 {
+    bn_job *j = arg;
+    nn_layer *L = j->L;
+    const nn_ctx *c = j->c;
     const int C = L->ind.c, B = c->b;
+    size_t c0, c1;
+    nn_par_range((size_t)C, t, nt, &c0, &c1);
     const size_t hw = (size_t)L->ind.h * L->ind.w, n = (size_t)B * hw;
     const float *x = nn_in(L, c, 0)->val, *gamma = L->par[0].w, *beta = L->par[1].w;
     float *y = nn_out(L, c)->val, *rmean = L->stat, *rvar = L->stat + C;
     float *mean = L->save, *istd = L->save + C;
     const float eps = L->hp.eps, mom = L->hp.momentum;
-    for (int ch = 0; ch < C; ch++) {
+    for (int ch = (int)c0; ch < (int)c1; ch++) {
         float m, is;
         if (c->train) {
             double s = 0.0;
@@ -95,6 +108,12 @@ static void bn_forward(nn_layer *L, const nn_ctx *c)
             normalize(x + off, y + off, hw, a, bb, L->relu);
         }
     }
+}
+
+static void bn_forward(nn_layer *L, const nn_ctx *c)
+{
+    bn_job j = {L, c};
+    nn_par_run(c->threads, bn_forward_part, &j);
     if (c->train) L->batches_tracked++;
 }
 
@@ -140,15 +159,20 @@ static inline __attribute__((always_inline)) void grad_input(
 #undef G
 }
 
-static void bn_backward(nn_layer *L, const nn_ctx *c)
+static void bn_backward_part(void *arg, int t, int nt)
 {
+    bn_job *j = arg;
+    nn_layer *L = j->L;
+    const nn_ctx *c = j->c;
     const int C = L->ind.c, B = c->b;
+    size_t c0, c1;
+    nn_par_range((size_t)C, t, nt, &c0, &c1);
     const size_t hw = (size_t)L->ind.h * L->ind.w, n = (size_t)B * hw;
     nn_tensor *in = nn_in(L, c, 0);
     const float *x = in->val, *dy = nn_out(L, c)->grad, *y = nn_out(L, c)->val;
     const float *gamma = L->par[0].w, *mean = L->save, *istd = L->save + C;
     float *dx = in->grad;
-    for (int ch = 0; ch < C; ch++) {
+    for (int ch = (int)c0; ch < (int)c1; ch++) {
         const float m = mean[ch], is = istd[ch];
         double sdy = 0.0, sdyx = 0.0;
         for (int b = 0; b < B; b++) {
@@ -177,6 +201,12 @@ static void bn_backward(nn_layer *L, const nn_ctx *c)
             else grad_input(xo, yo, go, d, hw, a, m, k1, k2, 0, 0);
         }
     }
+}
+
+static void bn_backward(nn_layer *L, const nn_ctx *c)
+{
+    bn_job j = {L, c};
+    nn_par_run(c->threads, bn_backward_part, &j);
 }
 
 const nn_layer_ops nn_bn_ops = {"batchnorm", bn_setup, bn_forward, bn_backward};

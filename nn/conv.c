@@ -10,6 +10,7 @@
 
 #include "nn/conv_core.h"
 #include "nn/layer.h"
+#include "nn/par.h"
 #include "util/error.h"
 
 static int spatial(nn_layer *L, int *oh, int *ow)
@@ -48,26 +49,84 @@ static int conv_setup(nn_layer *L, nn_net *net)
         b->fan_out = w->fan_out;
     }
     nn_conv_geom g = conv_geom(L);
-    L->ws = nn_conv_ws(&g, hp->out, net->shape.batch);
+    /* the GEMM workspace, then (threads > 0) the weight- and bias-gradient partial sums */
+    L->ws = nn_conv_ws(&g, hp->out, net->shape.batch) + (size_t)hp->out * (L->ind.c * rf + 1);
     L->macs = (double)hp->out * oh * ow * L->ind.c * rf;
     return 0;
 }
 
+/* Threads split the images; each has its workspace slice, holding, after the GEMM workspace,
+ * its weight- and bias-gradient partial sums (thread 0 writes the layer's own). */
+typedef struct {
+    nn_layer *L;
+    const nn_ctx *c;
+    nn_conv_geom g;
+    size_t conv_ws;
+    int used[64];
+} conv_job;
+
+static void conv_forward_part(void *arg, int t, int nt)
+{
+    conv_job *j = arg;
+    nn_layer *L = j->L;
+    const nn_ctx *c = j->c;
+    size_t b0, b1;
+    nn_par_range((size_t)c->b, t, nt, &b0, &b1);
+    if (b1 == b0) return;
+    const size_t in_sz = nn_dims_size(L->ind), out_sz = nn_dims_size(L->outd);
+    nn_conv_forward(&j->g, L->outd.c, (int)(b1 - b0), nn_in(L, c, 0)->val + b0 * in_sz,
+                    L->par[0].w, L->hp.bias ? L->par[1].w : NULL, L->relu,
+                    nn_out(L, c)->val + b0 * out_sz, c->ws + (size_t)t * c->ws_stride);
+}
+
 static void conv_forward(nn_layer *L, const nn_ctx *c)
 {
-    nn_conv_geom g = conv_geom(L);
-    nn_conv_forward(&g, L->outd.c, c->b, nn_in(L, c, 0)->val, L->par[0].w,
-                    L->hp.bias ? L->par[1].w : NULL, L->relu, nn_out(L, c)->val, c->ws);
+    conv_job j = {L, c, conv_geom(L), 0, {0}};
+    nn_par_run(c->threads < c->b ? c->threads : c->b, conv_forward_part, &j);
+}
+
+static void conv_backward_part(void *arg, int t, int nt)
+{
+    conv_job *j = arg;
+    nn_layer *L = j->L;
+    const nn_ctx *c = j->c;
+    size_t b0, b1;
+    nn_par_range((size_t)c->b, t, nt, &b0, &b1);
+    if (b1 == b0) return;
+    j->used[t] = 1;
+    const size_t in_sz = nn_dims_size(L->ind), out_sz = nn_dims_size(L->outd);
+    float *ws = c->ws + (size_t)t * c->ws_stride;
+    float *dw = NULL, *db = NULL;
+    if (c->param_grads) {
+        dw = t ? ws + j->conv_ws : L->par[0].g;
+        if (L->hp.bias) db = t ? ws + j->conv_ws + L->par[0].n : L->par[1].g;
+    }
+    nn_tensor *in = nn_in(L, c, 0);
+    const float *y = nn_out(L, c)->val;
+    nn_conv_backward(&j->g, L->outd.c, (int)(b1 - b0), in->val + b0 * in_sz, L->par[0].w,
+                     nn_out(L, c)->grad + b0 * out_sz, L->relu ? y + b0 * out_sz : NULL,
+                     in->grad ? in->grad + b0 * in_sz : NULL, L->acc[0], dw, db,
+                     t ? 0 : c->beta_p, ws);
+}
+
+static void add_into(float *restrict dst, const float *restrict src, size_t n)
+{
+    NN_LOOP16(i, n, dst[i] += src[i]);
 }
 
 static void conv_backward(nn_layer *L, const nn_ctx *c)
 {
-    nn_conv_geom g = conv_geom(L);
-    nn_tensor *in = nn_in(L, c, 0);
-    nn_conv_backward(&g, L->outd.c, c->b, in->val, L->par[0].w, nn_out(L, c)->grad,
-                     L->relu ? nn_out(L, c)->val : NULL, in->grad, L->acc[0],
-                     c->param_grads ? L->par[0].g : NULL,
-                     (c->param_grads && L->hp.bias) ? L->par[1].g : NULL, c->beta_p, c->ws);
+    conv_job j = {L, c, conv_geom(L), 0, {0}};
+    j.conv_ws = nn_conv_ws(&j.g, L->outd.c, c->net->shape.batch);
+    const int nt = c->threads < c->b ? c->threads : c->b;
+    nn_par_run(nt, conv_backward_part, &j);
+    if (!c->param_grads) return;
+    for (int t = 1; t < nt; t++) { /* in thread order: deterministic for a thread count */
+        if (!j.used[t]) continue;
+        const float *part = c->ws + (size_t)t * c->ws_stride + j.conv_ws;
+        add_into(L->par[0].g, part, L->par[0].n);
+        if (L->hp.bias) add_into(L->par[1].g, part + L->par[0].n, L->par[1].n);
+    }
 }
 
 const nn_layer_ops nn_conv_ops = {"conv", conv_setup, conv_forward, conv_backward};

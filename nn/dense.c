@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "nn/layer.h"
+#include "nn/par.h"
 
 /* ---- dense ---- */
 
@@ -29,50 +30,88 @@ static int dense_setup(nn_layer *L, nn_net *net)
     return 0;
 }
 
+/* Threads split the output features (forward, weight gradient) and the input features
+ * (input gradient): every element is computed by one thread, whatever the thread count. */
+typedef struct {
+    nn_layer *L;
+    const nn_ctx *c;
+    const float *dy;
+} dense_job;
+
+static void dense_forward_part(void *arg, int t, int nt)
+{
+    dense_job *j = arg;
+    nn_layer *L = j->L;
+    const nn_ctx *c = j->c;
+    const int in = (int)nn_dims_size(L->ind), out = L->outd.c, B = c->b;
+    size_t o0, o1;
+    nn_par_range((size_t)out, t, nt, &o0, &o1);
+    if (o1 == o0) return;
+    const int n = (int)(o1 - o0);
+    const float *x = nn_in(L, c, 0)->val;
+    float *y = nn_out(L, c)->val + o0;
+    if (L->hp.bias)
+        for (int b = 0; b < B; b++) memcpy(y + (size_t)b * out, L->par[1].w + o0, sizeof(float) * n);
+    /* y [B][o0:o1] (+)= x [B][in] W[o0:o1]^T */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n, in, 1.0f, x, in,
+                L->par[0].w + o0 * in, in, L->hp.bias ? 1.0f : 0.0f, y, out);
+    if (L->relu) /* fused (net.c) */
+        for (int b = 0; b < B; b++) {
+            float *restrict r = y + (size_t)b * out;
+            NN_LOOP16(i, (size_t)n, r[i] = r[i] > 0.0f ? r[i] : 0.0f);
+        }
+}
+
 static void dense_forward(nn_layer *L, const nn_ctx *c)
 {
+    dense_job j = {L, c, NULL};
+    nn_par_run(c->threads, dense_forward_part, &j);
+}
+
+static void dense_backward_part(void *arg, int t, int nt)
+{
+    dense_job *j = arg;
+    nn_layer *L = j->L;
+    const nn_ctx *c = j->c;
     const int in = (int)nn_dims_size(L->ind), out = L->outd.c, B = c->b;
-    const float *x = nn_in(L, c, 0)->val;
-    float *y = nn_out(L, c)->val;
-    if (L->hp.bias) {
-        for (int b = 0; b < B; b++) memcpy(y + (size_t)b * out, L->par[1].w, sizeof(float) * out);
+    nn_tensor *x = nn_in(L, c, 0);
+    const float *dy = j->dy;
+    size_t lo, hi;
+    if (c->param_grads) {
+        nn_par_range((size_t)out, t, nt, &lo, &hi);
+        if (hi > lo) {
+            /* dW [o0:o1][in] (+)= dy[:, o0:o1]^T [n][B] x [B][in] */
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(hi - lo), in, B, 1.0f,
+                        dy + lo, out, x->val, in, c->beta_p ? 1.0f : 0.0f,
+                        L->par[0].g + lo * in, in);
+            if (L->hp.bias) {
+                float *db = L->par[1].g;
+                for (size_t o = lo; o < hi; o++) {
+                    float s = c->beta_p ? db[o] : 0.0f;
+                    for (int b = 0; b < B; b++) s += dy[(size_t)b * out + o];
+                    db[o] = s;
+                }
+            }
+        }
     }
-    /* y [B][out] (+)= x [B][in] W^T [in][out] */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, out, in, 1.0f, x, in, L->par[0].w,
-                in, L->hp.bias ? 1.0f : 0.0f, y, out);
-    if (L->relu) { /* fused (net.c) */
-        float *restrict r = y;
-        NN_LOOP16(i, (size_t)B * out, r[i] = r[i] > 0.0f ? r[i] : 0.0f);
-    }
+    if (!x->grad) return;
+    nn_par_range((size_t)in, t, nt, &lo, &hi);
+    if (hi > lo) /* dx [B][i0:i1] (+)= dy [B][out] W[:, i0:i1] */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, (int)(hi - lo), out, 1.0f, dy,
+                    out, L->par[0].w + lo, in, L->acc[0] ? 1.0f : 0.0f, x->grad + lo, in);
 }
 
 static void dense_backward(nn_layer *L, const nn_ctx *c)
 {
-    const int in = (int)nn_dims_size(L->ind), out = L->outd.c, B = c->b;
-    nn_tensor *x = nn_in(L, c, 0);
-    const float *dy = nn_out(L, c)->grad;
+    const int out = L->outd.c, B = c->b;
+    dense_job j = {L, c, nn_out(L, c)->grad};
     if (L->relu) { /* the gradient through the fused ReLU, in the workspace */
-        const float *restrict g = dy, *restrict y = nn_out(L, c)->val;
+        const float *restrict g = j.dy, *restrict y = nn_out(L, c)->val;
         float *restrict m = c->ws;
         NN_LOOP16(i, (size_t)B * out, { const float d = g[i], v = y[i]; m[i] = v > 0.0f ? d : 0.0f; });
-        dy = c->ws;
+        j.dy = c->ws;
     }
-    if (c->param_grads) {
-        /* dW [out][in] (+)= dy^T [out][B] x [B][in] */
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, B, 1.0f, dy, out, x->val,
-                    in, c->beta_p ? 1.0f : 0.0f, L->par[0].g, in);
-        if (L->hp.bias) {
-            float *db = L->par[1].g;
-            for (int o = 0; o < out; o++) {
-                float s = c->beta_p ? db[o] : 0.0f;
-                for (int b = 0; b < B; b++) s += dy[(size_t)b * out + o];
-                db[o] = s;
-            }
-        }
-    }
-    if (x->grad) /* dx [B][in] (+)= dy [B][out] W [out][in] */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, dy, out,
-                    L->par[0].w, in, L->acc[0] ? 1.0f : 0.0f, x->grad, in);
+    nn_par_run(c->threads, dense_backward_part, &j);
 }
 
 const nn_layer_ops nn_dense_ops = {"dense", dense_setup, dense_forward, dense_backward};

@@ -150,8 +150,10 @@ typedef struct {
     int train;       /* forward: training mode */
     int param_grads; /* backward: compute parameter gradients */
     int beta_p;      /* backward: 0 = overwrite parameter gradients, 1 = add to them */
-    float *ws;       /* shared workspace */
+    float *ws;       /* shared workspace (thread t of a layer's own threads: ws + t * ws_stride) */
     sc_rng *rng;     /* dropout stream */
+    int threads;     /* threads the layer may use (nn/par.h) */
+    size_t ws_stride;
 } nn_ctx;
 
 struct nn_layer_ops {
@@ -187,6 +189,7 @@ struct nn_net {
     char *arch_json; /* the resolved architecture (see nn_net_arch_json) */
     char *arch_path;
     double *prof; /* NULL, or per layer: seconds in forward [i], backward [n_layers + i] */
+    int threads;  /* nn threads when built: the workspace holds one slice per thread */
 };
 
 static inline nn_tensor *nn_in(const nn_layer *L, const nn_ctx *c, int i)

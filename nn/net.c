@@ -6,7 +6,6 @@
  * buffers of nn_fit) and the shared workspace.  Every slice starts on a 64-byte boundary. */
 #include "nn/nn.h"
 
-#include <cblas.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include "nn/arch.h"
 #include "nn/layer.h"
+#include "nn/par.h"
 #include "util/error.h"
 #include "util/sys.h"
 
@@ -189,7 +189,8 @@ static void layout(nn_net *net)
     net->opt = arena(net->n_opt, &net->raw[2]);
     net->state = arena(ns, &net->raw[3]);
     net->act = arena(na, &net->raw[4]);
-    net->ws = arena(nws, &net->raw[5]);
+    net->threads = nn_par_threads();
+    net->ws = arena(nws * (size_t)net->threads, &net->raw[5]); /* one workspace per thread */
 
     float *a = net->act, *st = net->state;
     for (int i = 0; i < net->n_layers; i++) {
@@ -336,6 +337,13 @@ void nn_net_free(nn_net *net)
 
 /* ---- drivers ---- */
 
+/* Threads for this pass: the current setting, at most what the workspace was sized for. */
+static int threads_of(const nn_net *net)
+{
+    int t = nn_par_threads();
+    return t < net->threads ? t : net->threads;
+}
+
 const float *nn_forward(nn_net *net, const float *x, int b, int train)
 {
     net->fwd_valid = 0;
@@ -355,7 +363,7 @@ const float *nn_forward(nn_net *net, const float *x, int b, int train)
         }
     }
     net->t[0].val = (float *)x;
-    nn_ctx c = {net, b, train, 0, 0, net->ws, &net->drop_rng};
+    nn_ctx c = {net, b, train, 0, 0, net->ws, &net->drop_rng, threads_of(net), net->n_ws};
     if (net->prof) {
         for (int i = 0; i < net->n_layers; i++) {
             double t0 = sc_now();
@@ -381,8 +389,8 @@ int nn_backward(nn_net *net, const float *dy, float *dx, int flags)
     nn_tensor *out = &net->t[net->out_tensor];
     out->grad = (float *)dy; /* read only: layers never write their output gradient */
     net->t[0].grad = dx;
-    nn_ctx c = {net, net->fwd_b, net->fwd_train, param_grads, !net->grads_zero_pending, net->ws,
-                &net->drop_rng};
+    nn_ctx c = {net,     net->fwd_b,      net->fwd_train, param_grads, !net->grads_zero_pending,
+                net->ws, &net->drop_rng, threads_of(net), net->n_ws};
     for (int i = net->n_layers - 1; i >= 0; i--) {
         double t0 = net->prof ? sc_now() : 0.0;
         net->L[i].ops->backward(&net->L[i], &c);
@@ -473,7 +481,7 @@ void nn_net_arena_sizes(const nn_net *net, nn_arena_sizes *s)
     s->optim = net->n_opt * sizeof(float);
     s->state = net->n_state * sizeof(float);
     s->activations = net->n_act * sizeof(float);
-    s->workspace = net->n_ws * sizeof(float);
+    s->workspace = net->n_ws * (size_t)net->threads * sizeof(float);
 }
 
 void nn_net_describe(const nn_net *net, char *buf, size_t size)
@@ -495,4 +503,3 @@ void nn_net_describe(const nn_net *net, char *buf, size_t size)
                  nn_net_num_params(net), nn_net_forward_macs(net) * 1e-9);
 }
 
-void nn_set_threads(int threads) { openblas_set_num_threads(threads < 1 ? 1 : threads); }

@@ -157,7 +157,9 @@ int nn_predict(nn_net *net, const float *x, int b, float *probs);
 /* The same, the raw outputs (logits). */
 int nn_predict_logits(nn_net *net, const float *x, int b, float *logits);
 
-/* OpenBLAS threads used by this process (default 1). */
+/* Threads used by nn in this process (default 1).  OpenBLAS itself stays single-threaded: nn
+ * splits images, channels and features over its own threads (nn/par.h).  Set it before
+ * building a network: a network uses at most the count in effect when it was built. */
 void nn_set_threads(int threads);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "nn/layer.h"
+#include "nn/par.h"
 #include "util/error.h"
 
 void nn_optim_defaults(nn_optim_cfg *cfg)
@@ -86,18 +87,27 @@ static double clip(nn_net *net, float max_norm)
     return total;
 }
 
-double nn_optim_step(nn_net *net, const nn_optim_cfg *cfg, float lr)
+typedef struct {
+    nn_net *net;
+    const nn_optim_cfg *cfg;
+    float lr, step, bc2s;
+} step_job;
+
+/* The update of parameters [lo, hi): element-wise, so threads may split them freely. */
+static void step_part(void *arg, int t, int nt)
 {
-    float *p = net->params, *g = nn_net_grads(net);
+    const step_job *j = arg;
+    const nn_optim_cfg *cfg = j->cfg;
+    nn_net *net = j->net;
+    size_t lo, hi;
+    nn_par_range(net->n_params, t, nt, &lo, &hi);
+    float *p = net->params, *g = net->grads;
     float *m = net->opt, *v = net->opt + net->n_params;
-    const size_t n = net->n_params;
-    const double norm = clip(net, cfg->clip_norm);
-    const float wd = cfg->weight_decay;
-    net->opt_steps++;
+    const float wd = cfg->weight_decay, lr = j->lr;
     if (cfg->kind == NN_OPT_SGD) {
         const float mu = cfg->momentum;
         const int first = net->opt_steps == 1;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = lo; i < hi; i++) {
             float d = g[i] + wd * p[i];
             if (mu > 0.0f) {
                 m[i] = first ? d : mu * m[i] + d;
@@ -105,16 +115,12 @@ double nn_optim_step(nn_net *net, const nn_optim_cfg *cfg, float lr)
             }
             p[i] -= lr * d;
         }
-        return norm;
+        return;
     }
-    /* Adam / AdamW: the bias corrections in double as torch's Python scalars, then float. */
-    const double t = (double)net->opt_steps;
-    const float b1 = cfg->beta1, b2 = cfg->beta2, eps = cfg->eps;
-    const float step = (float)(lr / (1.0 - pow(b1, t)));
-    const float bc2s = (float)sqrt(1.0 - pow(b2, t));
+    const float b1 = cfg->beta1, b2 = cfg->beta2, eps = cfg->eps, step = j->step, bc2s = j->bc2s;
     const int adamw = cfg->kind == NN_OPT_ADAMW;
     const float decay = adamw ? 1.0f - lr * wd : 1.0f;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = lo; i < hi; i++) {
         float gi = g[i];
         if (adamw) p[i] *= decay;
         else gi += wd * p[i];
@@ -123,5 +129,17 @@ double nn_optim_step(nn_net *net, const nn_optim_cfg *cfg, float lr)
         const float denom = sqrtf(v[i]) / bc2s + eps;
         p[i] += -step * (m[i] / denom);
     }
+}
+
+double nn_optim_step(nn_net *net, const nn_optim_cfg *cfg, float lr)
+{
+    nn_net_grads(net); /* materialize a pending zero_grad */
+    const double norm = clip(net, cfg->clip_norm);
+    net->opt_steps++;
+    /* Adam: the bias corrections in double as torch's Python scalars, then float. */
+    const double t = (double)net->opt_steps;
+    step_job j = {net, cfg, lr, (float)(lr / (1.0 - pow(cfg->beta1, t))),
+                  (float)sqrt(1.0 - pow(cfg->beta2, t))};
+    nn_par_run(nn_par_threads(), step_part, &j);
     return norm;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "nn/layer.h"
+#include "nn/par.h"
 #include "util/error.h"
 
 static int window_setup(nn_layer *L)
@@ -27,6 +28,28 @@ static int window_setup(nn_layer *L)
         return -1;
     L->outd = (nn_dims){L->ind.c, oh, ow};
     return 0;
+}
+
+/* Threads split the planes (image x channel) of every pooling layer. */
+typedef void (*plane_fn)(nn_layer *L, const nn_ctx *c, int p0, int p1);
+typedef struct {
+    plane_fn fn;
+    nn_layer *L;
+    const nn_ctx *c;
+} plane_job;
+
+static void plane_part(void *arg, int t, int nt)
+{
+    plane_job *j = arg;
+    size_t p0, p1;
+    nn_par_range((size_t)j->c->b * j->L->ind.c, t, nt, &p0, &p1);
+    if (p1 > p0) j->fn(j->L, j->c, (int)p0, (int)p1);
+}
+
+static void over_planes(plane_fn fn, nn_layer *L, const nn_ctx *c)
+{
+    plane_job j = {fn, L, c};
+    nn_par_run(c->threads, plane_part, &j);
 }
 
 /* ---- maxpool ---- */
@@ -135,35 +158,39 @@ static int has_nan(const float *restrict x, size_t n)
     return s != s;
 }
 
-static void maxpool_forward(nn_layer *L, const nn_ctx *c)
+static void maxpool_forward_planes(nn_layer *L, const nn_ctx *c, int p0, int p1)
 {
     const size_t in_pl = (size_t)L->ind.h * L->ind.w, out_pl = (size_t)L->outd.h * L->outd.w;
-    const int planes = c->b * L->ind.c;
     const float *x = nn_in(L, c, 0)->val;
     float *y = nn_out(L, c)->val;
     /* A NaN must come out as in torch (so that a diverging run is seen as one): rare, so the
      * exact, branchy path runs only for planes that have one. */
-    for (int pl = 0; pl < planes; pl++) {
+    for (int pl = p0; pl < p1; pl++) {
         const float *xp = x + (size_t)pl * in_pl;
         maxpool_plane(L, xp, y + (size_t)pl * out_pl, L->isave + (size_t)pl * out_pl,
                       has_nan(xp, in_pl));
     }
 }
 
-static void maxpool_backward(nn_layer *L, const nn_ctx *c)
+static void maxpool_backward_planes(nn_layer *L, const nn_ctx *c, int p0, int p1)
 {
     nn_tensor *in = nn_in(L, c, 0);
     if (!in->grad) return;
     const size_t ip_sz = (size_t)L->ind.h * L->ind.w, op_sz = (size_t)L->outd.h * L->outd.w;
-    const int planes = c->b * L->ind.c;
     const float *dy = nn_out(L, c)->grad;
-    if (!L->acc[0]) memset(in->grad, 0, sizeof(float) * planes * ip_sz);
-    for (int pl = 0; pl < planes; pl++) {
+    if (!L->acc[0]) memset(in->grad + (size_t)p0 * ip_sz, 0, sizeof(float) * (p1 - p0) * ip_sz);
+    for (int pl = p0; pl < p1; pl++) {
         float *dxp = in->grad + (size_t)pl * ip_sz;
         const float *dyp = dy + (size_t)pl * op_sz;
         const int32_t *ip = L->isave + (size_t)pl * op_sz;
         for (size_t o = 0; o < op_sz; o++) dxp[ip[o]] += dyp[o];
     }
+}
+
+static void maxpool_forward(nn_layer *L, const nn_ctx *c) { over_planes(maxpool_forward_planes, L, c); }
+static void maxpool_backward(nn_layer *L, const nn_ctx *c)
+{
+    if (nn_in(L, c, 0)->grad) over_planes(maxpool_backward_planes, L, c);
 }
 
 const nn_layer_ops nn_maxpool_ops = {"maxpool", maxpool_setup, maxpool_forward, maxpool_backward};
@@ -212,13 +239,12 @@ static int gap_setup(nn_layer *L, nn_net *net)
     return 0;
 }
 
-static void avg_forward(nn_layer *L, const nn_ctx *c)
+static void avg_forward_planes(nn_layer *L, const nn_ctx *c, int p0, int p1)
 {
     const int H = L->ind.h, W = L->ind.w, OH = L->outd.h, OW = L->outd.w;
-    const int planes = c->b * L->ind.c;
     const float *x = nn_in(L, c, 0)->val;
     float *y = nn_out(L, c)->val;
-    for (int pl = 0; pl < planes; pl++) {
+    for (int pl = p0; pl < p1; pl++) {
         const float *xp = x + (size_t)pl * H * W;
         float *yp = y + (size_t)pl * OH * OW;
         for (int oh = 0; oh < OH; oh++) {
@@ -236,15 +262,15 @@ static void avg_forward(nn_layer *L, const nn_ctx *c)
     }
 }
 
-static void avg_backward(nn_layer *L, const nn_ctx *c)
+static void avg_backward_planes(nn_layer *L, const nn_ctx *c, int p0, int p1)
 {
     nn_tensor *in = nn_in(L, c, 0);
     if (!in->grad) return;
     const int H = L->ind.h, W = L->ind.w, OH = L->outd.h, OW = L->outd.w;
-    const int planes = c->b * L->ind.c;
     const float *dy = nn_out(L, c)->grad;
-    if (!L->acc[0]) memset(in->grad, 0, sizeof(float) * planes * (size_t)H * W);
-    for (int pl = 0; pl < planes; pl++) {
+    if (!L->acc[0])
+        memset(in->grad + (size_t)p0 * H * W, 0, sizeof(float) * (p1 - p0) * (size_t)H * W);
+    for (int pl = p0; pl < p1; pl++) {
         float *dxp = in->grad + (size_t)pl * H * W;
         const float *dyp = dy + (size_t)pl * OH * OW;
         for (int oh = 0; oh < OH; oh++) {
@@ -259,6 +285,12 @@ static void avg_backward(nn_layer *L, const nn_ctx *c)
             }
         }
     }
+}
+
+static void avg_forward(nn_layer *L, const nn_ctx *c) { over_planes(avg_forward_planes, L, c); }
+static void avg_backward(nn_layer *L, const nn_ctx *c)
+{
+    if (nn_in(L, c, 0)->grad) over_planes(avg_backward_planes, L, c);
 }
 
 const nn_layer_ops nn_avgpool_ops = {"avgpool", avgpool_setup, avg_forward, avg_backward};

@@ -286,6 +286,16 @@ static void test_alexnet_step_matches_torch(void **state)
     run_net_case("torch_alexnet.h5");
 }
 
+/* The same with nn's threads (images, channels and features split over 2 threads). */
+static void test_two_threads_match_torch(void **state)
+{
+    (void)state;
+    nn_set_threads(2);
+    run_net_case("torch_dspic.h5");
+    run_net_case("torch_alexnet.h5");
+    nn_set_threads(1);
+}
+
 int main(void)
 {
     char dir[4200];
@@ -296,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_layers_match_torch),
         cmocka_unit_test(test_dspic_step_matches_torch),
         cmocka_unit_test(test_alexnet_step_matches_torch),
+        cmocka_unit_test(test_two_threads_match_torch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

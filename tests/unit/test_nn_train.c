@@ -269,6 +269,60 @@ static void test_determinism(void **state)
     free(a), free(b), free(c);
 }
 
+/* One forward/backward of dspic built with `threads` threads; returns logits and gradients. */
+static float *grads_with_threads(int threads, size_t *n, float *logits)
+{
+    nn_set_threads(threads);
+    nn_shape s = {2, 64, 32, 3, 5};
+    nn_net *net = nn_net_build(nn_test_arch("dspic"), &s);
+    assert_non_null(net);
+    nn_net_init(net, 8);
+    float *x = malloc(sizeof(float) * 5 * 2 * 64 * 32), y[15], dy[15];
+    int64_t idx[5] = {0, 1, 2, 3, 4};
+    data_ctx d = {2, 64, 32, 3, 0, -1, 0, 0};
+    fill(&d, idx, 5, x, y);
+    nn_net_seed_dropout(net, 3);
+    nn_zero_grad(net);
+    const float *out = nn_forward(net, x, 5, 1);
+    memcpy(logits, out, sizeof(float) * 15);
+    nn_loss_bce_logits(out, y, 5, 3, NULL, dy);
+    assert_int_equal(nn_backward(net, dy, NULL, 0), 0);
+    *n = net->n_params;
+    float *g = malloc(sizeof(float) * *n);
+    memcpy(g, nn_net_grads(net), sizeof(float) * *n);
+    nn_net_free(net);
+    free(x);
+    nn_set_threads(1);
+    return g;
+}
+
+/* With 2 threads: training is bit-identical between runs, and one step's logits and gradients
+ * equal those of 1 thread up to the order in which the images' contributions to the conv
+ * weight gradients are summed (5 images: the threads get 3 and 2). */
+static void test_threads(void **state)
+{
+    (void)state;
+    float h1[2], h2[2], l1[15], l2[15];
+    size_t na, nb, n1, n2;
+    nn_set_threads(2);
+    float *a = train_dspic(42, h1, &na), *b = train_dspic(42, h2, &nb);
+    nn_set_threads(1);
+    assert_memory_equal(a, b, sizeof(float) * na);
+    assert_memory_equal(h1, h2, sizeof h1);
+    float *g1 = grads_with_threads(1, &n1, l1), *g2 = grads_with_threads(2, &n2, l2);
+    assert_int_equal(n1, n2);
+    double gmax = 0.0, err = 0.0;
+    for (size_t i = 0; i < n1; i++) {
+        gmax = fmax(gmax, fabs(g1[i]));
+        err = fmax(err, fabs((double)g1[i] - g2[i]));
+    }
+    print_message("2 threads vs 1: gradients differ by at most %.3g (largest gradient %.3g)\n", err,
+                  gmax);
+    assert_true(err <= 1e-4 * gmax);
+    for (int i = 0; i < 15; i++) assert_true(fabsf(l1[i] - l2[i]) <= 1e-5f * fmaxf(1.0f, fabsf(l1[i])));
+    free(a), free(b), free(g1), free(g2);
+}
+
 static void test_learns_separable_toy(void **state)
 {
     (void)state;
@@ -367,6 +421,92 @@ static void test_predict_is_eval_mode(void **state)
     nn_net_free(net);
 }
 
+/* The lower-level API as the GAN uses it: G (noise -> image: transposed convs, batch norm,
+ * tanh) and D (image -> logit); the generator step backpropagates through D without touching
+ * D's gradients, and the chained gradient equals a finite difference of the composed loss.
+ * Smooth activations here (ReLU kinks, checked per layer elsewhere, would blur the finite
+ * difference of a whole composed loss), so the tolerance can be 0.5%. */
+static void test_two_nets_against_each_other(void **state)
+{
+    (void)state;
+    nn_shape gs = {4, 1, 1, 1, 3}, ds = {1, 8, 8, 1, 3};
+    nn_net *G = nn_net_build_text(
+        "init = \"dcgan\"; layers = ( { type = \"conv_transpose\"; out = 4; kernel = 4; }, "
+        "{ type = \"batchnorm\"; }, { type = \"tanh\"; }, { type = \"conv_transpose\"; "
+        "out = 1; kernel = 4; stride = 2; pad = 1; }, { type = \"tanh\"; } );", "G", &gs);
+    nn_net *D = nn_net_build_text(
+        "init = \"dcgan\"; layers = ( { type = \"conv\"; out = 4; kernel = 4; stride = 2; "
+        "pad = 1; }, { type = \"tanh\"; }, { type = \"dense\"; "
+        "out = \"n_out\"; } );", "D", &ds);
+    assert_non_null(G);
+    assert_non_null(D);
+    int c, h, w;
+    nn_net_out_dims(G, &c, &h, &w);
+    assert_true(c == 1 && h == 8 && w == 8);
+    nn_net_init(G, 1);
+    nn_net_init(D, 2);
+    float z[3 * 4], ones[3] = {1, 1, 1}, dl[3], dfake[3 * 64];
+    sc_rng r;
+    sc_rng_seed(&r, 5);
+    for (int i = 0; i < 12; i++) z[i] = (float)sc_rng_normal(&r);
+    /* D has gradients from an earlier step; the generator step must leave them alone. */
+    float *fake = (float *)nn_forward(G, z, 3, 1);
+    nn_zero_grad(D);
+    const float *logit = nn_forward(D, fake, 3, 1);
+    nn_loss_bce_logits(logit, ones, 3, 1, NULL, dl);
+    assert_int_equal(nn_backward(D, dl, NULL, 0), 0);
+    size_t nd = D->n_params;
+    float *dgrad = malloc(sizeof(float) * nd);
+    memcpy(dgrad, nn_net_grads(D), sizeof(float) * nd);
+    /* Generator step: real labels on fakes, through D to G. */
+    nn_zero_grad(G);
+    fake = (float *)nn_forward(G, z, 3, 1);
+    logit = nn_forward(D, fake, 3, 1);
+    double l0 = nn_loss_bce_logits(logit, ones, 3, 1, NULL, dl);
+    assert_int_equal(nn_backward(D, dl, dfake, NN_BACKWARD_NO_PARAM_GRADS), 0);
+    assert_memory_equal(dgrad, nn_net_grads(D), sizeof(float) * nd);
+    assert_int_equal(nn_backward(G, dfake, NULL, 0), 0);
+    /* The chained gradient of G's parameters against a central difference of the composed
+     * loss, along d = g/|g| + u (u a random unit vector), with a step that moves the loss by
+     * about 1e-4 (the recipe of tests/unit/nn_gradcheck.c). */
+    const size_t ng = G->n_params;
+    float *g0 = malloc(sizeof(float) * ng), *p0 = malloc(sizeof(float) * ng);
+    double *d = malloc(sizeof(double) * ng), gg = 0.0, uu = 0.0, an = 0.0;
+    memcpy(g0, nn_net_grads(G), sizeof(float) * ng);
+    memcpy(p0, G->params, sizeof(float) * ng);
+    for (size_t k = 0; k < ng; k++) {
+        d[k] = sc_rng_normal(&r);
+        gg += (double)g0[k] * g0[k];
+        uu += d[k] * d[k];
+    }
+    for (size_t k = 0; k < ng; k++) {
+        d[k] = g0[k] / sqrt(gg) + d[k] / sqrt(uu);
+        an += g0[k] * d[k];
+    }
+    const double e = 1e-4 / an;
+    double f[2];
+    for (int sgn = 0; sgn < 2; sgn++) {
+        for (size_t k = 0; k < ng; k++) G->params[k] = p0[k] + (float)((sgn ? -e : e) * d[k]);
+        const float *o = nn_forward(D, nn_forward(G, z, 3, 1), 3, 1);
+        f[sgn] = nn_loss_bce_logits(o, ones, 3, 1, NULL, NULL);
+    }
+    memcpy(G->params, p0, sizeof(float) * ng);
+    const double num = (f[0] - f[1]) / (2.0 * e);
+    print_message("G through D: directional derivative %.6g, finite difference %.6g\n", an, num);
+    assert_true(fabs(num - an) <= 5e-3 * fabs(an));
+    free(g0), free(p0), free(d);
+    nn_optim_cfg opt;
+    nn_optim_defaults(&opt);
+    opt.lr = 2e-4f;
+    opt.beta1 = 0.5f;
+    nn_optim_step(G, &opt, opt.lr);
+    const float *o = nn_forward(D, nn_forward(G, z, 3, 1), 3, 1);
+    assert_true(nn_loss_bce_logits(o, ones, 3, 1, NULL, NULL) < l0); /* G fools D a bit more */
+    free(dgrad);
+    nn_net_free(G);
+    nn_net_free(D);
+}
+
 int main(void)
 {
     nn_set_threads(1);
@@ -376,9 +516,11 @@ int main(void)
         cmocka_unit_test(test_adam_adamw_sgd),
         cmocka_unit_test(test_clip_and_schedules),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_threads),
         cmocka_unit_test(test_learns_separable_toy),
         cmocka_unit_test(test_batching_rules_and_errors),
         cmocka_unit_test(test_predict_is_eval_mode),
+        cmocka_unit_test(test_two_nets_against_each_other),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
