@@ -51,14 +51,17 @@ static int info_dataset(const char *path)
     }
     for (unsigned key = 0; key < (1u << ds.l); key++) {
         if (!cnt[key]) continue;
-        printf("  {");
+        char set[512];
+        size_t off = (size_t)snprintf(set, sizeof set, "{");
         int first = 1;
-        for (int j = 0; j < ds.l; j++)
+        for (int j = 0; j < ds.l && off < sizeof set; j++)
             if (key & (1u << j)) {
-                printf("%s%s", first ? "" : ", ", ds.label_names[j]);
+                off += (size_t)snprintf(set + off, sizeof set - off, "%s%s", first ? "" : ", ",
+                                        ds.label_names[j]);
                 first = 0;
             }
-        printf("}%*s %6lld scans\n", 1, "", (long long)cnt[key]);
+        if (off < sizeof set) snprintf(set + off, sizeof set - off, "}");
+        printf("  %-32s %6lld scans\n", set, (long long)cnt[key]);
     }
     free(cnt);
     /* Scans per patient: run lengths of the sorted ids. */

@@ -186,7 +186,7 @@ static void print_plan(const sc_experiment *e, const sc_dataset *ds, const int *
                opt[t->optim.kind], (double)t->optim.lr, t->batch, (double)t->optim.weight_decay,
                t->pos_weight == SC_POSW_BALANCED ? ", balanced positive weights" : "");
     }
-    printf("ranks: %d (%s), %d BLAS thread%s per worker%s\n", size,
+    printf("ranks: %d (%s), %d compute thread%s per worker%s\n", size,
            size == 1 ? "one rank runs every job" : "rank 0 dispatches, the others train", threads,
            threads > 1 ? "s" : "", capped ? " (capped to the cores of the node)" : "");
     fflush(stdout);
