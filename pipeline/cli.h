@@ -13,6 +13,10 @@ int cli_long(const char *opt, const char *val, long lo, long hi, long *out);
 int cli_int(const char *opt, const char *val, int lo, int hi, int *out);
 int cli_u64(const char *opt, const char *val, uint64_t *out);
 int cli_double(const char *opt, const char *val, double lo, double hi, double *out);
+/* "A..B" with lo <= A <= B <= hi, or "N" (then A = B = N). */
+int cli_int_range(const char *opt, const char *val, int lo, int hi, int *a, int *b);
+int cli_double_range(const char *opt, const char *val, double lo, double hi, double *a,
+                     double *b);
 /* "HxW" (e.g. 1024x256). */
 int cli_hw(const char *opt, const char *val, int *h, int *w);
 /* "VxHxW" (e.g. 2x1024x256). */
