@@ -165,6 +165,20 @@ int cli_value(int argc, char **argv, int *i, const char **val)
     return 0;
 }
 
+int cli_positional(const char *arg, const char **slot)
+{
+    if (arg[0] == '-') {
+        sc_err_set(NULL, 0, "unknown option '%s'", arg);
+        return -1;
+    }
+    if (*slot) {
+        sc_err_set(NULL, 0, "unexpected argument '%s'", arg);
+        return -1;
+    }
+    *slot = arg;
+    return 0;
+}
+
 int cli_usage_error(const char *cmd)
 {
     if (cli_rank() == 0) {

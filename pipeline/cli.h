@@ -25,6 +25,9 @@ int cli_vhw(const char *opt, const char *val, int *v, int *h, int *w);
 int cli_is_help(const char *arg);
 /* Take the value of option argv[*i] (advances *i); sets an error if it is missing. */
 int cli_value(int argc, char **argv, int *i, const char **val);
+/* An argument that is none of the command's options: an unknown option (leading '-') is an
+ * error; else it goes into *slot, the one positional argument, unless that is taken. */
+int cli_positional(const char *arg, const char **slot);
 /* Usage error: print the message and a hint to run `spectcv CMD --help`; returns SC_EXIT_USAGE. */
 int cli_usage_error(const char *cmd);
 /* Rank of this process in MPI_COMM_WORLD (0 when MPI is not initialized). */

@@ -39,22 +39,6 @@ static void gp_quote(rp_buf *o, const char *s)
     rp_puts(o, "\"");
 }
 
-/* The name of a per-label figure: KIND_J_LABEL, J from 1, the label in [A-Za-z0-9_-] (other
- * bytes as '_', at most 63 of them). */
-static void label_fig_name(char *out, size_t n, const char *kind, int j, const char *label)
-{
-    char part[64];
-    size_t i = 0;
-    for (; label[i] && i + 1 < sizeof part; i++) {
-        char ch = label[i];
-        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                 ch == '-' || ch == '_';
-        part[i] = ok ? ch : '_';
-    }
-    part[i] = '\0';
-    snprintf(out, n, "%s_%d_%s", kind, j + 1, part);
-}
-
 /* The header of cell `cell`'s block in a data file (gnuplot's `index`: blocks apart by two
  * blank lines); the cell's name into cn. */
 static void data_block(rp_buf *d, const sc_summary *s, int cell, const char *columns, char *cn,
@@ -121,6 +105,24 @@ static rp_fig *new_fig(rp_fig **figs, int *n, const char *name, const char *capt
     snprintf(f->name, sizeof f->name, "%s", name);
     snprintf(f->caption, sizeof f->caption, "%s", caption);
     return f;
+}
+
+/* A per-label figure, named KIND_J_LABEL: J from 1, the label in [A-Za-z0-9_-] (other bytes as
+ * '_', at most 63 of them). */
+static rp_fig *new_label_fig(rp_fig **figs, int *n, const char *kind, int j, const char *label,
+                             const char *caption)
+{
+    char part[64], name[96];
+    size_t i = 0;
+    for (; label[i] && i + 1 < sizeof part; i++) {
+        char ch = label[i];
+        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                 ch == '-' || ch == '_';
+        part[i] = ok ? ch : '_';
+    }
+    part[i] = '\0';
+    snprintf(name, sizeof name, "%s_%d_%s", kind, j + 1, part);
+    return new_fig(figs, n, name, caption);
 }
 
 static void data_num(rp_buf *o, double v)
@@ -287,11 +289,10 @@ static int fig_roc(const rp_ctx *c, int j, rp_fig **figs, int *nf)
 {
     const sc_results_file *rf = c->rf;
     const sc_summary *s = c->s;
-    char name[96], cap[512];
-    label_fig_name(name, sizeof name, "roc", j, rf->label_names[j]);
+    char cap[512];
     snprintf(cap, sizeof cap, "ROC curves of %s: pooled out-of-fold scores of every done job "
              "of each cell (AUC of the curve in the legend)", rf->label_names[j]);
-    rp_fig *f = new_fig(figs, nf, name, cap);
+    rp_fig *f = new_label_fig(figs, nf, "roc", j, rf->label_names[j], cap);
     int *jobs = sc_xmalloc((size_t)rf->n_jobs * sizeof *jobs);
     rp_buf d = {0}, o = {0}, titles = {0};
     for (int cell = 0; cell < s->n_cells; cell++) {
@@ -386,12 +387,11 @@ static int fig_confusion(const rp_ctx *c, int j, rp_fig **figs, int *nf)
 {
     const sc_results_file *rf = c->rf;
     const sc_summary *s = c->s;
-    char name[96], cap[512];
-    label_fig_name(name, sizeof name, "confusion", j, rf->label_names[j]);
+    char cap[512];
     snprintf(cap, sizeof cap, "Confusion matrices of %s at threshold %g: counts of every done "
              "job of each cell; shade and percentage: share of the true class", rf->label_names[j],
              rf->threshold);
-    rp_fig *f = new_fig(figs, nf, name, cap);
+    rp_fig *f = new_label_fig(figs, nf, "confusion", j, rf->label_names[j], cap);
     rp_buf d = {0}, o = {0};
     for (int cell = 0; cell < s->n_cells; cell++) {
         int64_t k[4] = {0};

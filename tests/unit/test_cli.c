@@ -1,5 +1,5 @@
 /* tests/unit/test_cli.c: option-value parsers of pipeline/cli.h, the range forms in particular
- * ("A..B" or "N", integers and numbers) and their messages. */
+ * ("A..B" or "N", integers and numbers), the positional argument, and their messages. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,11 +57,26 @@ static void test_double_range(void **state)
                         "option --c: expected a number in [10000, 1e+09], got 'abc'");
 }
 
+static void test_positional(void **state)
+{
+    (void)state;
+    const char *slot = NULL;
+    assert_int_equal(cli_positional("--frobnicate", &slot), -1);
+    assert_string_equal(sc_err_msg(), "unknown option '--frobnicate'");
+    assert_null(slot);
+    assert_int_equal(cli_positional("a.h5", &slot), 0);
+    assert_string_equal(slot, "a.h5");
+    assert_int_equal(cli_positional("b.h5", &slot), -1);
+    assert_string_equal(sc_err_msg(), "unexpected argument 'b.h5'");
+    assert_string_equal(slot, "a.h5");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_int_range),
         cmocka_unit_test(test_double_range),
+        cmocka_unit_test(test_positional),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
