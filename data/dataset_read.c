@@ -12,81 +12,28 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "util/h5.h"
 #include "util/hash.h"
 
-/* Shape of a dataset; checks its rank. */
-static int dset_shape(const char *path, hid_t d, const char *name, int want_rank, hsize_t *dims)
-{
-    hid_t sp = H5Dget_space(d);
-    int rc = -1;
-    SC_H5(sp, "%s: %s: cannot read its dataspace", path, name);
-    int rank = H5Sget_simple_extent_ndims(sp);
-    SC_CHECK(rank == want_rank, "%s: %s: expected %d dimensions, found %d", path, name, want_rank,
-             rank);
-    SC_H5(H5Sget_simple_extent_dims(sp, dims, NULL), "%s: %s: cannot read its shape", path, name);
-    rc = 0;
-fail:
-    if (sp >= 0) H5Sclose(sp);
-    return rc;
-}
+/* Added to "missing dataset" messages. */
+#define HINT "(see docs/formats.md)"
 
-static hid_t open_dset(const char *path, hid_t file, const char *name)
-{
-    if (H5Lexists(file, name, H5P_DEFAULT) <= 0) {
-        sc_err_set(NULL, 0, "%s: missing dataset %s (see docs/formats.md)", path, name);
-        return -1;
-    }
-    hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
-    if (d < 0) sc_err_set(NULL, 0, "%s: %s: cannot open (file damaged?)", path, name);
-    return d;
-}
-
-/* Read a 1-D string attribute of `count` entries (fixed or variable length) into names. */
+/* Root attribute `attr`: `count` distinct names, each non-empty and shorter than
+ * SC_DS_NAME_MAX; fixed or variable length. */
 static int read_names(const char *path, hid_t file, const char *attr, int count,
                       char names[][SC_DS_NAME_MAX])
 {
-    int rc = -1;
-    hid_t a = -1, t = -1, sp = -1, mt = -1;
-    char **vl = NULL;
-    char *fixed = NULL;
+    int rc = -1, n = 0;
+    char **s = NULL;
     SC_CHECK(H5Aexists(file, attr) > 0, "%s: missing root attribute '%s' (%d strings expected)",
              path, attr, count);
-    SC_H5(a = H5Aopen(file, attr, H5P_DEFAULT), "%s: attribute '%s': cannot open", path, attr);
-    SC_H5(t = H5Aget_type(a), "%s: attribute '%s': cannot read type", path, attr);
-    SC_CHECK(H5Tget_class(t) == H5T_STRING, "%s: attribute '%s': expected strings", path, attr);
-    SC_H5(sp = H5Aget_space(a), "%s: attribute '%s': cannot read shape", path, attr);
-    hssize_t n = H5Sget_simple_extent_npoints(sp);
-    SC_CHECK(n == count, "%s: attribute '%s': expected %d names, found %lld", path, attr, count,
-             (long long)n);
-    if (H5Tis_variable_str(t) > 0) {
-        vl = sc_xcalloc((size_t)count, sizeof *vl);
-        SC_H5(mt = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
-        SC_H5(H5Tset_size(mt, H5T_VARIABLE), "H5Tset_size failed");
-        /* HDF5 does not convert between ASCII and UTF-8 (h5py's default): read as stored. */
-        SC_H5(H5Tset_cset(mt, H5Tget_cset(t)), "H5Tset_cset failed");
-        SC_H5(H5Aread(a, mt, vl), "%s: attribute '%s': cannot read", path, attr);
-        for (int i = 0; i < count; i++) {
-            SC_CHECK(vl[i] && vl[i][0], "%s: attribute '%s': name %d is empty", path, attr, i);
-            SC_CHECK(strlen(vl[i]) < SC_DS_NAME_MAX, "%s: attribute '%s': name %d longer than %d",
-                     path, attr, i, SC_DS_NAME_MAX - 1);
-            strcpy(names[i], vl[i]);
-        }
-    } else {
-        size_t sz = H5Tget_size(t);
-        SC_CHECK(sz > 0 && sz < 4096, "%s: attribute '%s': bad string size", path, attr);
-        fixed = sc_xcalloc((size_t)count, sz + 1);
-        SC_H5(mt = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
-        SC_H5(H5Tset_size(mt, sz + 1), "H5Tset_size failed");
-        SC_H5(H5Tset_strpad(mt, H5T_STR_NULLTERM), "H5Tset_strpad failed");
-        SC_H5(H5Tset_cset(mt, H5Tget_cset(t)), "H5Tset_cset failed");
-        SC_H5(H5Aread(a, mt, fixed), "%s: attribute '%s': cannot read", path, attr);
-        for (int i = 0; i < count; i++) {
-            const char *s = fixed + (size_t)i * (sz + 1);
-            SC_CHECK(s[0], "%s: attribute '%s': name %d is empty", path, attr, i);
-            SC_CHECK(strlen(s) < SC_DS_NAME_MAX, "%s: attribute '%s': name %d longer than %d",
-                     path, attr, i, SC_DS_NAME_MAX - 1);
-            strcpy(names[i], s);
-        }
+    SC_TRY(sc_h5_read_strs_attr(file, path, attr, NULL, &s, &n));
+    SC_CHECK(n == count, "%s: attribute '%s': expected %d names, found %d", path, attr, count, n);
+    for (int i = 0; i < count; i++) {
+        SC_CHECK(s[i][0], "%s: attribute '%s': name %d is empty", path, attr, i);
+        SC_CHECK(strlen(s[i]) < SC_DS_NAME_MAX, "%s: attribute '%s': name %d longer than %d",
+                 path, attr, i, SC_DS_NAME_MAX - 1);
+        strcpy(names[i], s[i]);
     }
     for (int i = 0; i < count; i++)
         for (int j = 0; j < i; j++)
@@ -94,13 +41,7 @@ static int read_names(const char *path, hid_t file, const char *attr, int count,
                      path, attr, names[i]);
     rc = 0;
 fail:
-    if (vl && sp >= 0 && mt >= 0) H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, vl);
-    free(vl);
-    free(fixed);
-    if (mt >= 0) H5Tclose(mt);
-    if (sp >= 0) H5Sclose(sp);
-    if (t >= 0) H5Tclose(t);
-    if (a >= 0) H5Aclose(a);
+    sc_h5_free_strs(s, n);
     return rc;
 }
 
@@ -135,9 +76,9 @@ int sc_ds_open(MPI_Comm comm, const char *path, sc_dataset *ds)
     SC_CHECK(file >= 0, "%s: cannot open as HDF5 (truncated or damaged file?)", path);
 
     /* /images [N][V][H][W], uint16 or float32 */
-    SC_TRY((images = open_dset(path, file, "/images")) < 0);
+    SC_TRY((images = sc_h5_open_dset(file, path, "/images", HINT)) < 0);
     hsize_t id[4];
-    SC_TRY(dset_shape(path, images, "/images", 4, id));
+    SC_TRY(sc_h5_dset_shape(images, path, "/images", 4, id));
     SC_CHECK(id[0] >= 1 && id[1] >= 1 && id[2] >= 1 && id[3] >= 1,
              "%s: /images: empty shape [%llu][%llu][%llu][%llu]", path, (unsigned long long)id[0],
              (unsigned long long)id[1], (unsigned long long)id[2], (unsigned long long)id[3]);
@@ -158,9 +99,9 @@ int sc_ds_open(MPI_Comm comm, const char *path, sc_dataset *ds)
     ds->w = (int)id[3];
 
     /* /labels [N][L] uint8 0/1 */
-    SC_TRY((labels = open_dset(path, file, "/labels")) < 0);
+    SC_TRY((labels = sc_h5_open_dset(file, path, "/labels", HINT)) < 0);
     hsize_t ld[2];
-    SC_TRY(dset_shape(path, labels, "/labels", 2, ld));
+    SC_TRY(sc_h5_dset_shape(labels, path, "/labels", 2, ld));
     SC_CHECK(ld[0] == id[0], "%s: /labels: %llu rows but /images has %llu scans", path,
              (unsigned long long)ld[0], (unsigned long long)id[0]);
     SC_CHECK(ld[1] >= 1 && ld[1] <= SC_DS_MAX_LABELS, "%s: /labels: %llu labels, expected 1 to %d",
@@ -178,9 +119,9 @@ int sc_ds_open(MPI_Comm comm, const char *path, sc_dataset *ds)
         }
 
     /* /patient [N] int64 */
-    SC_TRY((patient = open_dset(path, file, "/patient")) < 0);
+    SC_TRY((patient = sc_h5_open_dset(file, path, "/patient", HINT)) < 0);
     hsize_t pd[1];
-    SC_TRY(dset_shape(path, patient, "/patient", 1, pd));
+    SC_TRY(sc_h5_dset_shape(patient, path, "/patient", 1, pd));
     SC_CHECK(pd[0] == id[0], "%s: /patient: %llu entries but /images has %llu scans", path,
              (unsigned long long)pd[0], (unsigned long long)id[0]);
     SC_TRY(check_integer(path, patient, "/patient", "int64 patient id"));

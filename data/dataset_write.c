@@ -15,6 +15,7 @@
 
 #include "data/dataset.h"
 #include "util/error.h"
+#include "util/h5.h"
 
 struct sc_ds_writer {
     char *path, *partial;
@@ -26,48 +27,12 @@ struct sc_ds_writer {
     uint8_t *written; /* [n] */
 };
 
-/* A variable-length ASCII string type: h5py reads it as str, and a C reader can read it with
- * the default H5T_C_S1 memory type (HDF5 does not convert between ASCII and UTF-8). */
-static hid_t vlen_str(void)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    if (t < 0) return -1;
-    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_ASCII) < 0) {
-        H5Tclose(t);
-        return -1;
-    }
-    return t;
-}
-
 /* 1 if s is printable ASCII (names and attributes are stored as ASCII strings). */
 static int is_ascii(const char *s)
 {
     for (; *s; s++)
         if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) return 0;
     return 1;
-}
-
-/* Attribute `name` on obj: n strings (rank 1), or one scalar string when n < 0. */
-static int str_attr(hid_t obj, const char *file, const char *name, const char *const *v, int n)
-{
-    int rc = -1;
-    hid_t t = -1, sp = -1, a = -1;
-    hsize_t d = n < 0 ? 1 : (hsize_t)n;
-    htri_t exists;
-    SC_H5(t = vlen_str(), "%s: cannot make a string type", file);
-    SC_H5(sp = n < 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &d, NULL),
-          "%s: attribute %s: cannot make a dataspace", file, name);
-    SC_H5(exists = H5Aexists(obj, name), "%s: attribute %s: cannot query", file, name);
-    if (exists) SC_H5(H5Adelete(obj, name), "%s: attribute %s: cannot replace", file, name);
-    SC_H5(a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT),
-          "%s: attribute %s: cannot create", file, name);
-    SC_H5(H5Awrite(a, t, v), "%s: attribute %s: cannot write", file, name);
-    rc = 0;
-fail:
-    if (a >= 0) H5Aclose(a);
-    if (sp >= 0) H5Sclose(sp);
-    if (t >= 0) H5Tclose(t);
-    return rc;
 }
 
 static void writer_free(sc_ds_writer *wr)
@@ -147,8 +112,9 @@ int sc_ds_writer_open(const char *path, int64_t n, int v, int h, int w, int l,
     SC_H5(H5Pset_chunk_cache(dapl, 0, 0, 1.0), "%s: /images: cannot set the chunk cache", path);
     SC_H5(wr->images = H5Dcreate2(wr->file, "/images", H5T_STD_U16LE, sp, H5P_DEFAULT, dcpl, dapl),
           "%s: /images: cannot create", path);
-    SC_TRY(str_attr(wr->file, path, "label_names", label_names, l));
-    SC_TRY(str_attr(wr->file, path, "view_names", view_names, v));
+    /* Variable-length strings: h5py reads them as str. */
+    SC_TRY(sc_h5_write_strs_attr(wr->file, path, "label_names", l, label_names, SC_H5_VLEN));
+    SC_TRY(sc_h5_write_strs_attr(wr->file, path, "view_names", v, view_names, SC_H5_VLEN));
     H5Sclose(sp);
     H5Pclose(dcpl);
     H5Pclose(dapl);
@@ -197,30 +163,11 @@ fail:
 
 int sc_ds_writer_attr(sc_ds_writer *wr, const char *name, const char *value)
 {
-    const char *v[1] = {value};
     SC_CHECK(is_ascii(name) && name[0] && is_ascii(value),
              "%s: attribute '%s': name and value must be printable ASCII", wr->path, name);
-    return str_attr(wr->file, wr->path, name, v, -1);
+    return sc_h5_write_str_attr(wr->file, wr->path, name, value, SC_H5_VLEN);
 fail:
     return -1;
-}
-
-static int write_dataset(hid_t file, const char *file_name, const char *name, hid_t ftype,
-                         hid_t mtype, int rank, const hsize_t *dims, const void *data)
-{
-    int rc = -1;
-    hid_t sp = -1, d = -1;
-    SC_H5(sp = H5Screate_simple(rank, dims, NULL), "%s: %s: cannot make a dataspace", file_name,
-          name);
-    SC_H5(d = H5Dcreate2(file, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          "%s: %s: cannot create", file_name, name);
-    SC_H5(H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "%s: %s: cannot write",
-          file_name, name);
-    rc = 0;
-fail:
-    if (d >= 0) H5Dclose(d);
-    if (sp >= 0) H5Sclose(sp);
-    return rc;
 }
 
 int sc_ds_writer_close(sc_ds_writer *wr)
@@ -228,10 +175,10 @@ int sc_ds_writer_close(sc_ds_writer *wr)
     SC_CHECK(wr->n_written == wr->n, "%s: only %" PRId64 " of %" PRId64 " scans were written",
              wr->path, wr->n_written, wr->n);
     hsize_t dl[2] = {(hsize_t)wr->n, (hsize_t)wr->l}, dp[1] = {(hsize_t)wr->n};
-    SC_TRY(write_dataset(wr->file, wr->path, "/labels", H5T_STD_U8LE, H5T_NATIVE_UINT8, 2, dl,
-                         wr->labels));
-    SC_TRY(write_dataset(wr->file, wr->path, "/patient", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, dp,
-                         wr->patient));
+    SC_TRY(sc_h5_write_dset(wr->file, wr->path, "/labels", H5T_STD_U8LE, H5T_NATIVE_UINT8, 2, dl,
+                            wr->labels));
+    SC_TRY(sc_h5_write_dset(wr->file, wr->path, "/patient", H5T_STD_I64LE, H5T_NATIVE_INT64, 1,
+                            dp, wr->patient));
     herr_t e_images = H5Dclose(wr->images), e_file;
     wr->images = -1;
     e_file = H5Fclose(wr->file);

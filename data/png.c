@@ -2,13 +2,12 @@
  * state that outlives the setjmp is volatile and released after it. */
 #include "data/png.h"
 
-#include <errno.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "util/error.h"
+#include "util/sys.h"
 
 static void on_error(png_structp png, png_const_charp msg)
 {
@@ -29,29 +28,20 @@ int sc_png_write_gray(const char *path, const uint8_t *pix, int h, int w)
         sc_err_set(NULL, 0, "%s: invalid image size %dx%d", path, h, w);
         return -1;
     }
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        sc_err_set(NULL, 0, "%s: path too long", path);
-        return -1;
-    }
-    FILE *volatile f = fopen(tmp, "wb");
-    if (!f) {
-        sc_err_set(NULL, 0, "%s: cannot write: %s", tmp, strerror(errno));
-        return -1;
-    }
+    FILE *volatile f = sc_open_tmp(path, tmp, sizeof tmp);
+    if (!f) return -1;
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, on_error, on_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!png || !info) {
         sc_err_set(NULL, 0, "%s: libpng: cannot allocate the writer", path);
         png_destroy_write_struct(&png, &info);
-        fclose(f);
-        remove(tmp);
+        sc_discard_tmp(f, tmp);
         return -1;
     }
     if (setjmp(png_jmpbuf(png))) {
         sc_err_prefix("%s", path);
         png_destroy_write_struct(&png, &info);
-        fclose(f);
-        remove(tmp);
+        sc_discard_tmp(f, tmp);
         return -1;
     }
     png_init_io(png, f);
@@ -61,17 +51,5 @@ int sc_png_write_gray(const char *path, const uint8_t *pix, int h, int w)
     for (int r = 0; r < h; r++) png_write_row(png, (png_const_bytep)(pix + (size_t)r * w));
     png_write_end(png, info);
     png_destroy_write_struct(&png, &info);
-    FILE *ff = f;
-    f = NULL;
-    if (fclose(ff) != 0) {
-        sc_err_set(NULL, 0, "%s: write failed: %s", tmp, strerror(errno));
-        remove(tmp);
-        return -1;
-    }
-    if (rename(tmp, path) != 0) {
-        sc_err_set(NULL, 0, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
-        remove(tmp);
-        return -1;
-    }
-    return 0;
+    return sc_commit_tmp(f, tmp, path);
 }

@@ -58,6 +58,59 @@ int cli_double(const char *opt, const char *val, double lo, double hi, double *o
     return 0;
 }
 
+/* "A..B": A into first (NUL-terminated), *second at B; 1.  "N" (no ".."): 0.  An empty or
+ * over-long A: -1. */
+static int split_range(const char *val, char *first, size_t n, const char **second)
+{
+    const char *dots = strstr(val, "..");
+    if (!dots) return 0;
+    size_t len = (size_t)(dots - val);
+    if (len == 0 || len >= n) return -1;
+    memcpy(first, val, len);
+    first[len] = '\0';
+    *second = dots + 2;
+    return 1;
+}
+
+int cli_int_range(const char *opt, const char *val, int lo, int hi, int *a, int *b)
+{
+    char first[64];
+    const char *second;
+    int split = split_range(val, first, sizeof first, &second);
+    if (split == 0) { /* one number: its own message */
+        if (cli_int(opt, val, lo, hi, a)) return -1;
+        *b = *a;
+        return 0;
+    }
+    if (split < 0 || cli_int(opt, first, lo, hi, a) || cli_int(opt, second, lo, hi, b) || *b < *a) {
+        sc_err_set(NULL, 0, "option %s: expected N or A..B with %d <= A <= B <= %d, got '%s'",
+                   opt, lo, hi, val);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_double_range(const char *opt, const char *val, double lo, double hi, double *a,
+                     double *b)
+{
+    char first[64];
+    const char *second;
+    int split = split_range(val, first, sizeof first, &second);
+    if (split == 0) {
+        if (cli_double(opt, val, lo, hi, a)) return -1;
+        *b = *a;
+        return 0;
+    }
+    if (split < 0 || cli_double(opt, first, lo, hi, a) || cli_double(opt, second, lo, hi, b) ||
+        *b < *a) {
+        sc_err_set(NULL, 0,
+                   "option %s: expected N or MIN..MAX with %g <= MIN <= MAX <= %g, got '%s'", opt,
+                   lo, hi, val);
+        return -1;
+    }
+    return 0;
+}
+
 /* Parse n positive integers separated by 'x'. */
 static int parse_dims(const char *opt, const char *val, int n, int *dims, const char *form)
 {
@@ -109,6 +162,20 @@ int cli_value(int argc, char **argv, int *i, const char **val)
         return -1;
     }
     *val = argv[++*i];
+    return 0;
+}
+
+int cli_positional(const char *arg, const char **slot)
+{
+    if (arg[0] == '-') {
+        sc_err_set(NULL, 0, "unknown option '%s'", arg);
+        return -1;
+    }
+    if (*slot) {
+        sc_err_set(NULL, 0, "unexpected argument '%s'", arg);
+        return -1;
+    }
+    *slot = arg;
     return 0;
 }
 

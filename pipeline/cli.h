@@ -13,6 +13,10 @@ int cli_long(const char *opt, const char *val, long lo, long hi, long *out);
 int cli_int(const char *opt, const char *val, int lo, int hi, int *out);
 int cli_u64(const char *opt, const char *val, uint64_t *out);
 int cli_double(const char *opt, const char *val, double lo, double hi, double *out);
+/* "A..B" with lo <= A <= B <= hi, or "N" (then A = B = N). */
+int cli_int_range(const char *opt, const char *val, int lo, int hi, int *a, int *b);
+int cli_double_range(const char *opt, const char *val, double lo, double hi, double *a,
+                     double *b);
 /* "HxW" (e.g. 1024x256). */
 int cli_hw(const char *opt, const char *val, int *h, int *w);
 /* "VxHxW" (e.g. 2x1024x256). */
@@ -21,6 +25,9 @@ int cli_vhw(const char *opt, const char *val, int *v, int *h, int *w);
 int cli_is_help(const char *arg);
 /* Take the value of option argv[*i] (advances *i); sets an error if it is missing. */
 int cli_value(int argc, char **argv, int *i, const char **val);
+/* An argument that is none of the command's options: an unknown option (leading '-') is an
+ * error; else it goes into *slot, the one positional argument, unless that is taken. */
+int cli_positional(const char *arg, const char **slot);
 /* Usage error: print the message and a hint to run `spectcv CMD --help`; returns SC_EXIT_USAGE. */
 int cli_usage_error(const char *cmd);
 /* Rank of this process in MPI_COMM_WORLD (0 when MPI is not initialized). */

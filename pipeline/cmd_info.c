@@ -113,13 +113,7 @@ int cmd_info(int argc, char **argv)
         if (cli_is_help(argv[i])) {
             if (cli_rank() == 0) help();
             return SC_EXIT_OK;
-        } else if (argv[i][0] == '-') {
-            sc_err_set(NULL, 0, "unknown option '%s'", argv[i]);
-            return cli_usage_error("info");
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            sc_err_set(NULL, 0, "unexpected argument '%s'", argv[i]);
+        } else if (cli_positional(argv[i], &path)) {
             return cli_usage_error("info");
         }
     }

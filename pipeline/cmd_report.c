@@ -54,13 +54,7 @@ int cmd_report(int argc, char **argv)
             opt.render = 0;
         } else if (!strcmp(argv[i], "--gnuplot")) {
             if (cli_value(argc, argv, &i, &opt.gnuplot)) return cli_usage_error("report");
-        } else if (argv[i][0] == '-') {
-            sc_err_set(NULL, 0, "unknown option '%s'", argv[i]);
-            return cli_usage_error("report");
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            sc_err_set(NULL, 0, "unexpected argument '%s'", argv[i]);
+        } else if (cli_positional(argv[i], &path)) {
             return cli_usage_error("report");
         }
     }

@@ -214,13 +214,7 @@ int cmd_run(int argc, char **argv)
             dry = 1;
         } else if (!strcmp(a, "--quiet")) {
             quiet = 1;
-        } else if (a[0] == '-') {
-            sc_err_set(NULL, 0, "unknown option '%s'", a);
-            return cli_usage_error("run");
-        } else if (!exp_path) {
-            exp_path = a;
-        } else {
-            sc_err_set(NULL, 0, "unexpected argument '%s'", a);
+        } else if (cli_positional(a, &exp_path)) {
             return cli_usage_error("run");
         }
     }

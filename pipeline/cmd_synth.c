@@ -59,53 +59,6 @@ static void usage(FILE *out, const sc_phantom_params *d)
             d->difficulty, d->seed, d->h, d->w, d->counts_min, d->counts_max);
 }
 
-/* "A..B" or "N": integers. */
-static int parse_int_range(const char *opt, const char *val, int lo, int hi, int *a, int *b)
-{
-    const char *dots = strstr(val, "..");
-    if (!dots) {
-        if (cli_int(opt, val, lo, hi, a)) return -1;
-        *b = *a;
-        return 0;
-    }
-    char first[64];
-    size_t n = (size_t)(dots - val);
-    if (n == 0 || n >= sizeof first) goto bad;
-    memcpy(first, val, n);
-    first[n] = '\0';
-    if (cli_int(opt, first, lo, hi, a) || cli_int(opt, dots + 2, lo, hi, b)) goto bad;
-    if (*b < *a) goto bad;
-    return 0;
-bad:
-    sc_err_set(NULL, 0, "option %s: expected N or A..B with %d <= A <= B <= %d, got '%s'", opt,
-               lo, hi, val);
-    return -1;
-}
-
-/* "MIN..MAX" or "N": numbers. */
-static int parse_double_range(const char *opt, const char *val, double lo, double hi, double *a,
-                              double *b)
-{
-    const char *dots = strstr(val, "..");
-    if (!dots) {
-        if (cli_double(opt, val, lo, hi, a)) return -1;
-        *b = *a;
-        return 0;
-    }
-    char first[64];
-    size_t n = (size_t)(dots - val);
-    if (n == 0 || n >= sizeof first) goto bad;
-    memcpy(first, val, n);
-    first[n] = '\0';
-    if (cli_double(opt, first, lo, hi, a) || cli_double(opt, dots + 2, lo, hi, b)) goto bad;
-    if (*b < *a) goto bad;
-    return 0;
-bad:
-    sc_err_set(NULL, 0, "option %s: expected N or MIN..MAX with %g <= MIN <= MAX <= %g, got '%s'",
-               opt, lo, hi, val);
-    return -1;
-}
-
 int cmd_synth(int argc, char **argv)
 {
     sc_phantom_params p, d;
@@ -139,7 +92,7 @@ int cmd_synth(int argc, char **argv)
             bad = cli_long(a, val, 1, 100000000, &lv);
             p.patients = lv;
         } else if (!strcmp(a, "--scans-per-patient")) {
-            bad = parse_int_range(a, val, 1, SC_PH_MAX_SCANS, &p.scans_min, &p.scans_max);
+            bad = cli_int_range(a, val, 1, SC_PH_MAX_SCANS, &p.scans_min, &p.scans_max);
         } else if (!strcmp(a, "--p-metastasis")) {
             bad = cli_double(a, val, 0, 1, &p.p_metastasis);
         } else if (!strcmp(a, "--p-arthritis")) {
@@ -151,7 +104,7 @@ int cmd_synth(int argc, char **argv)
         } else if (!strcmp(a, "--size")) {
             bad = cli_hw(a, val, &p.h, &p.w);
         } else if (!strcmp(a, "--counts")) {
-            bad = parse_double_range(a, val, 1e4, 1e9, &p.counts_min, &p.counts_max);
+            bad = cli_double_range(a, val, 1e4, 1e9, &p.counts_min, &p.counts_max);
         } else if (!strcmp(a, "--preview")) {
             bad = !val[0];
             if (bad) sc_err_set(NULL, 0, "option %s: expected a directory", a);

@@ -45,6 +45,16 @@ void rp_cell_name(const sc_summary *s, int c, char *out, size_t n)
     snprintf(out, n, "%s \xc3\x97 %s", s->cell_aug[c], s->cell_arch[c]);
 }
 
+void rp_job_cells(rp_table *t, int j, const sc_job_row *r)
+{
+    rp_cell(t, "%04d", j);
+    rp_cell(t, "%d", r->repeat);
+    rp_cell(t, "%d", r->fold);
+    rp_cell(t, "%s", r->augmentation);
+    rp_cell(t, "%s", r->architecture);
+    rp_cell(t, "%s", sc_job_status_name(r->status));
+}
+
 void rp_interval_name(const rp_ctx *c, char *out, size_t n)
 {
     snprintf(out, n, "%g%% %s corrected resampled t interval", 100 * c->s->level,
@@ -118,12 +128,7 @@ static void section_jobs(const rp_ctx *c, rp_doc *doc)
     for (int j = 0; j < rf->n_jobs; j++) {
         const sc_job_row *r = &rf->rows[j];
         if (r->status == SC_JOB_DONE) continue;
-        rp_cell(t, "%04d", j);
-        rp_cell(t, "%d", r->repeat);
-        rp_cell(t, "%d", r->fold);
-        rp_cell(t, "%s", r->augmentation);
-        rp_cell(t, "%s", r->architecture);
-        rp_cell(t, "%s", sc_job_status_name(r->status));
+        rp_job_cells(t, j, r);
         if (r->status == SC_JOB_FAILED)
             rp_cell(t, "%s", r->message[0] ? r->message : "(no message)");
         else

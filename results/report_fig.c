@@ -39,21 +39,17 @@ static void gp_quote(rp_buf *o, const char *s)
     rp_puts(o, "\"");
 }
 
-/* A label as part of a file name: [A-Za-z0-9_-], other bytes as '_'. */
-static void file_part(char *out, size_t n, const char *s)
+/* The header of cell `cell`'s block in a data file (gnuplot's `index`: blocks apart by two
+ * blank lines); the cell's name into cn. */
+static void data_block(rp_buf *d, const sc_summary *s, int cell, const char *columns, char *cn,
+                       size_t n)
 {
-    size_t i = 0;
-    for (; s[i] && i + 1 < n; i++) {
-        char ch = s[i];
-        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                 ch == '-' || ch == '_';
-        out[i] = ok ? ch : '_';
-    }
-    out[i] = '\0';
+    rp_cell_name(s, cell, cn, n);
+    rp_printf(d, "%s# %s: %s\n", cell ? "\n\n" : "", cn, columns);
 }
 
 /* The beginning of every script: provenance, cell names and colours, and the loop over the
- * two output formats; the script's body follows, then script_end closes the loop. */
+ * two output formats; the script's body follows, then script_end_save closes the loop. */
 static void script_begin(const rp_ctx *c, rp_buf *o, const rp_fig *f, int w, int h)
 {
     const sc_summary *s = c->s;
@@ -83,14 +79,23 @@ static void script_begin(const rp_ctx *c, rp_buf *o, const rp_fig *f, int w, int
     rp_printf(o, "  set output \"%s.\".fmt\n", f->name);
 }
 
-static void script_end(rp_buf *o) { rp_puts(o, "  unset output\n}\n"); }
-
 static int save_fig(const rp_ctx *c, const char *name, const char *ext, const rp_buf *o)
 {
     char dir[4096], file[160];
     snprintf(dir, sizeof dir, "%s/figures", c->dir);
     snprintf(file, sizeof file, "%s.%s", name, ext);
     return rp_buf_save(o, dir, file);
+}
+
+/* The end of every figure: close the script's loop (see script_begin), save NAME.dat (data)
+ * and NAME.gp (script), release both buffers. */
+static int script_end_save(const rp_ctx *c, const rp_fig *f, rp_buf *d, rp_buf *o)
+{
+    rp_puts(o, "  unset output\n}\n");
+    int rc = save_fig(c, f->name, "dat", d) || save_fig(c, f->name, "gp", o) ? -1 : 0;
+    rp_buf_free(d);
+    rp_buf_free(o);
+    return rc;
 }
 
 static rp_fig *new_fig(rp_fig **figs, int *n, const char *name, const char *caption)
@@ -102,10 +107,40 @@ static rp_fig *new_fig(rp_fig **figs, int *n, const char *name, const char *capt
     return f;
 }
 
+/* A per-label figure, named KIND_J_LABEL: J from 1, the label in [A-Za-z0-9_-] (other bytes as
+ * '_', at most 63 of them). */
+static rp_fig *new_label_fig(rp_fig **figs, int *n, const char *kind, int j, const char *label,
+                             const char *caption)
+{
+    char part[64], name[96];
+    size_t i = 0;
+    for (; label[i] && i + 1 < sizeof part; i++) {
+        char ch = label[i];
+        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                 ch == '-' || ch == '_';
+        part[i] = ok ? ch : '_';
+    }
+    part[i] = '\0';
+    snprintf(name, sizeof name, "%s_%d_%s", kind, j + 1, part);
+    return new_fig(figs, n, name, caption);
+}
+
 static void data_num(rp_buf *o, double v)
 {
     if (isfinite(v)) rp_printf(o, " %.6g", v);
     else rp_puts(o, " NaN");
+}
+
+/* " mean lo hi" of (cell, metric) in /summary/table; with one fold (no interval) lo = hi =
+ * mean: a bar or point without whisker. */
+static void data_mean_interval(rp_buf *o, const sc_summary *s, int cell, const char *metric)
+{
+    const sc_summary_row *r = sc_summary_find(s, cell, metric);
+    double mean = r ? r->mean : NAN, lo = r ? r->lo : NAN, hi = r ? r->hi : NAN;
+    if (isfinite(mean) && !isfinite(lo)) lo = hi = mean;
+    data_num(o, mean);
+    data_num(o, lo);
+    data_num(o, hi);
 }
 
 static const char *const macro_names[5] = {"macro_accuracy", "macro_precision",
@@ -131,14 +166,8 @@ static int fig_metrics(const rp_ctx *c, rp_fig **figs, int *nf)
     rp_puts(&d, "# metric, then per cell (in the order of the script's cells): mean lo hi\n");
     for (int k = 0; k < 5; k++) {
         rp_puts(&d, macro_titles[k]);
-        for (int cell = 0; cell < s->n_cells; cell++) {
-            const sc_summary_row *r = sc_summary_find(s, cell, macro_names[k]);
-            double m = r ? r->mean : NAN, lo = r ? r->lo : NAN, hi = r ? r->hi : NAN;
-            if (isfinite(m) && !isfinite(lo)) lo = hi = m; /* one fold: a bar, no whisker */
-            data_num(&d, m);
-            data_num(&d, lo);
-            data_num(&d, hi);
-        }
+        for (int cell = 0; cell < s->n_cells; cell++)
+            data_mean_interval(&d, s, cell, macro_names[k]);
         rp_puts(&d, "\n");
     }
     script_begin(c, &o, f, 960, 540);
@@ -155,11 +184,7 @@ static int fig_metrics(const rp_ctx *c, rp_fig **figs, int *nf)
                   "  plot for [c=1:NC] \"metrics.dat\" using (column(3*c-1)):(column(3*c)):"
                   "(column(3*c+1)):xtic(1) title cells[c] lc rgb colors[c]\n",
               100 * s->level, interval_name(c->rf));
-    script_end(&o);
-    int rc = save_fig(c, f->name, "dat", &d) || save_fig(c, f->name, "gp", &o) ? -1 : 0;
-    rp_buf_free(&d);
-    rp_buf_free(&o);
-    return rc;
+    return script_end_save(c, f, &d, &o);
 }
 
 /* Per-fold points of macro F1 and accuracy per cell, with the mean and its interval. */
@@ -187,14 +212,8 @@ static int fig_per_fold(const rp_ctx *c, rp_fig **figs, int *nf)
     rp_puts(&m, "# x, then macro_f1 mean lo hi, macro_accuracy mean lo hi\n");
     for (int cell = 0; cell < s->n_cells; cell++) {
         rp_printf(&m, "%.2f", cell + 1 + 0.3);
-        for (int k = 0; k < 2; k++) {
-            const sc_summary_row *r = sc_summary_find(s, cell, k ? "macro_accuracy" : "macro_f1");
-            double mean = r ? r->mean : NAN, lo = r ? r->lo : NAN, hi = r ? r->hi : NAN;
-            if (isfinite(mean) && !isfinite(lo)) lo = hi = mean;
-            data_num(&m, mean);
-            data_num(&m, lo);
-            data_num(&m, hi);
-        }
+        data_mean_interval(&m, s, cell, "macro_f1");
+        data_mean_interval(&m, s, cell, "macro_accuracy");
         rp_puts(&m, "\n");
     }
     script_begin(c, &o, f, 1000, 520);
@@ -215,15 +234,9 @@ static int fig_per_fold(const rp_ctx *c, rp_fig **figs, int *nf)
                 "(column(3*k+1)) with yerrorbars pt 5 ps 1 lc rgb \"black\" notitle\n"
                 "  }\n"
                 "  unset multiplot\n");
-    script_end(&o);
-    int rc = save_fig(c, f->name, "dat", &d) || save_fig(c, "per_fold_means", "dat", &m) ||
-                     save_fig(c, f->name, "gp", &o)
-                 ? -1
-                 : 0;
-    rp_buf_free(&d);
+    int rc = save_fig(c, "per_fold_means", "dat", &m);
     rp_buf_free(&m);
-    rp_buf_free(&o);
-    return rc;
+    return script_end_save(c, f, &d, &o) || rc ? -1 : 0;
 }
 
 /* Order of scores, descending (ties: by position, so the order is fixed). */
@@ -276,20 +289,17 @@ static int fig_roc(const rp_ctx *c, int j, rp_fig **figs, int *nf)
 {
     const sc_results_file *rf = c->rf;
     const sc_summary *s = c->s;
-    char part[64], name[96], cap[512];
-    file_part(part, sizeof part, rf->label_names[j]);
-    snprintf(name, sizeof name, "roc_%d_%s", j + 1, part);
+    char cap[512];
     snprintf(cap, sizeof cap, "ROC curves of %s: pooled out-of-fold scores of every done job "
              "of each cell (AUC of the curve in the legend)", rf->label_names[j]);
-    rp_fig *f = new_fig(figs, nf, name, cap);
+    rp_fig *f = new_label_fig(figs, nf, "roc", j, rf->label_names[j], cap);
     int *jobs = sc_xmalloc((size_t)rf->n_jobs * sizeof *jobs);
     rp_buf d = {0}, o = {0}, titles = {0};
     for (int cell = 0; cell < s->n_cells; cell++) {
         sc_pool p;
         sc_pool_jobs(rf, c->d, jobs, sc_cv_cell_jobs(rf, c->d, cell, -1, jobs), &p);
         char cn[128];
-        rp_cell_name(s, cell, cn, sizeof cn);
-        rp_printf(&d, "%s# %s: false positive rate, true positive rate\n", cell ? "\n\n" : "", cn);
+        data_block(&d, s, cell, "false positive rate, true positive rate", cn, sizeof cn);
         double auc;
         roc_block(&p, rf->l, j, &d, &auc);
         char t[192];
@@ -303,6 +313,7 @@ static int fig_roc(const rp_ctx *c, int j, rp_fig **figs, int *nf)
     free(jobs);
     script_begin(c, &o, f, 640, 600);
     rp_printf(&o, "  array titles[NC]\n%s", titles.p);
+    rp_buf_free(&titles);
     rp_puts(&o, "  set title ");
     gp_quote(&o, rf->label_names[j]);
     rp_printf(&o, "\n  set size ratio -1\n  set xrange [-0.01:1.01]\n  set yrange [-0.01:1.01]\n"
@@ -314,12 +325,7 @@ static int fig_roc(const rp_ctx *c, int j, rp_fig **figs, int *nf)
                   "lc rgb colors[c] title titles[c], \\\n"
                   "       x with lines dt 2 lc rgb \"#999999\" notitle\n",
               f->name);
-    script_end(&o);
-    int rc = save_fig(c, f->name, "dat", &d) || save_fig(c, f->name, "gp", &o) ? -1 : 0;
-    rp_buf_free(&d);
-    rp_buf_free(&o);
-    rp_buf_free(&titles);
-    return rc;
+    return script_end_save(c, f, &d, &o);
 }
 
 /* Panels: up to three per row. */
@@ -341,9 +347,7 @@ static int fig_loss(const rp_ctx *c, rp_fig **figs, int *nf)
     double ymax = 0;
     for (int cell = 0; cell < s->n_cells; cell++) {
         char cn[128];
-        rp_cell_name(s, cell, cn, sizeof cn);
-        rp_printf(&d, "%s# %s: epoch, mean training loss (one block per job)\n",
-                  cell ? "\n\n" : "", cn);
+        data_block(&d, s, cell, "epoch, mean training loss (one block per job)", cn, sizeof cn);
         int any = 0;
         for (int j = 0; j < rf->n_jobs; j++) {
             if (c->d->cell[j] != cell || !c->d->history[j]) continue;
@@ -375,11 +379,7 @@ static int fig_loss(const rp_ctx *c, rp_fig **figs, int *nf)
                   "  unset multiplot\n",
               rows, cols, rf->epochs > 1 ? rf->epochs : 2, ymax > 0 ? 1.05 * ymax : 1.0,
               rf->epochs <= 12 ? "  set xtics 1\n" : "");
-    script_end(&o);
-    int rc = save_fig(c, f->name, "dat", &d) || save_fig(c, f->name, "gp", &o) ? -1 : 0;
-    rp_buf_free(&d);
-    rp_buf_free(&o);
-    return rc;
+    return script_end_save(c, f, &d, &o);
 }
 
 /* Confusion matrix of label j per cell (counts of every done job). */
@@ -387,13 +387,11 @@ static int fig_confusion(const rp_ctx *c, int j, rp_fig **figs, int *nf)
 {
     const sc_results_file *rf = c->rf;
     const sc_summary *s = c->s;
-    char part[64], name[96], cap[512];
-    file_part(part, sizeof part, rf->label_names[j]);
-    snprintf(name, sizeof name, "confusion_%d_%s", j + 1, part);
+    char cap[512];
     snprintf(cap, sizeof cap, "Confusion matrices of %s at threshold %g: counts of every done "
              "job of each cell; shade and percentage: share of the true class", rf->label_names[j],
              rf->threshold);
-    rp_fig *f = new_fig(figs, nf, name, cap);
+    rp_fig *f = new_label_fig(figs, nf, "confusion", j, rf->label_names[j], cap);
     rp_buf d = {0}, o = {0};
     for (int cell = 0; cell < s->n_cells; cell++) {
         int64_t k[4] = {0};
@@ -401,10 +399,9 @@ static int fig_confusion(const rp_ctx *c, int j, rp_fig **figs, int *nf)
             if (c->d->cell[jb] == cell && c->d->counts[jb])
                 for (int q = 0; q < 4; q++) k[q] += c->d->counts[jb][4 * j + q];
         char cn[128];
-        rp_cell_name(s, cell, cn, sizeof cn);
+        data_block(&d, s, cell, "predicted (0 negative, 1 positive), true, share of the true "
+                   "class, count, name", cn, sizeof cn);
         double pos = (double)(k[ST_TP] + k[ST_FN]), neg = (double)(k[ST_FP] + k[ST_TN]);
-        rp_printf(&d, "%s# %s: predicted (0 negative, 1 positive), true, share of the true "
-                  "class, count, name\n", cell ? "\n\n" : "", cn);
         rp_printf(&d, "0 1 %.6g %lld FN\n1 1 %.6g %lld TP\n", pos > 0 ? k[ST_FN] / pos : 0,
                   (long long)k[ST_FN], pos > 0 ? k[ST_TP] / pos : 0, (long long)k[ST_TP]);
         rp_printf(&d, "0 0 %.6g %lld TN\n1 0 %.6g %lld FP\n", neg > 0 ? k[ST_TN] / neg : 0,
@@ -431,11 +428,7 @@ static int fig_confusion(const rp_ctx *c, int j, rp_fig **figs, int *nf)
                   "  }\n"
                   "  unset multiplot\n",
               f->name);
-    script_end(&o);
-    int rc = save_fig(c, f->name, "dat", &d) || save_fig(c, f->name, "gp", &o) ? -1 : 0;
-    rp_buf_free(&d);
-    rp_buf_free(&o);
-    return rc;
+    return script_end_save(c, f, &d, &o);
 }
 
 int rp_write_figures(const rp_ctx *c, rp_fig **figs, int *n)

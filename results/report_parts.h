@@ -48,6 +48,8 @@ void rp_interval(char *out, size_t n, double mean, double lo, double hi);
 void rp_pvalue(char *out, size_t n, double p);
 /* "augmentation × architecture" of cell c. */
 void rp_cell_name(const sc_summary *s, int c, char *out, size_t n);
+/* The cells that name job j of a table: job, repeat, fold, augmentation, architecture, status. */
+void rp_job_cells(rp_table *t, int j, const sc_job_row *r);
 /* "95% Nadeau-Bengio corrected resampled t interval" (Bouckaert-Frank with repeats). */
 void rp_interval_name(const rp_ctx *c, char *out, size_t n);
 

@@ -407,12 +407,7 @@ void rp_section_folds(const rp_ctx *c, rp_doc *doc)
     for (int k = 0; k < 6; k++) idx[k] = sc_results_metric_index(rf, names[k]);
     for (int j = 0; j < rf->n_jobs; j++) {
         const sc_job_row *r = &rf->rows[j];
-        rp_cell(t, "%04d", j);
-        rp_cell(t, "%d", r->repeat);
-        rp_cell(t, "%d", r->fold);
-        rp_cell(t, "%s", r->augmentation);
-        rp_cell(t, "%s", r->architecture);
-        rp_cell(t, "%s", sc_job_status_name(r->status));
+        rp_job_cells(t, j, r);
         rp_cell(t, "%lld", (long long)r->n_test);
         for (int k = 0; k < 6; k++) {
             char v[32];

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "util/h5.h"
 #include "util/hash.h"
 
 enum { D_SCORES, D_COUNTS, D_METRICS, D_HISTORY, D_TEST_INDEX, N_JOB_DSETS };
@@ -67,63 +68,6 @@ fail:
     return -1;
 }
 
-/* Collective: a string attribute. */
-static int attr_str(hid_t obj, const char *name, const char *value)
-{
-    hid_t t = -1, sp = -1, a = -1;
-    int rc = -1;
-    SC_H5(t = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
-    SC_H5(H5Tset_size(t, strlen(value) + 1), "H5Tset_size failed");
-    SC_H5(sp = H5Screate(H5S_SCALAR), "H5Screate failed");
-    SC_H5(a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT), "attribute %s", name);
-    SC_H5(H5Awrite(a, t, value), "cannot write attribute %s", name);
-    rc = 0;
-fail:
-    if (a >= 0) H5Aclose(a);
-    if (sp >= 0) H5Sclose(sp);
-    if (t >= 0) H5Tclose(t);
-    return rc;
-}
-
-/* Collective: a 1-D array of fixed-length strings as an attribute. */
-static int attr_strs(hid_t obj, const char *name, int n, const char *const *values)
-{
-    hid_t t = -1, sp = -1, a = -1;
-    int rc = -1;
-    size_t w = 1;
-    for (int i = 0; i < n; i++)
-        if (strlen(values[i]) + 1 > w) w = strlen(values[i]) + 1;
-    char *buf = sc_xcalloc((size_t)n, w);
-    for (int i = 0; i < n; i++) memcpy(buf + (size_t)i * w, values[i], strlen(values[i]));
-    hsize_t dim = (hsize_t)n;
-    SC_H5(t = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
-    SC_H5(H5Tset_size(t, w), "H5Tset_size failed");
-    SC_H5(sp = H5Screate_simple(1, &dim, NULL), "H5Screate failed");
-    SC_H5(a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT), "attribute %s", name);
-    SC_H5(H5Awrite(a, t, buf), "cannot write attribute %s", name);
-    rc = 0;
-fail:
-    free(buf);
-    if (a >= 0) H5Aclose(a);
-    if (sp >= 0) H5Sclose(sp);
-    if (t >= 0) H5Tclose(t);
-    return rc;
-}
-
-static int attr_num(hid_t obj, const char *name, hid_t type, const void *value)
-{
-    hid_t sp = -1, a = -1;
-    int rc = -1;
-    SC_H5(sp = H5Screate(H5S_SCALAR), "H5Screate failed");
-    SC_H5(a = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT), "attribute %s", name);
-    SC_H5(H5Awrite(a, type, value), "cannot write attribute %s", name);
-    rc = 0;
-fail:
-    if (a >= 0) H5Aclose(a);
-    if (sp >= 0) H5Sclose(sp);
-    return rc;
-}
-
 /* Collective: a contiguous, early-allocated dataset with a fill value (may be NULL). */
 static hid_t make_dset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
                        const void *fill)
@@ -178,23 +122,25 @@ int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *
     SC_CHECK(r->file >= 0, "%s: cannot create the results file (directory missing or not "
              "writable?)", path);
 
-    /* Root attributes: provenance. */
+    /* Root attributes: provenance (fixed-length strings: h5py reads them as bytes). */
     char hex[17];
-    SC_TRY(attr_str(r->file, "version", lay->version));
-    SC_TRY(attr_str(r->file, "experiment", lay->experiment_text));
+    const hid_t f = r->file;
+    const sc_h5_str fx = SC_H5_FIXED;
+    SC_TRY(sc_h5_write_str_attr(f, path, "version", lay->version, fx));
+    SC_TRY(sc_h5_write_str_attr(f, path, "experiment", lay->experiment_text, fx));
     sc_hash_hex(lay->experiment_hash, hex);
-    SC_TRY(attr_str(r->file, "experiment_hash", hex));
-    SC_TRY(attr_str(r->file, "experiment_path", lay->experiment_path));
-    SC_TRY(attr_str(r->file, "dataset_path", lay->dataset_path));
+    SC_TRY(sc_h5_write_str_attr(f, path, "experiment_hash", hex, fx));
+    SC_TRY(sc_h5_write_str_attr(f, path, "experiment_path", lay->experiment_path, fx));
+    SC_TRY(sc_h5_write_str_attr(f, path, "dataset_path", lay->dataset_path, fx));
     sc_hash_hex(lay->dataset_hash, hex);
-    SC_TRY(attr_str(r->file, "dataset_hash", hex));
-    SC_TRY(attr_strs(r->file, "label_names", lay->l, lay->label_names));
-    SC_TRY(attr_num(r->file, "threshold", H5T_NATIVE_DOUBLE, &lay->threshold));
-    SC_TRY(attr_num(r->file, "confidence", H5T_NATIVE_DOUBLE, &lay->confidence));
-    SC_TRY(attr_num(r->file, "seed", H5T_NATIVE_UINT64, &lay->seed));
-    SC_TRY(attr_num(r->file, "repeats", H5T_NATIVE_INT, &lay->repeats));
-    SC_TRY(attr_num(r->file, "folds", H5T_NATIVE_INT, &lay->k));
-    SC_TRY(attr_num(r->file, "epochs", H5T_NATIVE_INT, &lay->epochs));
+    SC_TRY(sc_h5_write_str_attr(f, path, "dataset_hash", hex, fx));
+    SC_TRY(sc_h5_write_strs_attr(f, path, "label_names", lay->l, lay->label_names, fx));
+    SC_TRY(sc_h5_write_num_attr(f, path, "threshold", H5T_NATIVE_DOUBLE, &lay->threshold));
+    SC_TRY(sc_h5_write_num_attr(f, path, "confidence", H5T_NATIVE_DOUBLE, &lay->confidence));
+    SC_TRY(sc_h5_write_num_attr(f, path, "seed", H5T_NATIVE_UINT64, &lay->seed));
+    SC_TRY(sc_h5_write_num_attr(f, path, "repeats", H5T_NATIVE_INT, &lay->repeats));
+    SC_TRY(sc_h5_write_num_attr(f, path, "folds", H5T_NATIVE_INT, &lay->k));
+    SC_TRY(sc_h5_write_num_attr(f, path, "epochs", H5T_NATIVE_INT, &lay->epochs));
 
     /* /dataset: truth and patients of every scan. */
     SC_H5(g = H5Gcreate2(r->file, "/dataset", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
@@ -258,7 +204,8 @@ int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *
         SC_H5(d[D_COUNTS] = make_dset(g, "counts", H5T_NATIVE_INT64, 2, cdims, &minus1), "counts");
         SC_H5(d[D_METRICS] = make_dset(g, "metrics", H5T_NATIVE_DOUBLE, 1, &mdim, &nand_),
               "metrics");
-        SC_TRY(attr_strs(d[D_METRICS], "names", lay->n_metrics, lay->metric_names));
+        SC_TRY(sc_h5_write_strs_attr(d[D_METRICS], path, "names", lay->n_metrics,
+                                     lay->metric_names, fx));
         SC_H5(d[D_HISTORY] = make_dset(g, "history", H5T_NATIVE_FLOAT, 1, &hdim, &nanf_),
               "history");
         if (r->rank == 0 && nt > 0)

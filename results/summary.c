@@ -27,6 +27,13 @@ static int find_cell(const sc_summary *s, const sc_job_row *r)
 
 int sc_summary_cell_of(const sc_summary *s, const sc_job_row *r) { return find_cell(s, r); }
 
+void sc_summary_cell_names(const sc_summary *s, int c, char arch[SC_ROW_NAME],
+                           char aug[SC_ROW_NAME])
+{
+    snprintf(arch, SC_ROW_NAME, "%s", s->cell_arch[c]);
+    snprintf(aug, SC_ROW_NAME, "%s", s->cell_aug[c]);
+}
+
 /* /summary/table: across-fold statistics of every per-job metric. */
 static int compute_table(const sc_results_file *rf, sc_summary *s)
 {
@@ -69,8 +76,7 @@ static int compute_table(const sc_results_file *rf, sc_summary *s)
         double ratio = sum_train > 0 ? sum_test / sum_train : 0;
         for (int k = 0; k < rf->n_metrics; k++) {
             sc_summary_row *row = &s->rows[(size_t)c * s->n_metrics + k];
-            snprintf(row->architecture, SC_ROW_NAME, "%s", s->cell_arch[c]);
-            snprintf(row->augmentation, SC_ROW_NAME, "%s", s->cell_aug[c]);
+            sc_summary_cell_names(s, c, row->architecture, row->augmentation);
             snprintf(row->metric, SC_METRIC_NAME, "%s", rf->metric_names[k]);
             row->n_jobs = n_jobs;
             row->n_done = n_done;

@@ -145,6 +145,9 @@ const sc_summary_row *sc_summary_find(const sc_summary *s, int cell, const char 
 /* The pooled row of (cell, repeat, label, metric), or NULL. */
 const sc_pooled_row *sc_summary_find_pooled(const sc_summary *s, int cell, int repeat,
                                             const char *label, const char *metric);
+/* Copy the names of cell c into a row's architecture and augmentation fields. */
+void sc_summary_cell_names(const sc_summary *s, int c, char arch[SC_ROW_NAME],
+                           char aug[SC_ROW_NAME]);
 /* Cell index of a job row, -1 if none. */
 int sc_summary_cell_of(const sc_summary *s, const sc_job_row *r);
 

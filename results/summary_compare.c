@@ -40,14 +40,6 @@ static int paired_jobs(const sc_results_file *rf, const sc_cv_data *d, int a, in
     return n;
 }
 
-static void names(const sc_summary *s, int a, int b, char *aa, char *ag, char *ba, char *bg)
-{
-    snprintf(aa, SC_ROW_NAME, "%s", s->cell_arch[a]);
-    snprintf(ag, SC_ROW_NAME, "%s", s->cell_aug[a]);
-    snprintf(ba, SC_ROW_NAME, "%s", s->cell_arch[b]);
-    snprintf(bg, SC_ROW_NAME, "%s", s->cell_aug[b]);
-}
-
 /* Holm over the rows of one family whose p is defined; the others keep p_holm = NaN.  p and
  * adj are strided views into the rows (offsetof of the field, row size). */
 static int holm_family(char *rows, size_t size, size_t p_off, size_t adj_off, int n)
@@ -85,8 +77,8 @@ static int ttests(const sc_results_file *rf, const sc_cv_data *d, sc_summary *s,
         for (int a = 0; a < C; a++)
             for (int b = a + 1; b < C; b++) {
                 sc_ttest_row *t = &s->ttest[s->n_ttest++];
-                names(s, a, b, t->a_architecture, t->a_augmentation, t->b_architecture,
-                      t->b_augmentation);
+                sc_summary_cell_names(s, a, t->a_architecture, t->a_augmentation);
+                sc_summary_cell_names(s, b, t->b_architecture, t->b_augmentation);
                 t->cell_a = a;
                 t->cell_b = b;
                 snprintf(t->metric, sizeof t->metric, "%s", ttest_metrics[k]);
@@ -144,8 +136,8 @@ static int mcnemars(const sc_results_file *rf, const sc_cv_data *d, sc_summary *
             for (int a = 0; a < C; a++)
                 for (int b = a + 1; b < C; b++) {
                     sc_mcnemar_row *m = &s->mcnemar[s->n_mcnemar++];
-                    names(s, a, b, m->a_architecture, m->a_augmentation, m->b_architecture,
-                          m->b_augmentation);
+                    sc_summary_cell_names(s, a, m->a_architecture, m->a_augmentation);
+                    sc_summary_cell_names(s, b, m->b_architecture, m->b_augmentation);
                     m->cell_a = a;
                     m->cell_b = b;
                     m->repeat = r;

@@ -44,8 +44,7 @@ static int add_prop(sc_summary *s, const sc_results_file *rf, const pool_key *k,
 {
     sc_pooled_row *p = &s->pooled[s->n_pooled++];
     memset(p, 0, sizeof *p);
-    snprintf(p->architecture, SC_ROW_NAME, "%s", s->cell_arch[k->c]);
-    snprintf(p->augmentation, SC_ROW_NAME, "%s", s->cell_aug[k->c]);
+    sc_summary_cell_names(s, k->c, p->architecture, p->augmentation);
     p->cell = k->c;
     p->repeat = k->r;
     p->n_folds = k->n_folds;
@@ -73,8 +72,7 @@ static int add_auc(sc_summary *s, const sc_results_file *rf, const pool_key *k, 
 {
     sc_auc_row *a = &s->auc[s->n_auc++];
     memset(a, 0, sizeof *a);
-    snprintf(a->architecture, SC_ROW_NAME, "%s", s->cell_arch[k->c]);
-    snprintf(a->augmentation, SC_ROW_NAME, "%s", s->cell_aug[k->c]);
+    sc_summary_cell_names(s, k->c, a->architecture, a->augmentation);
     a->cell = k->c;
     a->repeat = k->r;
     snprintf(a->label, sizeof a->label, "%s", rf->label_names[j]);
@@ -183,8 +181,7 @@ int sc_summary_bootstrap(const sc_results_file *rf, const sc_cv_data *d, sc_summ
             for (int k = 0; k < N_BOOT; k++) {
                 sc_boot_row *b = &s->boot[s->n_boot++];
                 memset(b, 0, sizeof *b);
-                snprintf(b->architecture, SC_ROW_NAME, "%s", s->cell_arch[c]);
-                snprintf(b->augmentation, SC_ROW_NAME, "%s", s->cell_aug[c]);
+                sc_summary_cell_names(s, c, b->architecture, b->augmentation);
                 b->cell = c;
                 b->repeat = r;
                 snprintf(b->metric, sizeof b->metric, "%s", boot_metrics[k].name);

@@ -6,6 +6,7 @@
 
 #include "results/summary.h"
 #include "util/error.h"
+#include "util/h5.h"
 
 #define S(type, f) {#f, offsetof(type, f), SC_F_STR, sizeof(((type *)0)->f)}
 #define I(type, f) {#f, offsetof(type, f), SC_F_I32, 0}
@@ -118,44 +119,20 @@ fail:
     return -1;
 }
 
-static int attr(hid_t obj, const char *name, hid_t type, const void *value, size_t str)
-{
-    hid_t sp = -1, a = -1, t = -1;
-    int rc = -1;
-    if (str) {
-        SC_H5(t = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
-        SC_H5(H5Tset_size(t, str), "H5Tset_size failed");
-        type = t;
-    }
-    SC_H5(sp = H5Screate(H5S_SCALAR), "H5Screate failed");
-    SC_H5(a = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT), "attribute %s", name);
-    SC_H5(H5Awrite(a, type, value), "cannot write attribute %s", name);
-    rc = 0;
-fail:
-    if (a >= 0) H5Aclose(a);
-    if (sp >= 0) H5Sclose(sp);
-    if (t >= 0) H5Tclose(t);
-    return rc;
-}
-
+/* Dataset t->path with one row per element of rows, and its description. */
 static int write_table(hid_t file, const char *path, const sc_table_desc *t, const void *rows,
                        int n)
 {
-    hid_t ct = -1, sp = -1, d = -1;
+    hid_t ct = -1, d = -1;
     int rc = -1;
     hsize_t dim = (hsize_t)n;
     SC_H5(ct = compound_type(t), "%s: type of %s", path, t->path);
-    SC_H5(sp = H5Screate_simple(1, &dim, NULL), "H5Screate failed");
-    SC_H5(d = H5Dcreate2(file, t->path, ct, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          "%s: cannot create %s", path, t->path);
-    if (n > 0)
-        SC_H5(H5Dwrite(d, ct, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows), "%s: cannot write %s", path,
-              t->path);
-    SC_TRY(attr(d, "description", -1, t->description, strlen(t->description) + 1));
+    SC_TRY(sc_h5_write_dset(file, path, t->path, ct, ct, 1, &dim, n > 0 ? rows : NULL));
+    SC_H5(d = H5Dopen2(file, t->path, H5P_DEFAULT), "%s: %s: cannot open", path, t->path);
+    SC_TRY(sc_h5_write_str_attr(d, path, "description", t->description, SC_H5_FIXED));
     rc = 0;
 fail:
     if (d >= 0) H5Dclose(d);
-    if (sp >= 0) H5Sclose(sp);
     if (ct >= 0) H5Tclose(ct);
     return rc;
 }
@@ -170,9 +147,9 @@ int sc_summary_write(const char *path, const sc_summary *s)
         SC_H5(H5Ldelete(f, "/summary", H5P_DEFAULT), "%s: cannot replace /summary", path);
     SC_H5(g = H5Gcreate2(f, "/summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
           "%s: cannot create /summary", path);
-    SC_TRY(attr(g, "confidence", H5T_NATIVE_DOUBLE, &s->level, 0));
-    SC_TRY(attr(g, "threshold", H5T_NATIVE_DOUBLE, &s->threshold, 0));
-    SC_TRY(attr(g, "bootstrap_resamples", H5T_NATIVE_INT, &s->bootstrap, 0));
+    SC_TRY(sc_h5_write_num_attr(g, path, "confidence", H5T_NATIVE_DOUBLE, &s->level));
+    SC_TRY(sc_h5_write_num_attr(g, path, "threshold", H5T_NATIVE_DOUBLE, &s->threshold));
+    SC_TRY(sc_h5_write_num_attr(g, path, "bootstrap_resamples", H5T_NATIVE_INT, &s->bootstrap));
     for (int t = 0; t < SC_N_TABLES; t++) {
         int n;
         const void *rows = sc_summary_table_rows(s, t, &n);

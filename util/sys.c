@@ -85,19 +85,21 @@ int sc_mkdir_p(const char *path)
     return 0;
 }
 
-int sc_write_file_atomic(const char *path, const void *data, size_t n)
+FILE *sc_open_tmp(const char *path, char *tmp, size_t n)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+    if (snprintf(tmp, n, "%s.tmp", path) >= (int)n) {
         sc_err_set(NULL, 0, "%s: path too long", path);
-        return -1;
+        return NULL;
     }
     FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        sc_err_set(NULL, 0, "%s: cannot write: %s", tmp, strerror(errno));
-        return -1;
-    }
-    if (fwrite(data, 1, n, f) != n || fclose(f) != 0) {
+    if (!f) sc_err_set(NULL, 0, "%s: cannot write: %s", tmp, strerror(errno));
+    return f;
+}
+
+int sc_commit_tmp(FILE *f, const char *tmp, const char *path)
+{
+    int write_error = ferror(f);
+    if (fclose(f) != 0 || write_error) {
         sc_err_set(NULL, 0, "%s: write failed: %s", tmp, strerror(errno));
         remove(tmp);
         return -1;
@@ -108,4 +110,19 @@ int sc_write_file_atomic(const char *path, const void *data, size_t n)
         return -1;
     }
     return 0;
+}
+
+void sc_discard_tmp(FILE *f, const char *tmp)
+{
+    fclose(f);
+    remove(tmp);
+}
+
+int sc_write_file_atomic(const char *path, const void *data, size_t n)
+{
+    char tmp[4096];
+    FILE *f = sc_open_tmp(path, tmp, sizeof tmp);
+    if (!f) return -1;
+    fwrite(data, 1, n, f); /* a short write sets the stream's error, which the commit checks */
+    return sc_commit_tmp(f, tmp, path);
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Monotonic wall clock in seconds. */
 double sc_now(void);
@@ -17,5 +18,12 @@ int sc_file_exists(const char *path);
 int sc_mkdir_p(const char *path);
 /* Write a buffer to path atomically (write to path.tmp, then rename). */
 int sc_write_file_atomic(const char *path, const void *data, size_t n);
+
+/* The same for any writer: sc_open_tmp opens path.tmp for writing (its name into tmp, of size
+ * n); write to it, then sc_commit_tmp closes it and renames it to path, or sc_discard_tmp closes
+ * and removes it.  A failed commit (write error, close or rename) removes path.tmp too. */
+FILE *sc_open_tmp(const char *path, char *tmp, size_t n);
+int sc_commit_tmp(FILE *f, const char *tmp, const char *path);
+void sc_discard_tmp(FILE *f, const char *tmp);
 
 #endif

@@ -44,3 +44,20 @@ check() {
   local name=$1; shift
   if "$@"; then ok "$name"; else notok "$name" "failed: $*"; fi
 }
+
+# tiny_sweep NAME SEED PATIENTS DATA_SEED: $T/data.h5, a small phantom, and $T/exp.cfg, a sweep
+# on it of two cells (dspic; original and geometric), 3 folds, 2 epochs.
+tiny_sweep() {
+  expect_ok "synthesize a small phantom" "$SPECTCV" synth -o "$T/data.h5" --patients "$3" --size 256x64 --seed "$4"
+  cat > "$T/exp.cfg" <<CFG
+name = "$1";
+seed = $2;
+arch_dir = "$ROOT/configs/archs";
+data = { path = "data.h5"; size = [128, 32]; };
+folds = { k = 3; stratify = false; };
+architectures = ["dspic"];
+augmentations = ["original", "geometric"];
+geometric = { copies = 1; };
+train = { epochs = 2; batch = 8; lr = 0.001; };
+CFG
+}

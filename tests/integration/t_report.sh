@@ -4,18 +4,7 @@
 # command.  The statistics themselves are tested in tests/unit/test_report*.c.
 source "$(dirname "$0")/lib.sh"
 
-expect_ok "synthesize a small phantom" "$SPECTCV" synth -o "$T/data.h5" --patients 24 --size 256x64 --seed 5
-cat > "$T/exp.cfg" <<CFG
-name = "it-report";
-seed = 3;
-arch_dir = "$ROOT/configs/archs";
-data = { path = "data.h5"; size = [128, 32]; };
-folds = { k = 3; stratify = false; };
-architectures = ["dspic"];
-augmentations = ["original", "geometric"];
-geometric = { copies = 1; };
-train = { epochs = 2; batch = 8; lr = 0.001; };
-CFG
+tiny_sweep it-report 3 24 5
 expect_ok "run a tiny sweep" mpi 2 "$SPECTCV" run "$T/exp.cfg" -o "$T/res.h5" --quiet
 
 cd "$T" || exit 1

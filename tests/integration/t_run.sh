@@ -4,18 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 check_py() { "$PYTHON" "$ROOT/tests/integration/check_results.py" "$@"; }
 
-expect_ok "synthesize a small phantom" "$SPECTCV" synth -o "$T/data.h5" --patients 30 --size 256x64 --seed 11
-cat > "$T/exp.cfg" <<CFG
-name = "it-run";
-seed = 7;
-arch_dir = "$ROOT/configs/archs";
-data = { path = "data.h5"; size = [128, 32]; };
-folds = { k = 3; stratify = false; };
-architectures = ["dspic"];
-augmentations = ["original", "geometric"];
-geometric = { copies = 1; };
-train = { epochs = 2; batch = 8; lr = 0.001; };
-CFG
+tiny_sweep it-run 7 30 11
 
 for np in 1 2 3; do
   expect_ok "run with $np rank(s)" mpi "$np" "$SPECTCV" run "$T/exp.cfg" -o "$T/r$np.h5" --quiet

@@ -1,4 +1,5 @@
-/* tests/unit/test_util.c: the error slot, the RNG and seed derivation, the hash. */
+/* tests/unit/test_util.c: the error slot, the RNG and seed derivation, the hash, atomic file
+ * writes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,10 +7,14 @@
 #include <string.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/rng.h"
+#include "util/sys.h"
 
 static int fails_with_context(int x)
 {
@@ -108,6 +113,54 @@ static void test_hash(void **state)
     assert_string_equal(hex, "0123456789abcdef");
 }
 
+/* Atomic writes: the file appears whole under its name, never as a .tmp left behind. */
+static void test_atomic_write(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/sc-test-util.XXXXXX", path[256], tmp[300];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/a.txt", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    assert_int_equal(sc_write_file_atomic(path, "hello\n", 6), 0);
+    size_t n = 0;
+    char *back = sc_read_file(path, &n);
+    assert_non_null(back);
+    assert_int_equal(n, 6);
+    assert_memory_equal(back, "hello\n", 6);
+    free(back);
+    assert_false(sc_file_exists(tmp));
+
+    /* Discarded: the old file stays, the temporary goes. */
+    char t[300];
+    FILE *f = sc_open_tmp(path, t, sizeof t);
+    assert_non_null(f);
+    assert_string_equal(t, tmp);
+    fputs("partial", f);
+    sc_discard_tmp(f, t);
+    assert_false(sc_file_exists(tmp));
+    back = sc_read_file(path, &n);
+    assert_int_equal(n, 6);
+    free(back);
+
+    /* A directory that does not exist: the temporary's name in the message. */
+    char bad[300];
+    snprintf(bad, sizeof bad, "%s/no/such/b.txt", dir);
+    assert_int_equal(sc_write_file_atomic(bad, "x", 1), -1);
+    assert_non_null(strstr(sc_err_msg(), "/no/such/b.txt.tmp: cannot write"));
+    /* Rename onto a directory fails; the temporary is removed. */
+    char sub[300];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    assert_int_equal(sc_mkdir_p(sub), 0);
+    char subtmp[310];
+    snprintf(subtmp, sizeof subtmp, "%s.tmp", sub);
+    assert_int_equal(sc_write_file_atomic(sub, "x", 1), -1);
+    assert_non_null(strstr(sc_err_msg(), "cannot rename to"));
+    assert_false(sc_file_exists(subtmp));
+    remove(path);
+    rmdir(sub);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -116,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_seed_mix_depends_on_every_coordinate),
         cmocka_unit_test(test_shuffle_is_permutation),
         cmocka_unit_test(test_hash),
+        cmocka_unit_test(test_atomic_write),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

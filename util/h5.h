@@ -1,0 +1,49 @@
+/* util/h5.h: the small HDF5 pieces that the data set file and the results file share:
+ * attributes (strings and numbers), datasets that must exist, whole small datasets.
+ *
+ * Every message names the file (`file`, the path the user gave) and the object, as in
+ * "data.h5: attribute 'label_names': expected strings".  The readers take an optional `hint`
+ * (NULL for none) that follows a "missing ..." message, e.g. "(not a spectcv results file?)".
+ *
+ * No MPI here: these work on whatever file the caller opened.  On a file opened through MPI-IO,
+ * the writers are collective like every HDF5 metadata change. */
+#ifndef SC_UTIL_H5_H
+#define SC_UTIL_H5_H
+
+#include <hdf5.h>
+
+/* How strings are stored.  FIXED: ASCII, fixed length (the longest value's; h5py reads bytes).
+ * VLEN: variable-length ASCII (h5py reads str). */
+typedef enum { SC_H5_FIXED, SC_H5_VLEN } sc_h5_str;
+
+/* Attribute `name` on obj, replacing one of that name: one string (scalar dataspace), n strings
+ * (rank 1), or one number of the given native type.  0 or -1. */
+int sc_h5_write_str_attr(hid_t obj, const char *file, const char *name, const char *value,
+                         sc_h5_str kind);
+int sc_h5_write_strs_attr(hid_t obj, const char *file, const char *name, int n,
+                          const char *const *values, sc_h5_str kind);
+int sc_h5_write_num_attr(hid_t obj, const char *file, const char *name, hid_t type,
+                         const void *value);
+
+/* Read a string attribute, fixed or variable length, ASCII or UTF-8 (read as stored): one
+ * string into *out (caller frees), or an array into *out[*n] (free with sc_h5_free_strs). */
+int sc_h5_read_str_attr(hid_t obj, const char *file, const char *name, const char *hint,
+                        char **out);
+int sc_h5_read_strs_attr(hid_t obj, const char *file, const char *name, const char *hint,
+                         char ***out, int *n);
+void sc_h5_free_strs(char **strs, int n);
+/* Read a one-value attribute, converted to the native `type`. */
+int sc_h5_read_num_attr(hid_t obj, const char *file, const char *name, const char *hint,
+                        hid_t type, void *out);
+
+/* Open dataset `name` under loc, which must exist ("FILE: missing dataset NAME HINT"); -1 if
+ * it does not or cannot be opened. */
+hid_t sc_h5_open_dset(hid_t loc, const char *file, const char *name, const char *hint);
+/* Shape of an open dataset, which must have `rank` dimensions. */
+int sc_h5_dset_shape(hid_t d, const char *file, const char *name, int rank, hsize_t *dims);
+/* Create dataset `name` (type ftype, default properties) and, unless data is NULL, write it
+ * whole from memory of type mtype. */
+int sc_h5_write_dset(hid_t loc, const char *file, const char *name, hid_t ftype, hid_t mtype,
+                     int rank, const hsize_t *dims, const void *data);
+
+#endif
