@@ -16,8 +16,23 @@ check "info describes a results file" grep -q "jobs: 6 (done 6, failed 0" <<<"$o
 expect_ok "--force overwrites" "$SPECTCV" run "$T/exp.cfg" -o "$T/r1.h5" --force --quiet
 
 # A job that fails (a diverging learning rate gives a non-finite loss or non-finite outputs) is
-# a status row with its message; the sweep goes on.
-sed 's/lr = 0.001;/optimizer = "sgd"; lr = 10.0; momentum = 0.99;/' "$T/exp.cfg" > "$T/nan.cfg"
+# a status row with its message; the sweep goes on.  A deep linear network on raw counts
+# diverges by construction at a high learning rate (its gradients grow geometrically from step
+# to step; a ReLU network would rather die, a BN network stay bounded), on any CPU.
+mkdir -p "$T/archs"
+cat > "$T/archs/linear.cfg" <<'ARCH'
+description = "deep linear network, no activation or normalization: diverges at a high lr";
+layers = (
+  { type = "conv"; out = 8; kernel = 3; pad = 1; },
+  { type = "conv"; out = 8; kernel = 3; pad = 1; },
+  { type = "global_avgpool"; },
+  { type = "dense"; out = 8; },
+  { type = "dense"; out = "n_out"; }
+);
+ARCH
+sed -e 's/lr = 0.001;/optimizer = "sgd"; lr = 10.0; momentum = 0.99;/' \
+    -e 's/"dspic"/"linear"/' -e "s#arch_dir = .*#arch_dir = \"$T/archs\";#" \
+    -e 's/size = \[128, 32\];/size = [128, 32]; normalize = "none";/' "$T/exp.cfg" > "$T/nan.cfg"
 mpi 2 "$SPECTCV" run "$T/nan.cfg" -o "$T/nan.h5" > "$T/nan.log" 2>&1
 check "a diverging job is recorded as failed, with what diverged, and the sweep completes" \
   "$PYTHON" -c "
@@ -29,3 +44,29 @@ ok = all(r['status'] in (2, 3) for r in t) and failed and all(
     for r in failed)
 sys.exit(0 if ok else 1)"
 check "the run log names the failed jobs" grep -q "FAILED on rank" "$T/nan.log"
+
+# A killed sweep leaves a readable file: finished jobs are done, the rest pending or running
+# (their outputs read as NaN / -1), and info and report describe it.
+sed 's/epochs = 2;/epochs = 6;/' "$T/exp.cfg" > "$T/long.cfg"
+mpi 2 "$SPECTCV" run "$T/long.cfg" -o "$T/killed.h5" > "$T/killed.log" 2>&1 &
+runner=$!
+for _ in $(seq 1 600); do
+  grep -q '^\[ 1/' "$T/killed.log" 2>/dev/null && break
+  sleep 0.2
+done
+{ kill -9 "$runner"; pkill -9 -f "run $T/long.cfg"; wait "$runner"; } 2>/dev/null
+check "the killed sweep had finished one job" grep -q '^\[ 1/' "$T/killed.log"
+check "h5py reads the killed sweep: some done, some not, unwritten scores NaN" \
+  "$PYTHON" -c "
+import h5py, numpy as np, sys
+f = h5py.File('$T/killed.h5', 'r')
+t = f['jobs/table'][:]
+done = [int(r['id']) for r in t if r['status'] == 2]
+rest = [int(r['id']) for r in t if r['status'] in (0, 1)]
+ok = done and rest and all(np.isnan(f['jobs/%04d/scores' % j][:]).all() for j in rest)
+ok = ok and all(np.isfinite(f['jobs/%04d/scores' % j][:]).all() for j in done)
+sys.exit(0 if ok else 1)"
+out=$("$SPECTCV" info "$T/killed.h5" 2>&1)
+check "info reports the unfinished jobs" grep -Eq "jobs: 6 \(done [1-5], failed 0, running [0-9], pending [0-9]" <<<"$out"
+expect_ok "report of the killed sweep" "$SPECTCV" report "$T/killed.h5" -o "$T/killed_report"
+check "the report marks the missing jobs" grep -Eq "running|pending" "$T/killed_report/summary.md"
