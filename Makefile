@@ -19,7 +19,7 @@ PYTHON   ?= /usr/bin/python3
 
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -I. -MMD -MP
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -I. -MMD -MP -fno-math-errno
 LDLIBS   :=
 
 ifeq ($(SANITIZE),1)

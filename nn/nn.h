@@ -109,7 +109,7 @@ int nn_optim_check(const nn_optim_cfg *cfg);
 float nn_optim_lr(const nn_optim_cfg *cfg, int epoch, int epochs);
 /* One optimizer step with learning rate lr on the stored gradients (clipping them first to
  * cfg->clip_norm when set), as torch.optim.SGD / Adam / AdamW do.  Returns the gradient norm
- * before clipping. */
+ * before clipping when clipping is on, NaN (not computed) when it is off. */
 double nn_optim_step(nn_net *net, const nn_optim_cfg *cfg, float lr);
 /* Forget the optimizer state (moments, momentum buffers, step count). */
 void nn_optim_reset(nn_net *net);

@@ -70,19 +70,19 @@ void nn_optim_reset(nn_net *net)
     net->opt_steps = 0;
 }
 
-/* torch: total = ||(||g_1||, ..., ||g_k||)||_2, coefficient max / (total + 1e-6), clamped to 1. */
+/* torch: total = ||(||g_1||, ..., ||g_k||)||_2, coefficient max / (total + 1e-6), clamped to 1.
+ * Without clipping the norm is not needed and not computed (a pass over every gradient). */
 static double clip(nn_net *net, float max_norm)
 {
+    if (!(max_norm > 0.0f)) return NAN;
     float *g = net->grads;
     double ss = 0.0;
     for (size_t i = 0; i < net->n_params; i++) ss += (double)g[i] * g[i];
     const double total = sqrt(ss);
-    if (max_norm > 0.0f) {
-        const double coef = max_norm / (total + 1e-6);
-        if (coef < 1.0) {
-            const float cf = (float)coef;
-            for (size_t i = 0; i < net->n_params; i++) g[i] *= cf;
-        }
+    const double coef = max_norm / (total + 1e-6);
+    if (coef < 1.0) {
+        const float cf = (float)coef;
+        NN_LOOP16(i, net->n_params, g[i] *= cf);
     }
     return total;
 }
@@ -93,6 +93,62 @@ typedef struct {
     float lr, step, bc2s;
 } step_job;
 
+/* The update loops, one per optimizer and without branches inside, on restrict pointers, so
+ * that GCC vectorizes them at -O2 (with per-element branches and possible aliasing they ran
+ * scalar: the Adam step of AlexNet's 57 M parameters was a third of a training step).  Each
+ * element sees the same IEEE operations in the same order as torch's (sqrt and division are
+ * correctly rounded in vector lanes too), so the results do not change. */
+static void sgd_loop(size_t n, float *restrict p, const float *restrict g, float *restrict m,
+                     float lr, float wd, float mu, int first, int nesterov)
+{
+    if (!(mu > 0.0f)) {
+        NN_LOOP16(i, n, p[i] -= lr * (g[i] + wd * p[i]));
+    } else if (first) { /* torch: the buffer starts as the first gradient */
+        if (nesterov)
+            NN_LOOP16(i, n, { float d = g[i] + wd * p[i]; m[i] = d; p[i] -= lr * (d + mu * d); });
+        else
+            NN_LOOP16(i, n, { float d = g[i] + wd * p[i]; m[i] = d; p[i] -= lr * d; });
+    } else if (nesterov) {
+        NN_LOOP16(i, n, {
+            float d = g[i] + wd * p[i];
+            float b = mu * m[i] + d;
+            m[i] = b;
+            p[i] -= lr * (d + mu * b);
+        });
+    } else {
+        NN_LOOP16(i, n, {
+            float b = mu * m[i] + (g[i] + wd * p[i]);
+            m[i] = b;
+            p[i] -= lr * b;
+        });
+    }
+}
+
+static void adam_loop(size_t n, float *restrict p, const float *restrict g, float *restrict m,
+                      float *restrict v, float b1, float b2, float eps, float step, float bc2s,
+                      float wd, float decay, int adamw)
+{
+    if (adamw)
+        NN_LOOP16(i, n, {
+            float gi = g[i];
+            p[i] *= decay;
+            float mi = m[i] * b1 + gi * (1.0f - b1);
+            float vi = v[i] * b2 + (1.0f - b2) * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] += -step * (mi / (sqrtf(vi) / bc2s + eps));
+        });
+    else
+        NN_LOOP16(i, n, {
+            float gi = g[i] + wd * p[i];
+            float mi = m[i] * b1 + gi * (1.0f - b1);
+            float vi = v[i] * b2 + (1.0f - b2) * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] += -step * (mi / (sqrtf(vi) / bc2s + eps));
+        });
+}
+
 /* The update of parameters [lo, hi): element-wise, so threads may split them freely. */
 static void step_part(void *arg, int t, int nt)
 {
@@ -101,34 +157,17 @@ static void step_part(void *arg, int t, int nt)
     nn_net *net = j->net;
     size_t lo, hi;
     nn_par_range(net->n_params, t, nt, &lo, &hi);
-    float *p = net->params, *g = net->grads;
-    float *m = net->opt, *v = net->opt + net->n_params;
+    float *p = net->params + lo, *g = net->grads + lo;
+    float *m = net->opt + lo, *v = net->opt + net->n_params + lo;
+    const size_t n = hi - lo;
     const float wd = cfg->weight_decay, lr = j->lr;
     if (cfg->kind == NN_OPT_SGD) {
-        const float mu = cfg->momentum;
-        const int first = net->opt_steps == 1;
-        for (size_t i = lo; i < hi; i++) {
-            float d = g[i] + wd * p[i];
-            if (mu > 0.0f) {
-                m[i] = first ? d : mu * m[i] + d;
-                d = cfg->nesterov ? d + mu * m[i] : m[i];
-            }
-            p[i] -= lr * d;
-        }
+        sgd_loop(n, p, g, m, lr, wd, cfg->momentum, net->opt_steps == 1, cfg->nesterov);
         return;
     }
-    const float b1 = cfg->beta1, b2 = cfg->beta2, eps = cfg->eps, step = j->step, bc2s = j->bc2s;
     const int adamw = cfg->kind == NN_OPT_ADAMW;
-    const float decay = adamw ? 1.0f - lr * wd : 1.0f;
-    for (size_t i = lo; i < hi; i++) {
-        float gi = g[i];
-        if (adamw) p[i] *= decay;
-        else gi += wd * p[i];
-        m[i] = m[i] * b1 + gi * (1.0f - b1);
-        v[i] = v[i] * b2 + (1.0f - b2) * gi * gi;
-        const float denom = sqrtf(v[i]) / bc2s + eps;
-        p[i] += -step * (m[i] / denom);
-    }
+    adam_loop(n, p, g, m, v, cfg->beta1, cfg->beta2, cfg->eps, j->step, j->bc2s, wd,
+              adamw ? 1.0f - lr * wd : 1.0f, adamw);
 }
 
 double nn_optim_step(nn_net *net, const nn_optim_cfg *cfg, float lr)
