@@ -24,7 +24,9 @@ static inline size_t nn_geom_n(const nn_conv_geom *g) { return (size_t)g->oh * g
 /* 1 if im2col is the identity (1x1 kernel, stride 1, no padding). */
 int nn_geom_is_pointwise(const nn_conv_geom *g);
 
+#ifndef NN_CONV_COLUMNS
 #define NN_CONV_COLUMNS 1024
+#endif
 
 /* col [c*kh*kw][(r1 - r0) * ow] (rows ld floats apart) for the output rows [r0, r1) from
  * img [c][h][w]; the padding reads 0.  (im2col.c) */
