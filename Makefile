@@ -97,6 +97,9 @@ install: $(BIN)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/spectcv
 	install -m 644 configs/*.cfg $(DESTDIR)$(PREFIX)/share/spectcv/configs/
 	install -m 644 configs/archs/*.cfg $(DESTDIR)$(PREFIX)/share/spectcv/configs/archs/
+	install -d $(DESTDIR)$(PREFIX)/share/spectcv/scripts
+	install -m 755 scripts/load_weights_torch.py scripts/spectcv_torch.py scripts/bench_torch.py \
+	  $(DESTDIR)$(PREFIX)/share/spectcv/scripts/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/spectcv
