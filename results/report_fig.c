@@ -19,6 +19,7 @@
 #include "results/report_parts.h"
 #include "stats/auc.h"
 #include "stats/metrics.h"
+#include "stats/reference.h"
 #include "util/error.h"
 #include "util/sys.h"
 
@@ -153,24 +154,40 @@ static const char *interval_name(const sc_results_file *rf)
     return rf->repeats > 1 ? "Bouckaert-Frank corrected" : "Nadeau-Bengio corrected";
 }
 
-/* Bars of the five macro metrics per cell, whiskers: the corrected interval. */
+/* Bars of the five macro metrics per cell, whiskers: the corrected interval; black markers:
+ * what the trivial predictors (stats/reference.h) score on the same scans, so that a bar can
+ * be read against "everything positive", "majority class" and "random at prevalence". */
 static int fig_metrics(const rp_ctx *c, rp_fig **figs, int *nf)
 {
     const sc_summary *s = c->s;
     char cap[512];
     snprintf(cap, sizeof cap, "Macro-averaged metrics per cell: mean over folds, whiskers: the "
-             "%g%% %s interval (none with fewer than two folds)", 100 * s->level,
-             interval_name(c->rf));
+             "%g%% %s interval (none with fewer than two folds); black markers: trivial "
+             "predictors on the same scans", 100 * s->level, interval_name(c->rf));
     rp_fig *f = new_fig(figs, nf, "metrics", cap);
+    double ref[ST_REF_N][ST_N_BASIC];
+    if (st_reference_macro(c->rf->truth, c->rf->n, c->rf->l, ref) != 0)
+        for (int r = 0; r < ST_REF_N; r++)
+            for (int k = 0; k < ST_N_BASIC; k++) ref[r][k] = NAN;
     rp_buf d = {0}, o = {0};
-    rp_puts(&d, "# metric, then per cell (in the order of the script's cells): mean lo hi\n");
-    for (int k = 0; k < 5; k++) {
+    rp_puts(&d, "# metric, then per cell (in the order of the script's cells): mean lo hi, then the "
+                "trivial predictors:");
+    for (int r = 0; r < ST_REF_N; r++) rp_printf(&d, " %s", st_ref_names[r]);
+    rp_puts(&d, "\n");
+    for (int k = 0; k < ST_N_BASIC; k++) { /* macro_titles follow ST_ACC..ST_F1 */
         rp_puts(&d, macro_titles[k]);
         for (int cell = 0; cell < s->n_cells; cell++)
             data_mean_interval(&d, s, cell, macro_names[k]);
+        for (int r = 0; r < ST_REF_N; r++) data_num(&d, ref[r][k]);
         rp_puts(&d, "\n");
     }
     script_begin(c, &o, f, 960, 540);
+    rp_puts(&o, "array refs[3]\narray refpt[3]\n");
+    for (int r = 0; r < ST_REF_N; r++) {
+        rp_printf(&o, "refs[%d] = ", r + 1);
+        gp_quote(&o, st_ref_names[r]);
+        rp_printf(&o, "; refpt[%d] = %d\n", r + 1, (int[]){9, 5, 7}[r % 3]);
+    }
     rp_printf(&o, "  set title \"Macro-averaged metrics (mean over folds, %g%% %s interval)\"\n"
                   "  set style data histogram\n"
                   "  set style histogram errorbars gap 1.5 lw 1.2\n"
@@ -182,7 +199,9 @@ static int fig_metrics(const rp_ctx *c, rp_fig **figs, int *nf)
                   "  set key outside below center horizontal\n"
                   "  set ylabel \"value\"\n"
                   "  plot for [c=1:NC] \"metrics.dat\" using (column(3*c-1)):(column(3*c)):"
-                  "(column(3*c+1)):xtic(1) title cells[c] lc rgb colors[c]\n",
+                  "(column(3*c+1)):xtic(1) title cells[c] lc rgb colors[c], \\\n"
+                  "       for [r=1:3] \"metrics.dat\" using ($0+0.46):(column(3*NC+1+r)) with points "
+                  "pt refpt[r] ps 1.1 lc rgb \"black\" title refs[r]\n",
               100 * s->level, interval_name(c->rf));
     return script_end_save(c, f, &d, &o);
 }
