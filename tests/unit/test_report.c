@@ -24,6 +24,7 @@
 #include "stats/intervals.h"
 #include "stats/job_metrics.h"
 #include "stats/metrics.h"
+#include "stats/reference.h"
 #include "tests/unit/report_fixture.h"
 #include "util/error.h"
 #include "util/sys.h"
@@ -311,6 +312,31 @@ static void test_no_render_and_missing_gnuplot(void **state)
     assert_int_equal(access("rep_c/figures/metrics.gp", R_OK), 0);
     assert_int_equal(access("rep_c/figures/metrics.dat", R_OK), 0);
     assert_int_equal(access("rep_c/figures/metrics.svg", R_OK), -1);
+    /* metrics.dat: per metric the cells' mean lo hi, then the trivial predictors' scores on
+     * the file's truths (as printed to 6 digits). */
+    sc_results_file rf;
+    assert_int_equal(sc_results_open(path, &rf), 0);
+    double ref[ST_REF_N][ST_N_BASIC];
+    assert_int_equal(st_reference_macro(rf.truth, rf.n, rf.l, ref), 0);
+    char *dat = slurp("rep_c/figures", "metrics.dat"), *lines = NULL;
+    int rows_seen = 0;
+    for (char *ln = strtok_r(dat, "\n", &lines); ln; ln = strtok_r(NULL, "\n", &lines)) {
+        if (ln[0] == '#') continue;
+        char *fields = NULL;
+        assert_non_null(strtok_r(ln, " ", &fields)); /* the metric's title */
+        double v[64];
+        int nv = 0;
+        for (char *t = strtok_r(NULL, " ", &fields); t && nv < 64; t = strtok_r(NULL, " ", &fields))
+            v[nv++] = strtod(t, NULL);
+        assert_true(rows_seen < ST_N_BASIC);
+        assert_int_equal(nv, 3 * FX_CELLS + ST_REF_N);
+        for (int r = 0; r < ST_REF_N; r++)
+            assert_true(fabs(v[3 * FX_CELLS + r] - ref[r][rows_seen]) < 1e-5);
+        rows_seen++;
+    }
+    assert_int_equal(rows_seen, ST_N_BASIC);
+    free(dat);
+    sc_results_free(&rf);
     assert_int_equal(access("rep_c/bootstrap.csv", R_OK), -1); /* bootstrap off */
     char *md = slurp("rep_c", "summary.md");
     assert_non_null(strstr(md, "The figures are not rendered"));
