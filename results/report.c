@@ -72,6 +72,7 @@ int sc_report_build(const char *results_path, const char *dir, const sc_report_o
     SC_TRY(sc_cv_load(&rf, s.n_cells, (const char(*)[SC_ROW_NAME])s.cell_arch,
                       (const char(*)[SC_ROW_NAME])s.cell_aug, &d));
     rp_ctx c = {.rf = &rf, .s = &s, .d = &d, .dir = dir, .results_name = base_name(results_path)};
+    c.has_ref = st_reference_macro(rf.truth, rf.n, rf.l, c.ref) == 0;
     SC_TRY(rp_write_csv(&c));
     SC_TRY(rp_write_figures(&c, &figs, &n_figs));
     if (opt->render) {

@@ -19,7 +19,6 @@
 #include "results/report_parts.h"
 #include "stats/auc.h"
 #include "stats/metrics.h"
-#include "stats/reference.h"
 #include "util/error.h"
 #include "util/sys.h"
 
@@ -165,10 +164,8 @@ static int fig_metrics(const rp_ctx *c, rp_fig **figs, int *nf)
              "%g%% %s interval (none with fewer than two folds); black markers: trivial "
              "predictors on the same scans", 100 * s->level, interval_name(c->rf));
     rp_fig *f = new_fig(figs, nf, "metrics", cap);
-    double ref[ST_REF_N][ST_N_BASIC];
-    if (st_reference_macro(c->rf->truth, c->rf->n, c->rf->l, ref) != 0)
-        for (int r = 0; r < ST_REF_N; r++)
-            for (int k = 0; k < ST_N_BASIC; k++) ref[r][k] = NAN;
+    /* gnuplot point types of the trivial predictors: filled triangle, square, circle */
+    static const int ref_pt[ST_REF_N] = {9, 5, 7};
     rp_buf d = {0}, o = {0};
     rp_puts(&d, "# metric, then per cell (in the order of the script's cells): mean lo hi, then the "
                 "trivial predictors:");
@@ -178,15 +175,15 @@ static int fig_metrics(const rp_ctx *c, rp_fig **figs, int *nf)
         rp_puts(&d, macro_titles[k]);
         for (int cell = 0; cell < s->n_cells; cell++)
             data_mean_interval(&d, s, cell, macro_names[k]);
-        for (int r = 0; r < ST_REF_N; r++) data_num(&d, ref[r][k]);
+        for (int r = 0; r < ST_REF_N; r++) data_num(&d, c->has_ref ? c->ref[r][k] : NAN);
         rp_puts(&d, "\n");
     }
     script_begin(c, &o, f, 960, 540);
-    rp_puts(&o, "array refs[3]\narray refpt[3]\n");
+    rp_printf(&o, "NR = %d\narray refs[NR]\narray refpt[NR]\n", ST_REF_N);
     for (int r = 0; r < ST_REF_N; r++) {
         rp_printf(&o, "refs[%d] = ", r + 1);
         gp_quote(&o, st_ref_names[r]);
-        rp_printf(&o, "; refpt[%d] = %d\n", r + 1, (int[]){9, 5, 7}[r % 3]);
+        rp_printf(&o, "; refpt[%d] = %d\n", r + 1, ref_pt[r]);
     }
     rp_printf(&o, "  set title \"Macro-averaged metrics (mean over folds, %g%% %s interval)\"\n"
                   "  set style data histogram\n"
@@ -200,7 +197,7 @@ static int fig_metrics(const rp_ctx *c, rp_fig **figs, int *nf)
                   "  set ylabel \"value\"\n"
                   "  plot for [c=1:NC] \"metrics.dat\" using (column(3*c-1)):(column(3*c)):"
                   "(column(3*c+1)):xtic(1) title cells[c] lc rgb colors[c], \\\n"
-                  "       for [r=1:3] \"metrics.dat\" using ($0+0.46):(column(3*NC+1+r)) with points "
+                  "       for [r=1:NR] \"metrics.dat\" using ($0+0.46):(column(3*NC+1+r)) with points "
                   "pt refpt[r] ps 1.1 lc rgb \"black\" title refs[r]\n",
               100 * s->level, interval_name(c->rf));
     return script_end_save(c, f, &d, &o);

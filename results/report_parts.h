@@ -7,6 +7,7 @@
 #include "results/results_read.h"
 #include "results/summary.h"
 #include "results/summary_data.h"
+#include "stats/reference.h"
 
 typedef struct {
     const sc_results_file *rf;
@@ -15,6 +16,8 @@ typedef struct {
     const char *dir;          /* the report folder */
     const char *results_name; /* basename of the results file (never its full path: the same
                                  file must give the same bytes wherever it lies) */
+    int has_ref;              /* ref holds the trivial predictors' macro metrics on the truths */
+    double ref[ST_REF_N][ST_N_BASIC];
 } rp_ctx;
 
 /* A figure: figures/NAME.gp (+ data), rendered to NAME.svg and NAME.png. */

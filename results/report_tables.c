@@ -106,14 +106,13 @@ void rp_section_summary(const rp_ctx *c, rp_doc *doc)
             "beyond them says the folds are too few or too dispersed. Formulas: "
             "docs/statistics.md.", c->rf->l, iv);
     best_worst(c, doc);
-    double ref[ST_REF_N][ST_N_BASIC];
-    if (st_reference_macro(c->rf->truth, c->rf->n, c->rf->l, ref) == 0) {
+    if (c->has_ref) {
         rp_buf line = {0};
         rp_puts(&line, "For reference, trivial predictors on these scans score (macro F1, macro "
                        "accuracy):");
         for (int k = 0; k < ST_REF_N; k++)
-            rp_printf(&line, "%s %s %.4f, %.4f", k ? ";" : "", st_ref_names[k], ref[k][ST_F1],
-                      ref[k][ST_ACC]);
+            rp_printf(&line, "%s %s %.4f, %.4f", k ? ";" : "", st_ref_names[k], c->ref[k][ST_F1],
+                      c->ref[k][ST_ACC]);
         rp_para(doc, "%s (random: expected values; docs/statistics.md).", line.p);
         rp_buf_free(&line);
     }

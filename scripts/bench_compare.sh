@@ -30,8 +30,7 @@ if [ ${#configs[@]} -eq 0 ]; then
            alexnet:2x1024x256:8:1 alexnet:2x1024x256:8:2 alexnet:2x256x64:32:1 alexnet:2x256x64:32:2)
 fi
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-field() { "$PYTHON" -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+source scripts/bench_lib.sh   # median, field
 
 printf '| arch | input | batch | threads | spectcv img/s | PyTorch img/s | ratio | conv / sgemm peak | peak RSS / arenas |\n'
 printf '|---|---|---|---|---|---|---|---|---|\n'
