@@ -39,6 +39,9 @@ static plan make_plan(const nn_conv_geom *g, int batch)
 
 static size_t chunk_cols(const nn_conv_geom *g, plan p) { return (size_t)p.nb * p.rows * g->ow; }
 
+/* 1 if the weight gradient is computed transposed (nn_conv_backward). */
+static int dw_transposed(int oc) { return oc <= 128; }
+
 int nn_conv_group(const nn_conv_geom *g, int batch) { return make_plan(g, batch).nb; }
 
 size_t nn_conv_ws(const nn_conv_geom *g, int oc, int batch)
@@ -46,7 +49,8 @@ size_t nn_conv_ws(const nn_conv_geom *g, int oc, int batch)
     const plan p = make_plan(g, batch);
     const size_t cols = chunk_cols(g, p);
     const size_t col = nn_geom_is_pointwise(g) ? 0 : nn_geom_k(g) * cols;
-    return col + (size_t)oc * cols; /* the grouped product, or the (masked) gradient */
+    /* the grouped product or the (masked) gradient, then the transposed weight gradient */
+    return col + (size_t)oc * cols + (dw_transposed(oc) ? nn_geom_k(g) * oc : 0);
 }
 
 /* dst = src + bias, then max(0, .) with a fused ReLU (dst may be src). */
@@ -115,6 +119,21 @@ static float row_sum(const float *restrict r, size_t n)
     return s;
 }
 
+/* dst [cols][rows] = (beta ? dst : 0) + src^T, src [rows][cols]; in 16 x 16 tiles. */
+static void transpose_into(const float *restrict src, int rows, int cols, float *restrict dst,
+                           int beta)
+{
+    for (int r0 = 0; r0 < rows; r0 += 16)
+        for (int c0 = 0; c0 < cols; c0 += 16) {
+            const int r1 = r0 + 16 < rows ? r0 + 16 : rows, c1 = c0 + 16 < cols ? c0 + 16 : cols;
+            for (int c = c0; c < c1; c++)
+                for (int r = r0; r < r1; r++) {
+                    float *d = dst + (size_t)c * rows + r;
+                    *d = (beta ? *d : 0.0f) + src[(size_t)r * cols + c];
+                }
+        }
+}
+
 void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
                       const float *dy, const float *y_relu, float *dx, int acc_dx, float *dw,
                       float *db, int beta_p, float *ws)
@@ -123,7 +142,8 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
     const int pointwise = nn_geom_is_pointwise(g);
     const plan p = make_plan(g, b);
     float *col = ws, *grad = ws + (pointwise ? 0 : K * chunk_cols(g, p));
-    int first = !beta_p;
+    float *dwt = dw && dw_transposed(oc) ? grad + (size_t)oc * chunk_cols(g, p) : NULL;
+    int first = 1;
     for (int n0 = 0; n0 < b; n0 += p.nb) {
         const int cnt = b - n0 < p.nb ? b - n0 : p.nb;
         if (dx && !acc_dx && !pointwise) memset(dx + (size_t)n0 * in_sz, 0, sizeof(float) * cnt * in_sz);
@@ -145,7 +165,7 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
             }
             if (db)
                 for (int o = 0; o < oc; o++)
-                    db[o] = (first ? 0.0f : db[o]) + row_sum(g_ + o * ldg, cols);
+                    db[o] = (first && !beta_p ? 0.0f : db[o]) + row_sum(g_ + o * ldg, cols);
             if (dw) {
                 const float *c_ = x + (size_t)n0 * in_sz;
                 if (!pointwise) {
@@ -153,9 +173,17 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
                         nn_im2col(g, x + (size_t)(n0 + i) * in_sz, r0, r1, col + i * bc, cols);
                     c_ = col;
                 }
-                /* dW [oc][K] (+)= grad [oc][cols] col^T [cols][K] */
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, oc, (int)K, (int)cols, 1.0f,
-                            g_, (int)ldg, c_, (int)cols, first ? 0.0f : 1.0f, dw, (int)K);
+                /* dW [oc][K] (+)= grad [oc][cols] col^T [cols][K].  With few output channels
+                 * OpenBLAS runs the transposed product dW^T [K][oc] = col grad^T much faster
+                 * (64 channels: 65 -> 87 GFLOP/s; BENCHMARKS.md, change 6), added into dW at the
+                 * end; with 256 the two run alike and the transposition costs more. */
+                if (dwt)
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)K, oc, (int)cols,
+                                1.0f, c_, (int)cols, g_, (int)ldg, first ? 0.0f : 1.0f, dwt, oc);
+                else
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, oc, (int)K, (int)cols,
+                                1.0f, g_, (int)ldg, c_, (int)cols, first && !beta_p ? 0.0f : 1.0f,
+                                dw, (int)K);
             }
             first = 0;
             if (!dx) continue;
@@ -172,4 +200,5 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
             }
         }
     }
+    if (dwt) transpose_into(dwt, (int)K, oc, dw, beta_p);
 }
