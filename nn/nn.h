@@ -162,4 +162,12 @@ int nn_predict_logits(nn_net *net, const float *x, int b, float *logits);
  * building a network: a network uses at most the count in effect when it was built. */
 void nn_set_threads(int threads);
 
+/* The OpenBLAS kernels to prefer on this CPU over those OpenBLAS picks itself, as a value of
+ * OPENBLAS_CORETYPE ("Haswell" on AMD Zen 4, where OpenBLAS 0.3.21 runs slower AVX-512 kernels;
+ * nn/blas_core.c), or NULL.  OpenBLAS reads that variable once, when it is loaded: the spectcv
+ * executable sets it before then (pipeline/main.c) unless the user has set it. */
+const char *nn_blas_preferred_core(void);
+/* The kernels OpenBLAS runs (openblas_get_corename). */
+const char *nn_blas_core(void);
+
 #endif

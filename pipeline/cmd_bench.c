@@ -44,13 +44,14 @@ static void print_json(const char *arch, const nn_shape *s, const nn_bench_cfg *
            "\"conv_time_share\": %.4g, \"peak_rss_bytes\": %lld, \"rss_before_bytes\": %lld, "
            "\"arena_bytes\": %zu, \"rss_arena_ratio\": %.4g, \"arenas\": {\"params\": %zu, "
            "\"grads\": %zu, \"optim\": %zu, \"state\": %zu, \"activations\": %zu, "
-           "\"workspace\": %zu}, \"num_params\": %zu, \"forward_macs_per_image\": %.6g}\n",
+           "\"workspace\": %zu}, \"num_params\": %zu, \"forward_macs_per_image\": %.6g, "
+           "\"blas_core\": \"%s\"}\n",
            arch, s->in_c, s->in_h, s->in_w, s->batch, c->threads, c->steps, c->warmup, r->step_s,
            r->images_per_s, r->train_gflop, r->gflops, r->sgemm_peak, r->sgemm_n,
            r->gflops / r->sgemm_peak, r->conv_gflops, r->conv_gflops / r->sgemm_peak,
            r->conv_share, (long long)r->peak_rss, (long long)r->rss_before, r->arena_total,
            (double)r->peak_rss / (double)r->arena_total, a->params, a->grads, a->optim, a->state,
-           a->activations, a->workspace, r->num_params, r->forward_macs);
+           a->activations, a->workspace, r->num_params, r->forward_macs, nn_blas_core());
 }
 
 static void print_table(const char *arch, const nn_shape *s, const nn_bench_cfg *c,
@@ -64,8 +65,9 @@ static void print_table(const char *arch, const nn_shape *s, const nn_bench_cfg 
     printf("  step          %.4f s (median)    %.2f images/s\n", r->step_s, r->images_per_s);
     printf("  compute       %.3f GFLOP/step     %.2f GFLOP/s   (%.4g GMAC forward per image, "
            "%zu parameters)\n", r->train_gflop, r->gflops, r->forward_macs * 1e-9, r->num_params);
-    printf("  sgemm peak    %.2f GFLOP/s (one thread, %d^3)   achieved/peak %.2f\n", r->sgemm_peak,
-           r->sgemm_n, r->gflops / r->sgemm_peak);
+    printf("  sgemm peak    %.2f GFLOP/s (one thread, %d^3, OpenBLAS %s kernels)   "
+           "achieved/peak %.2f\n", r->sgemm_peak, r->sgemm_n, nn_blas_core(),
+           r->gflops / r->sgemm_peak);
     printf("  conv layers   %.2f GFLOP/s = %.2f of the sgemm peak, %.0f%% of the step\n",
            r->conv_gflops, r->conv_gflops / r->sgemm_peak, 100.0 * r->conv_share);
     printf("  memory        peak RSS %.1f MB (%.1f MB before building), arenas %.1f MB, "

@@ -5,15 +5,51 @@
  * exit status. */
 #include <mpi.h>
 #include <stdio.h>
+#include <alloca.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 #include <hdf5.h>
 
+#include "nn/nn.h"
 #include "pipeline/cli.h"
 #include "pipeline/commands.h"
 #include "util/version.h"
 #include "util/error.h"
+
+/* OpenBLAS picks its kernels when it is loaded, before main, reading OPENBLAS_CORETYPE.  To
+ * run the kernels nn prefers on this CPU (nn_blas_preferred_core) unless the user chose some,
+ * a function in the executable's .preinit_array, which runs before any shared library is
+ * initialized, starts the program again with that variable set.  (Setting it in place does not
+ * work: glibc's own initialization, after this, resets the environment to the original array.)
+ * Nothing has started yet (no thread, no MPI), and the process keeps its id; if the exec fails,
+ * OpenBLAS's own choice stands.  A debugger or valgrind that does not follow exec should be run
+ * with OPENBLAS_CORETYPE set. */
+static void prefer_blas_core(int argc, char **argv, char **envp)
+{
+    static const char key[] = "OPENBLAS_CORETYPE=";
+    (void)argc;
+    const char *core = nn_blas_preferred_core();
+    if (!core || !argv || !argv[0] || !envp) return;
+    size_t n = 0;
+    for (; envp[n]; n++)
+        if (strncmp(envp[n], key, sizeof key - 1) == 0) return;
+    char var[64];
+    const size_t kl = sizeof key - 1, cl = strlen(core);
+    if (n > 65536 || kl + cl >= sizeof var) return;
+    memcpy(var, key, kl);
+    memcpy(var + kl, core, cl + 1);
+    char **env = alloca((n + 2) * sizeof *env);
+    memcpy(env, envp, n * sizeof *env);
+    env[n] = var;
+    env[n + 1] = NULL;
+    execve("/proc/self/exe", argv, env);
+}
+__attribute__((section(".preinit_array"), used)) static void (*const preinit)(int, char **,
+                                                                              char **) =
+    prefer_blas_core;
 
 typedef int (*cmd_fn)(int argc, char **argv);
 
