@@ -174,7 +174,7 @@ static int convt_setup(nn_layer *L, nn_net *net)
         b->fan_out = w->fan_out;
     }
     nn_conv_geom g = convt_geom(L);
-    L->ws = nn_geom_k(&g) * nn_geom_n(&g);
+    L->ws = nn_geom_k(&g) * nn_geom_n(&g) + nn_im2col_pad(&g, g.oh);
     L->macs = (double)L->ind.c * L->ind.h * L->ind.w * hp->out * rf;
     return 0;
 }
@@ -231,7 +231,7 @@ static void convt_backward(nn_layer *L, const nn_ctx *c)
     for (int n = 0; n < c->b; n++) {
         const float *dcol = dy + (size_t)n * out_sz;
         if (!pointwise) {
-            nn_im2col(&g, dcol, 0, g.oh, c->ws, (size_t)N);
+            nn_im2col(&g, dcol, 0, g.oh, c->ws, (size_t)N, c->ws + (size_t)K * N);
             dcol = c->ws;
         }
         if (c->param_grads) /* dW [cin][K] (+)= x_n [cin][N] dcol^T [N][K] */

@@ -49,8 +49,10 @@ size_t nn_conv_ws(const nn_conv_geom *g, int oc, int batch)
     const plan p = make_plan(g, batch);
     const size_t cols = chunk_cols(g, p);
     const size_t col = nn_geom_is_pointwise(g) ? 0 : nn_geom_k(g) * cols;
-    /* the grouped product or the (masked) gradient, then the transposed weight gradient */
-    return col + (size_t)oc * cols + (dw_transposed(oc) ? nn_geom_k(g) * oc : 0);
+    /* the grouped product or the (masked) gradient, the transposed weight gradient, im2col's
+     * scratch */
+    return col + (size_t)oc * cols + (dw_transposed(oc) ? nn_geom_k(g) * oc : 0) +
+           nn_im2col_pad(g, p.rows);
 }
 
 /* dst = src + bias, then max(0, .) with a fused ReLU (dst may be src). */
@@ -69,6 +71,7 @@ void nn_conv_forward(const nn_conv_geom *g, int oc, int b, const float *x, const
     const int pointwise = nn_geom_is_pointwise(g);
     const plan p = make_plan(g, b);
     float *col = ws, *prod = ws + (pointwise ? 0 : K * chunk_cols(g, p));
+    float *pad = prod + (size_t)oc * chunk_cols(g, p) + (dw_transposed(oc) ? K * oc : 0);
     for (int n0 = 0; n0 < b; n0 += p.nb) {
         const int cnt = b - n0 < p.nb ? b - n0 : p.nb;
         for (int r0 = 0; r0 < g->oh; r0 += p.rows) {
@@ -77,7 +80,7 @@ void nn_conv_forward(const nn_conv_geom *g, int oc, int b, const float *x, const
             const float *c_ = x + (size_t)n0 * in_sz;
             if (!pointwise) {
                 for (int i = 0; i < cnt; i++)
-                    nn_im2col(g, x + (size_t)(n0 + i) * in_sz, r0, r1, col + i * bc, cols);
+                    nn_im2col(g, x + (size_t)(n0 + i) * in_sz, r0, r1, col + i * bc, cols, pad);
                 c_ = col;
             }
             if (cnt == 1) { /* straight into the image's rows [r0, r1) */
@@ -143,6 +146,7 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
     const plan p = make_plan(g, b);
     float *col = ws, *grad = ws + (pointwise ? 0 : K * chunk_cols(g, p));
     float *dwt = dw && dw_transposed(oc) ? grad + (size_t)oc * chunk_cols(g, p) : NULL;
+    float *pad = grad + (size_t)oc * chunk_cols(g, p) + (dw_transposed(oc) ? K * oc : 0);
     int first = 1;
     for (int n0 = 0; n0 < b; n0 += p.nb) {
         const int cnt = b - n0 < p.nb ? b - n0 : p.nb;
@@ -170,7 +174,7 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
                 const float *c_ = x + (size_t)n0 * in_sz;
                 if (!pointwise) {
                     for (int i = 0; i < cnt; i++)
-                        nn_im2col(g, x + (size_t)(n0 + i) * in_sz, r0, r1, col + i * bc, cols);
+                        nn_im2col(g, x + (size_t)(n0 + i) * in_sz, r0, r1, col + i * bc, cols, pad);
                     c_ = col;
                 }
                 /* dW [oc][K] (+)= grad [oc][cols] col^T [cols][K].  With few output channels

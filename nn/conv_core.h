@@ -29,8 +29,12 @@ int nn_geom_is_pointwise(const nn_conv_geom *g);
 #endif
 
 /* col [c*kh*kw][(r1 - r0) * ow] (rows ld floats apart) for the output rows [r0, r1) from
- * img [c][h][w]; the padding reads 0.  (im2col.c) */
-void nn_im2col(const nn_conv_geom *g, const float *img, int r0, int r1, float *col, size_t ld);
+ * img [c][h][w]; the padding reads 0.  pad: scratch of nn_im2col_pad(g, r1 - r0) floats.
+ * (im2col.c) */
+void nn_im2col(const nn_conv_geom *g, const float *img, int r0, int r1, float *col, size_t ld,
+               float *pad);
+/* Scratch floats nn_im2col needs for `rows` output rows (0 for stride 1). */
+size_t nn_im2col_pad(const nn_conv_geom *g, int rows);
 /* The adjoint: img [c][h][w] += the col entries of output rows [r0, r1) at the positions they
  * came from.  col is scratch: entries that belong to the padding may be zeroed. */
 void nn_col2im(const nn_conv_geom *g, float *col, size_t ld, int r0, int r1, float *img);
