@@ -194,7 +194,7 @@ static void convt_forward(nn_layer *L, const nn_ctx *c)
                     x + (size_t)n * in_sz, N, 0.0f, pointwise ? yn : c->ws, N);
         if (!pointwise) {
             memset(yn, 0, sizeof(float) * out_sz);
-            nn_col2im(&g, c->ws, (size_t)N, 0, g.oh, yn);
+            nn_col2im(&g, c->ws, (size_t)N, 0, g.oh, yn, c->ws + (size_t)K * N);
         }
         if (L->hp.bias) {
             const size_t hw = (size_t)L->outd.h * L->outd.w;

@@ -200,7 +200,7 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)cols, oc, 1.0f,
                             w, (int)K, g_, (int)ldg, 0.0f, col, (int)cols);
                 for (int i = 0; i < cnt; i++)
-                    nn_col2im(g, col + i * bc, cols, r0, r1, dxn + (size_t)i * in_sz);
+                    nn_col2im(g, col + i * bc, cols, r0, r1, dxn + (size_t)i * in_sz, pad);
             }
         }
     }

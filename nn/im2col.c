@@ -5,6 +5,7 @@
  * so the valid rows are one contiguous copy, after which the |j - pw| entries per row that
  * wrapped around from the neighbouring row are zeroed.  Narrow feature maps (deep layers)
  * would otherwise cost a call per few floats. */
+#include <stdint.h>
 #include <string.h>
 
 #include "nn/conv_core.h"
@@ -61,59 +62,113 @@ static inline void zero(float *p, size_t n)
     }
 }
 
-static void im2col_same(const nn_conv_geom *g, const float *img, int r0, int r1, float *col,
-                        size_t ld)
+/* mask [kw][n], n = rows * ow: all ones where output column (p mod ow) of kernel column j
+ * reads the image, 0 where it reads the padding. */
+static void column_masks(const nn_conv_geom *g, int rows, uint32_t *mask)
 {
-    const int OW = g->ow, W = g->w;
+    const int OW = g->ow;
+    for (int j = 0; j < g->kw; j++) {
+        int a, b, lo, hi;
+        same_ranges(g, 0, j, 0, 0, &a, &b, &lo, &hi);
+        uint32_t *m = mask + (size_t)j * rows * OW;
+        for (int r = 0; r < rows; r++)
+            for (int ow = 0; ow < OW; ow++)
+                m[(size_t)r * OW + ow] = ow >= lo && ow < hi ? 0xffffffffu : 0u;
+    }
+}
+
+/* dst = src where the mask is set, else +0: a bitwise and, not a product (a NaN in the image
+ * next to the padding must not leak into it) and not a comparison (GCC -O2 does not vectorize
+ * that select); four floats at a time in GCC's generic vectors (SSE2 on x86-64). */
+typedef uint32_t u32x4 __attribute__((vector_size(16)));
+typedef float f32x4 __attribute__((vector_size(16)));
+
+static inline void masked_copy(float *restrict dst, const float *restrict src,
+                               const uint32_t *restrict m, size_t n)
+{
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        u32x4 v, mv;
+        memcpy(&v, src + k, sizeof v);
+        memcpy(&mv, m + k, sizeof mv);
+        v &= mv;
+        memcpy(dst + k, &v, sizeof v);
+    }
+    for (; k < n; k++) dst[k] = m[k] ? src[k] : 0.0f;
+}
+
+static inline void masked_add(float *restrict dst, const float *restrict src,
+                              const uint32_t *restrict m, size_t n)
+{
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        u32x4 v, mv;
+        f32x4 d;
+        memcpy(&v, src + k, sizeof v);
+        memcpy(&mv, m + k, sizeof mv);
+        memcpy(&d, dst + k, sizeof d);
+        v &= mv;
+        d += (f32x4)v;
+        memcpy(dst + k, &d, sizeof d);
+    }
+    for (; k < n; k++) dst[k] += m[k] ? src[k] : 0.0f;
+}
+
+/* The same-width case, kernel offset (i, j): the row of col is the span [first, last) of the
+ * shifted plane (the valid rows, from the first valid column of the first to the last of the
+ * last), with the columns that wrapped around from the neighbouring input row masked, and zeros
+ * before and after.  One vector loop per (c, i, j) row: narrow maps (ow of 2 to 16 in dspic's
+ * deep layers) would otherwise cost a loop or call per output row. */
+typedef struct {
+    size_t first, last; /* span in the chunk's positions */
+    long src;           /* plane offset of position first */
+} same_span;
+
+static same_span span_of(const nn_conv_geom *g, int i, int j, int r0, int r1)
+{
+    int a, b, lo, hi;
+    same_ranges(g, i, j, r0, r1, &a, &b, &lo, &hi);
+    same_span s = {0, 0, 0};
+    if (b == a || hi == lo) return s;
+    s.first = (size_t)(a - r0) * g->ow + lo;
+    s.last = (size_t)(b - 1 - r0) * g->ow + hi;
+    s.src = (long)a * g->w + lo + (long)(i - g->ph) * g->w + (j - g->pw);
+    return s;
+}
+
+static void im2col_same(const nn_conv_geom *g, const float *img, int r0, int r1, float *col,
+                        size_t ld, uint32_t *mask)
+{
+    const size_t n = (size_t)(r1 - r0) * g->ow;
+    column_masks(g, r1 - r0, mask);
     for (int c = 0; c < g->c; c++) {
-        const float *plane = img + (size_t)c * g->h * W;
+        const float *plane = img + (size_t)c * g->h * g->w;
         for (int i = 0; i < g->kh; i++)
             for (int j = 0; j < g->kw; j++) {
                 float *row = col + (((size_t)c * g->kh + i) * g->kw + j) * ld;
-                int a, b, lo, hi;
-                same_ranges(g, i, j, r0, r1, &a, &b, &lo, &hi);
-                zero(row, (size_t)(a - r0) * OW);
-                zero(row + (size_t)(b - r0) * OW, (size_t)(r1 - b) * OW);
-                if (b == a) continue;
-                /* col (oh, ow) <- plane (oh + i - ph, ow + j - pw), for oh in [a, b) */
-                const size_t first = (size_t)(a - r0) * OW + lo, last = (size_t)(b - 1 - r0) * OW + hi;
-                const long src = (long)a * W + lo + (long)(i - g->ph) * W + (j - g->pw);
-                if (last > first) memcpy(row + first, plane + src, sizeof(float) * (last - first));
-                for (int r = a; r < b; r++) {
-                    float *d = row + (size_t)(r - r0) * OW;
-                    zero(d, (size_t)lo);
-                    zero(d + hi, (size_t)(OW - hi));
-                }
+                const same_span s = span_of(g, i, j, r0, r1);
+                zero(row, s.first);
+                masked_copy(row + s.first, plane + s.src, mask + (size_t)j * n + s.first,
+                            s.last - s.first);
+                zero(row + s.last, n - s.last);
             }
     }
 }
 
-static void add_span(float *restrict dst, const float *restrict src, size_t n)
+/* The adjoint of im2col_same. */
+static void col2im_same(const nn_conv_geom *g, const float *col, size_t ld, int r0, int r1,
+                        float *img, uint32_t *mask)
 {
-    NN_LOOP16(k, n, dst[k] += src[k]);
-}
-
-/* The adjoint of im2col_same; the wrapped entries of col (scratch) are zeroed first, so that
- * the contiguous add moves nothing to the neighbouring rows. */
-static void col2im_same(const nn_conv_geom *g, float *col, size_t ld, int r0, int r1, float *img)
-{
-    const int OW = g->ow, W = g->w;
+    const size_t n = (size_t)(r1 - r0) * g->ow;
+    column_masks(g, r1 - r0, mask);
     for (int c = 0; c < g->c; c++) {
-        float *plane = img + (size_t)c * g->h * W;
+        float *plane = img + (size_t)c * g->h * g->w;
         for (int i = 0; i < g->kh; i++)
             for (int j = 0; j < g->kw; j++) {
-                float *row = col + (((size_t)c * g->kh + i) * g->kw + j) * ld;
-                int a, b, lo, hi;
-                same_ranges(g, i, j, r0, r1, &a, &b, &lo, &hi);
-                if (b == a) continue;
-                for (int r = a; r < b; r++) {
-                    float *d = row + (size_t)(r - r0) * OW;
-                    zero(d, (size_t)lo);
-                    zero(d + hi, (size_t)(OW - hi));
-                }
-                const size_t first = (size_t)(a - r0) * OW + lo, last = (size_t)(b - 1 - r0) * OW + hi;
-                const long dst = (long)a * W + lo + (long)(i - g->ph) * W + (j - g->pw);
-                if (last > first) add_span(plane + dst, row + first, last - first);
+                const float *row = col + (((size_t)c * g->kh + i) * g->kw + j) * ld;
+                const same_span s = span_of(g, i, j, r0, r1);
+                masked_add(plane + s.src, row + s.first, mask + (size_t)j * n + s.first,
+                           s.last - s.first);
             }
     }
 }
@@ -128,6 +183,7 @@ static int pad_rows(const nn_conv_geom *g, int rows) { return (rows - 1) * g->sh
 
 size_t nn_im2col_pad(const nn_conv_geom *g, int rows)
 {
+    if (same_width(g)) return (size_t)g->kw * rows * g->ow; /* column_masks */
     if (g->sw == 1) return 0;
     return (size_t)pad_rows(g, rows) * g->sw * phase_len(g);
 }
@@ -170,7 +226,7 @@ void nn_im2col(const nn_conv_geom *g, const float *img, int r0, int r1, float *c
                float *pad)
 {
     if (same_width(g)) {
-        im2col_same(g, img, r0, r1, col, ld);
+        im2col_same(g, img, r0, r1, col, ld, (uint32_t *)pad);
         return;
     }
     if (g->sw > 1) {
@@ -207,10 +263,11 @@ void nn_im2col(const nn_conv_geom *g, const float *img, int r0, int r1, float *c
     }
 }
 
-void nn_col2im(const nn_conv_geom *g, float *col, size_t ld, int r0, int r1, float *img)
+void nn_col2im(const nn_conv_geom *g, float *col, size_t ld, int r0, int r1, float *img,
+               float *pad)
 {
     if (same_width(g)) {
-        col2im_same(g, col, ld, r0, r1, img);
+        col2im_same(g, col, ld, r0, r1, img, (uint32_t *)pad);
         return;
     }
     const int own = g->ow;
