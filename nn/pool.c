@@ -75,11 +75,100 @@ static inline void take_max(float v, int32_t idx, float *best, int32_t *bi)
     *bi = (int32_t)(((uint32_t)idx & m) | ((uint32_t)*bi & ~m));
 }
 
-/* One plane.  exact = 1: torch's rule, a NaN wins (and stays); else branch-free, NaN ignored. */
+/* The vector path (no NaN in the plane): the kh input rows an output row reads are copied,
+ * padded with -inf and split into sw phases (phase q holds padded columns q, q + sw, ...), so
+ * that candidate (k, j) of outputs ow, ow + 1, ... is a contiguous run (column ow * sw + j is
+ * entry ow + j / sw of phase j % sw).  Four outputs at a time, the candidates in window order,
+ * a later one winning only if strictly larger: the first maximum, as in torch, in compares and
+ * bitwise selects (GCC's generic vectors; SSE2 on x86-64).  dspic's 3x3/2 pool at 2x256x64:
+ * 14.2 -> 8.6 ms per forward (BENCHMARKS.md, change 9). */
+typedef float f32x4 __attribute__((vector_size(16)));
+typedef int32_t i32x4 __attribute__((vector_size(16)));
+#define POOL_SPLIT_MAX 8192 /* floats of the split rows on the stack; larger rows go scalar */
+
+static int split_len(const nn_layer *L)
+{
+    return (L->ind.w + 2 * L->hp.p[1] + L->hp.s[1] - 1) / L->hp.s[1] + 4;
+}
+
+static int vector_ok(const nn_layer *L)
+{
+    return L->hp.k[0] <= 16 && L->hp.k[1] <= 16 && (size_t)L->hp.k[0] * L->hp.s[1] * split_len(L) <= POOL_SPLIT_MAX;
+}
+
+static void maxpool_row_vec(const nn_layer *L, const float *xp, int oh, float *yr, int32_t *ir)
+{
+    const nn_hp *hp = &L->hp;
+    const int H = L->ind.h, W = L->ind.w, OW = L->outd.w, sw = hp->s[1], pw = hp->p[1];
+    const int pl = split_len(L), h0 = oh * hp->s[0] - hp->p[0];
+    float split[POOL_SPLIT_MAX];
+    int rows[16], nk = 0; /* the window rows inside the image */
+    for (int k = 0; k < hp->k[0]; k++) {
+        const int h = h0 + k;
+        if (h < 0 || h >= H) continue;
+        float *d = split + (size_t)nk * sw * pl;
+        const float *src = xp + (size_t)h * W;
+        for (int q = 0; q < sw; q++) { /* entry t of phase q: input column q + t * sw - pw */
+            float *dq = d + (size_t)q * pl;
+            int lo = (pw - q + sw - 1) / sw, hi = (W + pw - q + sw - 1) / sw;
+            if (lo < 0) lo = 0;
+            for (int t = 0; t < lo; t++) dq[t] = -INFINITY;
+            if (sw == 2)
+                for (int t = lo; t < hi; t++) dq[t] = src[q + 2 * t - pw];
+            else
+                for (int t = lo; t < hi; t++) dq[t] = src[q + t * sw - pw];
+            for (int t = hi; t < pl; t++) dq[t] = -INFINITY;
+        }
+        rows[nk++] = h;
+    }
+    const int hv0 = rows[0];
+    const i32x4 lanes = {0, sw, 2 * sw, 3 * sw};
+    int off[16]; /* kernel column j: entry j / sw of phase j % sw */
+    for (int j = 0; j < hp->k[1]; j++) off[j] = (j % sw) * pl + j / sw;
+    int ow = 0;
+    for (; ow + 4 <= OW; ow += 4) {
+        f32x4 best = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+        i32x4 bi;
+        for (int l = 0; l < 4; l++) {
+            const int w0 = (ow + l) * sw - pw;
+            bi[l] = hv0 * W + (w0 > 0 ? w0 : 0);
+        }
+        for (int k = 0; k < nk; k++)
+            for (int j = 0; j < hp->k[1]; j++) {
+                f32x4 v;
+                memcpy(&v, split + (size_t)k * sw * pl + off[j] + ow, sizeof v);
+                const i32x4 idx = lanes + (rows[k] * W + ow * sw - pw + j);
+                const i32x4 m = v > best;
+                best = (f32x4)(((i32x4)v & m) | ((i32x4)best & ~m));
+                bi = (idx & m) | (bi & ~m);
+            }
+        memcpy(yr + ow, &best, sizeof best);
+        memcpy(ir + ow, &bi, sizeof bi);
+    }
+    for (; ow < OW; ow++) {
+        const int w0 = ow * sw - pw;
+        float best = -INFINITY;
+        int32_t bi = hv0 * W + (w0 > 0 ? w0 : 0);
+        for (int k = 0; k < nk; k++)
+            for (int j = 0; j < hp->k[1]; j++)
+                take_max(split[(size_t)k * sw * pl + off[j] + ow], rows[k] * W + w0 + j,
+                         &best, &bi);
+        yr[ow] = best;
+        ir[ow] = bi;
+    }
+}
+
+/* One plane.  exact = 1: torch's rule, a NaN wins (and stays); else NaN ignored. */
 static void maxpool_plane(const nn_layer *L, const float *xp, float *yp, int32_t *ip, int exact)
 {
     const nn_hp *hp = &L->hp;
     const int H = L->ind.h, W = L->ind.w, OH = L->outd.h, OW = L->outd.w;
+    /* Rows of at least 16 outputs in vectors (narrower ones spend more on the split rows). */
+    if (!exact && OW >= 16 && vector_ok(L)) {
+        for (int oh = 0; oh < OH; oh++)
+            maxpool_row_vec(L, xp, oh, yp + (size_t)oh * OW, ip + (size_t)oh * OW);
+        return;
+    }
     if (!exact && hp->k[0] == 2 && hp->k[1] == 2 && hp->s[0] == 2 && hp->s[1] == 2 &&
         hp->p[0] == 0 && hp->p[1] == 0) { /* the common 2x2/2 pool: windows inside the image */
         for (int oh = 0; oh < OH; oh++) {
