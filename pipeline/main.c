@@ -45,7 +45,12 @@ static void prefer_blas_core(int argc, char **argv, char **envp)
     memcpy(env, envp, n * sizeof *env);
     env[n] = var;
     env[n + 1] = NULL;
-    execve("/proc/self/exe", argv, env);
+    /* the binary's own path, not /proc/self/exe: the kernel names the process after it */
+    char self[4096];
+    const ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0) return;
+    self[len] = '\0';
+    execve(self, argv, env);
 }
 __attribute__((section(".preinit_array"), used)) static void (*const preinit)(int, char **,
                                                                               char **) =
