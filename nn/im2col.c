@@ -28,7 +28,7 @@ static int same_width(const nn_conv_geom *g) { return g->sh == 1 && g->sw == 1 &
 
 /* Valid output rows [*a, *b) (within [r0, r1)) of kernel row i, and valid columns [*lo, *hi)
  * of kernel column j, in the same-width case. */
-static void same_ranges(const nn_conv_geom *g, int i, int j, int r0, int r1, int *a, int *b,
+static inline void same_ranges(const nn_conv_geom *g, int i, int j, int r0, int r1, int *a, int *b,
                         int *lo, int *hi)
 {
     const int dr = i - g->ph, dc = j - g->pw;
@@ -124,7 +124,7 @@ typedef struct {
     long src;           /* plane offset of position first */
 } same_span;
 
-static same_span span_of(const nn_conv_geom *g, int i, int j, int r0, int r1)
+static inline same_span span_of(const nn_conv_geom *g, int i, int j, int r0, int r1)
 {
     int a, b, lo, hi;
     same_ranges(g, i, j, r0, r1, &a, &b, &lo, &hi);
