@@ -289,6 +289,10 @@ int cmd_run(int argc, char **argv)
     if (size == 1 || rank != 0) rc = sc_ds_load(&ds, e.in_h, e.in_w, e.norm, &images, &dhash);
     if (pipe_agree(rc)) goto fail;
     MPI_Bcast(&dhash, 1, MPI_UINT64_T, size == 1 ? 0 : 1, MPI_COMM_WORLD);
+    /* The OpenBLAS kernels a worker runs (results are bit-identical only with the same ones). */
+    char blas[32];
+    snprintf(blas, sizeof blas, "%s", nn_blas_core());
+    MPI_Bcast(blas, (int)sizeof blas, MPI_CHAR, size == 1 ? 0 : 1, MPI_COMM_WORLD);
 
     metric_names = st_job_metric_names(names, l);
     rc = metric_names ? 0 : -1;
@@ -296,7 +300,7 @@ int cmd_run(int argc, char **argv)
     rows = sc_xmalloc((size_t)n_jobs * sizeof *rows);
     for (int j = 0; j < n_jobs; j++) sc_grid_row(&e, &jobs[j], &rows[j]);
     sc_results_layout lay = {
-        .version = SPECTCV_VERSION, .experiment_text = e.text, .experiment_hash = e.hash,
+        .version = SPECTCV_VERSION, .blas_core = blas, .experiment_text = e.text, .experiment_hash = e.hash,
         .experiment_path = e.path, .dataset_path = e.data_path, .dataset_hash = dhash,
         .seed = e.seed, .l = l, .label_names = names, .threshold = e.threshold,
         .confidence = e.confidence, .repeats = e.folds.repeats, .k = e.folds.k, .n = ds.n,

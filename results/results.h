@@ -6,7 +6,7 @@
  * ranks hold open.  No metadata changes after creation, so a killed run leaves a readable file
  * whose /jobs/table says which jobs finished.
  *
- *   root attributes  version, experiment, experiment_hash, dataset_path, dataset_hash,
+ *   root attributes  version, blas_core, experiment, experiment_hash, dataset_path, dataset_hash,
  *                    label_names, threshold, seed, ...
  *   /dataset/labels          uint8 [N][L]  the labels used (truth), so that reports need
  *   /dataset/patient         int64 [N]     nothing but this file
@@ -53,6 +53,7 @@ typedef struct {
 /* Everything the file holds that is known before the first job. */
 typedef struct {
     const char *version;
+    const char *blas_core; /* OpenBLAS kernels of the workers (NULL: not written) */
     const char *experiment_text;
     uint64_t experiment_hash;
     const char *experiment_path;

@@ -127,6 +127,7 @@ int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *
     const hid_t f = r->file;
     const sc_h5_str fx = SC_H5_FIXED;
     SC_TRY(sc_h5_write_str_attr(f, path, "version", lay->version, fx));
+    if (lay->blas_core) SC_TRY(sc_h5_write_str_attr(f, path, "blas_core", lay->blas_core, fx));
     SC_TRY(sc_h5_write_str_attr(f, path, "experiment", lay->experiment_text, fx));
     sc_hash_hex(lay->experiment_hash, hex);
     SC_TRY(sc_h5_write_str_attr(f, path, "experiment_hash", hex, fx));

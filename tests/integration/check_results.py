@@ -25,6 +25,8 @@ def valid(path):
         thr = float(f.attrs["threshold"])
         truth = f["dataset/labels"][:]
         L = len(f.attrs["label_names"])
+        if not f.attrs.get("blas_core"):
+            fail("no blas_core attribute (the OpenBLAS kernels the workers ran)")
         if len(t) == 0:
             fail("empty /jobs/table")
         for row in t:
