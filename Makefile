@@ -108,4 +108,5 @@ uninstall:
 clean:
 	rm -rf build spectcv spectcv-san spectcv-native
 
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) \
+         $(TEST_SUPPORT_OBJ:.o=.d)
