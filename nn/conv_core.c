@@ -4,7 +4,8 @@
  * block of output rows of one image when an image has more positions than that (its whole
  * column matrix would not stay in cache), or several whole images side by side when it has
  * fewer (thin GEMMs that would repack the weights for every image).  A 1x1 stride-1 unpadded
- * convolution is one GEMM per image on x itself. */
+ * convolution is one GEMM per image on x itself.  The input gradient of a "same" convolution
+ * with no more outputs than inputs is itself a convolution (flip_ok). */
 #include "nn/conv_core.h"
 
 #include <cblas.h>
@@ -44,7 +45,26 @@ static int dw_transposed(int oc) { return oc <= 128; }
 
 int nn_conv_group(const nn_conv_geom *g, int batch) { return make_plan(g, batch).nb; }
 
-size_t nn_conv_ws(const nn_conv_geom *g, int oc, int batch)
+/* A stride-1 convolution with odd kernels and "same" padding in both directions: its input
+ * gradient is the same kind of convolution of the output gradient, with the weights flipped
+ * and in and out swapped, W' [c][oc][kh][kw] = W [oc][c][kh-1-i][kw-1-j].  Computed so, the
+ * input gradient is written once, instead of through a column matrix that col2im adds into a
+ * zeroed input gradient kh*kw times (nn_conv_backward). */
+static int flip_ok(const nn_conv_geom *g)
+{
+    return g->sh == 1 && g->sw == 1 && g->kh % 2 && g->kw % 2 && g->ph == g->kh / 2 &&
+           g->pw == g->kw / 2 && g->oh == g->h && g->ow == g->w && !nn_geom_is_pointwise(g);
+}
+
+static nn_conv_geom flipped(const nn_conv_geom *g, int oc)
+{
+    nn_conv_geom f = *g;
+    f.c = oc;
+    return f;
+}
+
+/* Workspace of nn_conv_forward, and of nn_conv_backward without the flip. */
+static size_t gemm_ws(const nn_conv_geom *g, int oc, int batch)
 {
     const plan p = make_plan(g, batch);
     const size_t cols = chunk_cols(g, p);
@@ -53,6 +73,17 @@ size_t nn_conv_ws(const nn_conv_geom *g, int oc, int batch)
      * scratch */
     return col + (size_t)oc * cols + (dw_transposed(oc) ? nn_geom_k(g) * oc : 0) +
            nn_im2col_pad(g, p.rows);
+}
+
+size_t nn_conv_ws(const nn_conv_geom *g, int oc, int batch)
+{
+    size_t n = gemm_ws(g, oc, batch);
+    if (oc <= g->c && flip_ok(g)) { /* the flipped weights, then the flipped convolution's workspace */
+        const nn_conv_geom f = flipped(g, oc);
+        const size_t nf = (size_t)g->c * nn_geom_k(&f) + gemm_ws(&f, g->c, batch);
+        if (nf > n) n = nf;
+    }
+    return n;
 }
 
 /* dst = src + bias, then max(0, .) with a fused ReLU (dst may be src). */
@@ -149,12 +180,16 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
     const int pointwise = nn_geom_is_pointwise(g);
     const plan p = make_plan(g, b);
     float *col = ws, *grad = ws + (pointwise ? 0 : K * chunk_cols(g, p));
+    /* the flipped convolution's column matrix has oc*kh*kw rows against c*kh*kw: only when
+     * oc <= c (dspic at 2x256x64: conv3, 5, 7, 8 faster, conv2, 4, 6, with oc = 2c, slower) */
+    const int flip = dx && !acc_dx && !y_relu && oc <= g->c && flip_ok(g);
     float *dwt = dw && dw_transposed(oc) ? grad + (size_t)oc * chunk_cols(g, p) : NULL;
     float *pad = grad + (size_t)oc * chunk_cols(g, p) + (dw_transposed(oc) ? K * oc : 0);
     int first = 1;
     for (int n0 = 0; n0 < b; n0 += p.nb) {
         const int cnt = b - n0 < p.nb ? b - n0 : p.nb;
-        if (dx && !acc_dx && !pointwise) memset(dx + (size_t)n0 * in_sz, 0, sizeof(float) * cnt * in_sz);
+        if (dx && !flip && !acc_dx && !pointwise)
+            memset(dx + (size_t)n0 * in_sz, 0, sizeof(float) * cnt * in_sz);
         for (int r0 = 0; r0 < g->oh; r0 += p.rows) {
             const int r1 = r0 + p.rows < g->oh ? r0 + p.rows : g->oh;
             const size_t bc = (size_t)(r1 - r0) * g->ow, cols = (size_t)cnt * bc;
@@ -194,7 +229,7 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
                                 dw, (int)K);
             }
             first = 0;
-            if (!dx) continue;
+            if (!dx || flip) continue;
             float *dxn = dx + (size_t)n0 * in_sz;
             if (pointwise) { /* dx_n [K][N] (+)= W^T grad: one image, all rows */
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)N, oc, 1.0f, w,
@@ -209,4 +244,16 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
         }
     }
     if (dwt) transpose_into(dwt, (int)K, oc, dw, beta_p);
+    if (flip) { /* dx = conv(dy, W'), the workspace reused (see flip_ok) */
+        const nn_conv_geom f = flipped(g, oc);
+        const size_t kk = (size_t)g->kh * g->kw;
+        float *wf = ws;
+        for (int o = 0; o < oc; o++)
+            for (int c = 0; c < g->c; c++) {
+                const float *src = w + ((size_t)o * g->c + c) * kk;
+                float *dst = wf + ((size_t)c * oc + o) * kk;
+                for (size_t e = 0; e < kk; e++) dst[e] = src[kk - 1 - e];
+            }
+        nn_conv_forward(&f, g->c, b, dy, wf, NULL, 0, dx, ws + (size_t)g->c * oc * kk);
+    }
 }
