@@ -63,16 +63,28 @@ static nn_conv_geom flipped(const nn_conv_geom *g, int oc)
     return f;
 }
 
+/* The GEMM workspace, in this order (offsets in floats): the column matrix, the grouped
+ * product (forward) or the (masked) output gradient (backward), the transposed weight
+ * gradient, im2col's scratch. */
+typedef struct {
+    size_t prod, dwt, pad, total; /* the column matrix is at 0 */
+} ws_layout;
+
+static ws_layout layout(const nn_conv_geom *g, int oc, plan p)
+{
+    const size_t cols = chunk_cols(g, p), K = nn_geom_k(g);
+    ws_layout l;
+    l.prod = nn_geom_is_pointwise(g) ? 0 : K * cols;
+    l.dwt = l.prod + (size_t)oc * cols;
+    l.pad = l.dwt + (dw_transposed(oc) ? K * oc : 0);
+    l.total = l.pad + nn_im2col_pad(g, p.rows);
+    return l;
+}
+
 /* Workspace of nn_conv_forward, and of nn_conv_backward without the flip. */
 static size_t gemm_ws(const nn_conv_geom *g, int oc, int batch)
 {
-    const plan p = make_plan(g, batch);
-    const size_t cols = chunk_cols(g, p);
-    const size_t col = nn_geom_is_pointwise(g) ? 0 : nn_geom_k(g) * cols;
-    /* the grouped product or the (masked) gradient, the transposed weight gradient, im2col's
-     * scratch */
-    return col + (size_t)oc * cols + (dw_transposed(oc) ? nn_geom_k(g) * oc : 0) +
-           nn_im2col_pad(g, p.rows);
+    return layout(g, oc, make_plan(g, batch)).total;
 }
 
 size_t nn_conv_ws(const nn_conv_geom *g, int oc, int batch)
@@ -101,8 +113,8 @@ void nn_conv_forward(const nn_conv_geom *g, int oc, int b, const float *x, const
     const size_t K = nn_geom_k(g), N = nn_geom_n(g), in_sz = (size_t)g->c * g->h * g->w;
     const int pointwise = nn_geom_is_pointwise(g);
     const plan p = make_plan(g, b);
-    float *col = ws, *prod = ws + (pointwise ? 0 : K * chunk_cols(g, p));
-    float *pad = prod + (size_t)oc * chunk_cols(g, p) + (dw_transposed(oc) ? K * oc : 0);
+    const ws_layout l = layout(g, oc, p);
+    float *col = ws, *prod = ws + l.prod, *pad = ws + l.pad;
     for (int n0 = 0; n0 < b; n0 += p.nb) {
         const int cnt = b - n0 < p.nb ? b - n0 : p.nb;
         for (int r0 = 0; r0 < g->oh; r0 += p.rows) {
@@ -179,12 +191,12 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
     const size_t K = nn_geom_k(g), N = nn_geom_n(g), in_sz = (size_t)g->c * g->h * g->w;
     const int pointwise = nn_geom_is_pointwise(g);
     const plan p = make_plan(g, b);
-    float *col = ws, *grad = ws + (pointwise ? 0 : K * chunk_cols(g, p));
+    const ws_layout l = layout(g, oc, p);
+    float *col = ws, *grad = ws + l.prod, *pad = ws + l.pad;
     /* the flipped convolution's column matrix has oc*kh*kw rows against c*kh*kw: only when
      * oc <= c (dspic at 2x256x64: conv3, 5, 7, 8 faster, conv2, 4, 6, with oc = 2c, slower) */
     const int flip = dx && !acc_dx && !y_relu && oc <= g->c && flip_ok(g);
-    float *dwt = dw && dw_transposed(oc) ? grad + (size_t)oc * chunk_cols(g, p) : NULL;
-    float *pad = grad + (size_t)oc * chunk_cols(g, p) + (dw_transposed(oc) ? K * oc : 0);
+    float *dwt = dw && dw_transposed(oc) ? ws + l.dwt : NULL;
     int first = 1;
     for (int n0 = 0; n0 < b; n0 += p.nb) {
         const int cnt = b - n0 < p.nb ? b - n0 : p.nb;

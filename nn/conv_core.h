@@ -36,9 +36,8 @@ void nn_im2col(const nn_conv_geom *g, const float *img, int r0, int r1, float *c
 /* Scratch floats nn_im2col and nn_col2im need for `rows` output rows. */
 size_t nn_im2col_pad(const nn_conv_geom *g, int rows);
 /* The adjoint: img [c][h][w] += the col entries of output rows [r0, r1) at the positions they
- * came from.  col is scratch: entries that belong to the padding may be zeroed.  pad as for
- * nn_im2col. */
-void nn_col2im(const nn_conv_geom *g, float *col, size_t ld, int r0, int r1, float *img,
+ * came from (entries that belong to the padding are ignored).  pad as for nn_im2col. */
+void nn_col2im(const nn_conv_geom *g, const float *col, size_t ld, int r0, int r1, float *img,
                float *pad);
 
 /* Images per GEMM chunk for up to `batch` images. */

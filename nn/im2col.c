@@ -1,10 +1,12 @@
 /* nn/im2col.c: im2col and its adjoint col2im for a range of output rows (see conv_core.h).
  *
- * Stride 1 with the output as wide as the input ("same" padding, as 3x3 pad 1) has a fast path:
- * a (c, i, j) row of col is then the input plane shifted by (i - ph) rows and (j - pw) columns,
- * so the valid rows are one contiguous copy, after which the |j - pw| entries per row that
- * wrapped around from the neighbouring row are zeroed.  Narrow feature maps (deep layers)
- * would otherwise cost a call per few floats. */
+ * Two fast paths, each with scratch `pad` (nn_im2col_pad):
+ * - stride 1 with the output as wide as the input ("same" padding, as 3x3 pad 1): a (c, i, j)
+ *   row of col is the input plane shifted by (i - ph) rows and (j - pw) columns, one masked
+ *   vector copy of the valid span (the mask clears the columns that wrapped around from the
+ *   neighbouring row; im2col_same);
+ * - stride > 1: copies from a phase-split copy of the input rows (im2col_strided).
+ * Anything else goes through the plain loops at the end. */
 #include <stdint.h>
 #include <string.h>
 
@@ -263,7 +265,7 @@ void nn_im2col(const nn_conv_geom *g, const float *img, int r0, int r1, float *c
     }
 }
 
-void nn_col2im(const nn_conv_geom *g, float *col, size_t ld, int r0, int r1, float *img,
+void nn_col2im(const nn_conv_geom *g, const float *col, size_t ld, int r0, int r1, float *img,
                float *pad)
 {
     if (same_width(g)) {

@@ -88,7 +88,7 @@ typedef int32_t i32x4 __attribute__((vector_size(16)));
 
 static int split_len(const nn_layer *L)
 {
-    return (L->ind.w + 2 * L->hp.p[1] + L->hp.s[1] - 1) / L->hp.s[1] + 4;
+    return (L->ind.w + 2 * L->hp.p[1] + L->hp.s[1] - 1) / L->hp.s[1];
 }
 
 static int vector_ok(const nn_layer *L)
