@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "nn/layer.h"
+#include "nn/winograd.h"
 
 int nn_geom_is_pointwise(const nn_conv_geom *g)
 {
@@ -89,6 +90,7 @@ static size_t gemm_ws(const nn_conv_geom *g, int oc, int batch)
 
 size_t nn_conv_ws(const nn_conv_geom *g, int oc, int batch)
 {
+    if (nn_wino_ok(g)) return nn_wino_ws(g, oc, batch);
     size_t n = gemm_ws(g, oc, batch);
     if (oc <= g->c && flip_ok(g)) { /* the flipped weights, then the flipped convolution's workspace */
         const nn_conv_geom f = flipped(g, oc);
@@ -110,6 +112,10 @@ static void bias_relu(float *dst, const float *src, float bias, size_t n, int re
 void nn_conv_forward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
                      const float *bias, int relu, float *y, float *ws)
 {
+    if (nn_wino_ok(g)) {
+        nn_wino_forward(g, oc, b, x, w, bias, relu, y, ws);
+        return;
+    }
     const size_t K = nn_geom_k(g), N = nn_geom_n(g), in_sz = (size_t)g->c * g->h * g->w;
     const int pointwise = nn_geom_is_pointwise(g);
     const plan p = make_plan(g, b);
@@ -188,6 +194,10 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
                       const float *dy, const float *y_relu, float *dx, int acc_dx, float *dw,
                       float *db, int beta_p, float *ws)
 {
+    if (nn_wino_ok(g)) {
+        nn_wino_backward(g, oc, b, x, w, dy, y_relu, dx, acc_dx, dw, db, beta_p, ws);
+        return;
+    }
     const size_t K = nn_geom_k(g), N = nn_geom_n(g), in_sz = (size_t)g->c * g->h * g->w;
     const int pointwise = nn_geom_is_pointwise(g);
     const plan p = make_plan(g, b);
