@@ -22,13 +22,13 @@ static const char *type_names[NN_LT_COUNT] = {
 
 static const char *key_names[NN_K_COUNT] = {
     "out", "kernel", "stride", "pad", "output_pad", "bias", "init", "eps", "momentum", "slope",
-    "p", "reduction", "size", "body", "shortcut", "branches",
+    "p", "reduction", "size", "body", "shortcut", "branches", "algo",
 };
 
 #define KB(k) (1u << (k))
 static const unsigned type_keys[NN_LT_COUNT] = {
     [NN_LT_CONV] = KB(NN_K_OUT) | KB(NN_K_KERNEL) | KB(NN_K_STRIDE) | KB(NN_K_PAD) |
-                   KB(NN_K_BIAS) | KB(NN_K_INIT),
+                   KB(NN_K_BIAS) | KB(NN_K_INIT) | KB(NN_K_ALGO),
     [NN_LT_CONVT] = KB(NN_K_OUT) | KB(NN_K_KERNEL) | KB(NN_K_STRIDE) | KB(NN_K_PAD) |
                     KB(NN_K_OUTPUT_PAD) | KB(NN_K_BIAS) | KB(NN_K_INIT),
     [NN_LT_BN] = KB(NN_K_EPS) | KB(NN_K_MOMENTUM) | KB(NN_K_INIT),
@@ -208,6 +208,13 @@ int nn_spec_set_key(nn_arch *a, nn_spec *sp, int key, const config_setting_t *v,
     case NN_K_BIAS:
         if (config_setting_type(v) != CONFIG_TYPE_BOOL) KEY_FAIL("expected true or false");
         hp->bias = config_setting_get_bool(v);
+        break;
+    case NN_K_ALGO:
+        if (config_setting_type(v) != CONFIG_TYPE_STRING ||
+            (strcmp(config_setting_get_string(v), "auto") &&
+             strcmp(config_setting_get_string(v), "gemm")))
+            KEY_FAIL("expected \"auto\" (Winograd for 3x3 stride-1 convolutions) or \"gemm\"");
+        hp->algo = !strcmp(config_setting_get_string(v), "gemm");
         break;
     case NN_K_INIT: {
         int k = config_setting_type(v) == CONFIG_TYPE_STRING

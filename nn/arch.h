@@ -42,7 +42,7 @@ typedef struct {
 enum {
     NN_K_OUT = 0, NN_K_KERNEL, NN_K_STRIDE, NN_K_PAD, NN_K_OUTPUT_PAD, NN_K_BIAS, NN_K_INIT,
     NN_K_EPS, NN_K_MOMENTUM, NN_K_SLOPE, NN_K_P, NN_K_REDUCTION, NN_K_SIZE, NN_K_BODY,
-    NN_K_SHORTCUT, NN_K_BRANCHES, NN_K_COUNT
+    NN_K_SHORTCUT, NN_K_BRANCHES, NN_K_ALGO, NN_K_COUNT
 };
 
 int nn_arch_load_file(const char *path, nn_arch *out);

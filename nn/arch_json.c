@@ -61,6 +61,7 @@ static void layer(sbuf *b, const nn_spec *sp, int init)
         if (sp->type == NN_LT_CONVT) pair(b, "output_pad", hp->op);
         put(b, ", \"bias\": %s, \"init\": \"%s\"", hp->bias ? "true" : "false",
             nn_init_name(li));
+        if (hp->algo) put(b, ", \"algo\": \"gemm\""); /* only when not the default */
         break;
     case NN_LT_DENSE:
         put(b, ", \"out\": %d, \"bias\": %s, \"init\": \"%s\"", hp->out,

@@ -57,7 +57,8 @@ static cbam_saved saved(const nn_layer *L, int B)
 static nn_conv_geom spatial_geom(const nn_layer *L)
 {
     const int k0 = L->hp.k[0], k1 = L->hp.k[1];
-    return (nn_conv_geom){2, L->ind.h, L->ind.w, k0, k1, 1, 1, k0 / 2, k1 / 2, L->ind.h, L->ind.w};
+    return (nn_conv_geom){2, L->ind.h, L->ind.w, k0, k1, 1, 1, k0 / 2, k1 / 2, L->ind.h, L->ind.w,
+                          0};
 }
 
 static int cbam_setup(nn_layer *L, nn_net *net)

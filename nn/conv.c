@@ -29,7 +29,7 @@ static nn_conv_geom conv_geom(const nn_layer *L)
 {
     const nn_hp *hp = &L->hp;
     return (nn_conv_geom){L->ind.c, L->ind.h, L->ind.w, hp->k[0], hp->k[1], hp->s[0], hp->s[1],
-                          hp->p[0], hp->p[1], L->outd.h, L->outd.w};
+                          hp->p[0], hp->p[1], L->outd.h, L->outd.w, hp->algo};
 }
 
 static int conv_setup(nn_layer *L, nn_net *net)
@@ -138,7 +138,7 @@ static nn_conv_geom convt_geom(const nn_layer *L)
 {
     const nn_hp *hp = &L->hp;
     return (nn_conv_geom){L->outd.c, L->outd.h, L->outd.w, hp->k[0], hp->k[1], hp->s[0],
-                          hp->s[1], hp->p[0], hp->p[1], L->ind.h, L->ind.w};
+                          hp->s[1], hp->p[0], hp->p[1], L->ind.h, L->ind.w, 0};
 }
 
 static int convt_setup(nn_layer *L, nn_net *net)

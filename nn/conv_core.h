@@ -16,6 +16,7 @@ typedef struct {
     int c, h, w;    /* input image */
     int kh, kw, sh, sw, ph, pw;
     int oh, ow;     /* output positions */
+    int gemm;       /* 1: im2col + GEMM even where Winograd applies (winograd.h) */
 } nn_conv_geom;
 
 /* Rows of the column matrix (c*kh*kw) and its columns (oh*ow). */

@@ -68,6 +68,7 @@ typedef struct {
     int reduction;
     int size[2]; /* adaptive pooling output */
     int init;    /* nn_init_kind */
+    int algo;    /* conv: 0 = auto (Winograd where it applies, conv_core.c), 1 = im2col + GEMM */
     unsigned set; /* bit (1u << key index) per key given in the file */
 } nn_hp;
 

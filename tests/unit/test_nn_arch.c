@@ -137,6 +137,10 @@ static void test_bad_files(void **state)
                  "wrong_type2.cfg:2: key 'p' of dropout layer", "[0, 1)");
     expect_error("bias_type.cfg", "layers = ( { type = \"dense\"; name = \"head\";\n out = 2; bias = 1; } );\n",
                  1, 8, 8, "bias_type.cfg:2: key 'bias' of dense layer 'head'", "true or false");
+    expect_error("algo.cfg", "layers = (\n { type = \"conv\"; out = 4; kernel = 3;\n algo = \"fast\"; }\n);\n",
+                 1, 8, 8, "algo.cfg:3: key 'algo' of conv layer", "\"auto\" (Winograd");
+    expect_error("algo_pool.cfg", "layers = (\n { type = \"maxpool\"; kernel = 2; algo = \"gemm\"; }\n);\n",
+                 1, 8, 8, "algo_pool.cfg:2: unknown key 'algo' for maxpool layer", NULL);
     expect_error("unknown_type.cfg", "layers = (\n\n  { type = \"convolution\"; out = 4; }\n);\n", 1,
                  8, 8, "unknown_type.cfg:3: key 'type': unknown layer type 'convolution'",
                  "conv, conv_transpose");
@@ -193,7 +197,7 @@ static void test_variant_semantics(void **state)
                " { type = \"maxpool\"; kernel = 2; },\n { type = \"dense\"; name = \"head\"; "
                "out = \"n_out\"; }\n);\n");
     write_file("var.cfg", "base = \"base\";\nwidth = 0.5;\nremove_types = [ \"batchnorm\" ];\n"
-               "override = { c1 = { kernel = 5; pad = 2; }; maxpool1 = { kernel = 3; }; };\n"
+               "override = { c1 = { kernel = 5; pad = 2; algo = \"gemm\"; }; maxpool1 = { kernel = 3; }; };\n"
                "init = \"kaiming_normal\";\n");
     nn_shape s = {1, 9, 9, 2, 2};
     nn_net *net = nn_net_build("var.cfg", &s);
@@ -203,6 +207,9 @@ static void test_variant_semantics(void **state)
     assert_non_null(strstr(j, "\"init\": \"kaiming_normal\""));
     assert_non_null(strstr(j, "{\"type\": \"conv\", \"name\": \"c1\", \"out\": 4, \"kernel\": [5, 5], "
                               "\"stride\": [1, 1], \"pad\": [2, 2], \"bias\": true"));
+    /* algo is in the description only when it is not the default */
+    assert_non_null(strstr(j, "\"bias\": true, \"init\": \"kaiming_normal\", \"algo\": \"gemm\"}"));
+    assert_null(strstr(strstr(j, "algo") + 1, "algo"));
     /* maxpool's stride follows its new kernel: 9 -> 3. */
     assert_non_null(strstr(j, "\"kernel\": [3, 3], \"stride\": [3, 3]"));
     assert_null(strstr(j, "batchnorm"));

@@ -28,7 +28,8 @@ static float small_int(int levels)
 
 static nn_conv_geom geom(int c, int h, int w, int k, int s, int p)
 {
-    nn_conv_geom g = {c, h, w, k, k, s, s, p, p, (h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1};
+    nn_conv_geom g = {c, h, w, k, k, s, s, p, p, (h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1,
+                      0};
     return g;
 }
 

@@ -7,7 +7,8 @@
  * calls go through nn_conv_forward / nn_conv_backward, as the layers make them, with a
  * workspace of exactly nn_conv_ws floats (AddressSanitizer checks it under SANITIZE=1), and
  * cover the fused bias and ReLU, the ReLU-masked output gradient, and accumulation into dx,
- * dW and db.  Tolerance: 1e-5 of the sum of the absolute terms of each output (F(2x2, 3x3)
+ * dW and db.  The same cases run through im2col + GEMM (algo = "gemm") against the same
+ * definitions.  Tolerance: 1e-5 of the sum of the absolute terms of each output (F(2x2, 3x3)
  * rounds like a direct sum of a few times as many terms). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,10 +42,13 @@ typedef struct {
     int c, h, w, oc, ph, pw, b;
 } wcase;
 
+/* gemm = 1: the same convolution by im2col + GEMM (algo = "gemm"), against the same definition */
+static int gemm;
+
 static nn_conv_geom geom_of(const wcase *k)
 {
     return (nn_conv_geom){k->c, k->h, k->w, 3, 3, 1, 1, k->ph, k->pw,
-                          k->h + 2 * k->ph - 2, k->w + 2 * k->pw - 2};
+                          k->h + 2 * k->ph - 2, k->w + 2 * k->pw - 2, gemm};
 }
 
 /* |got - want| <= 1e-5 * scale + 1e-6, with the place named on failure */
@@ -65,7 +69,7 @@ static double xin(const nn_conv_geom *g, const float *x, int n, int c, int i, in
 static void check_forward(const wcase *k, int with_bias, int relu)
 {
     const nn_conv_geom g = geom_of(k);
-    assert_true(nn_wino_ok(&g));
+    assert_int_equal(nn_wino_ok(&g), !gemm);
     const size_t xs = (size_t)k->b * k->c * k->h * k->w, ys = (size_t)k->b * k->oc * g.oh * g.ow;
     float *x = randoms(xs), *w = randoms((size_t)k->oc * k->c * 9), *bias = randoms(k->oc);
     float *y = randoms(ys), *ws = malloc(sizeof(float) * nn_conv_ws(&g, k->oc, k->b));
@@ -177,34 +181,39 @@ static const wcase cases[] = {
 static void test_forward(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < NCASES; i++) {
-        check_forward(&cases[i], 0, 0);
-        check_forward(&cases[i], 1, 1);
-        check_forward(&cases[i], 1, 0);
-    }
+    for (gemm = 0; gemm < 2; gemm++)
+        for (size_t i = 0; i < NCASES; i++) {
+            check_forward(&cases[i], 0, 0);
+            check_forward(&cases[i], 1, 1);
+            check_forward(&cases[i], 1, 0);
+        }
 }
 
 static void test_backward(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < NCASES; i++) {
-        check_backward(&cases[i], 0, 0);
-        check_backward(&cases[i], 1, 0);
-        check_backward(&cases[i], 1, 1);
-    }
+    for (gemm = 0; gemm < 2; gemm++)
+        for (size_t i = 0; i < NCASES; i++) {
+            check_backward(&cases[i], 0, 0);
+            check_backward(&cases[i], 1, 0);
+            check_backward(&cases[i], 1, 1);
+        }
 }
 
-/* Which convolutions take the Winograd path: 3x3, stride 1, padding 0 to 2. */
+/* Which convolutions take the Winograd path: 3x3, stride 1, padding 0 to 2, unless gemm. */
 static void test_routing(void **state)
 {
     (void)state;
-    nn_conv_geom g = {4, 8, 8, 3, 3, 1, 1, 1, 1, 8, 8};
+    nn_conv_geom g = {4, 8, 8, 3, 3, 1, 1, 1, 1, 8, 8, 0};
     assert_true(nn_wino_ok(&g));
+    g.gemm = 1;
+    assert_false(nn_wino_ok(&g));
+    g.gemm = 0;
     g.sh = 2, g.oh = 4;
     assert_false(nn_wino_ok(&g));
-    g = (nn_conv_geom){4, 8, 8, 5, 5, 1, 1, 2, 2, 8, 8};
+    g = (nn_conv_geom){4, 8, 8, 5, 5, 1, 1, 2, 2, 8, 8, 0};
     assert_false(nn_wino_ok(&g));
-    g = (nn_conv_geom){4, 8, 8, 3, 3, 1, 1, 3, 3, 12, 12};
+    g = (nn_conv_geom){4, 8, 8, 3, 3, 1, 1, 3, 3, 12, 12, 0};
     assert_false(nn_wino_ok(&g));
 }
 
