@@ -80,6 +80,19 @@ static int rotated(int xi)
     return 4 * q[xi / 4] + q[xi % 4];
 }
 
+/* V [16][T][c] of the tile rows [q0, q1) of x [b][c][h][w] (masked by mask > 0 if mask), tile
+ * rows counted across the images. */
+static void input_chunk(const nn_conv_geom *g, const tiling *t, const float *x, const float *mask,
+                        int q0, int q1, float *v, float *scratch, nn_wino_rows *held)
+{
+    const size_t in_sz = (size_t)g->c * g->h * g->w, T = (size_t)(q1 - q0) * t->tw;
+    for (int q = q0; q < q1; q++) {
+        const size_t n = (size_t)(q / t->th), off = (size_t)(q - q0) * t->tw;
+        nn_wino_input_row(g, x + n * in_sz, mask ? mask + n * in_sz : NULL, q % t->th,
+                          v + off * g->c, T * g->c, scratch, held);
+    }
+}
+
 /* y [b][oc][oh][ow] (+)= conv(x [b][c][h][w]) from the transformed weights u: [16][oc][c], or
  * with rot = 1 the transformed weights [16][c][oc] of the convolution this one is the input
  * gradient of (the kernels then rotated and transposed).  x is masked by mask > 0 if mask.
@@ -89,18 +102,14 @@ static void wino_conv(const nn_conv_geom *g, int oc, int b, const float *x, cons
                       float *ws, const ws_layout *l)
 {
     const tiling t = tiles_of(g, b);
-    const size_t in_sz = (size_t)g->c * g->h * g->w, out_sz = (size_t)oc * g->oh * g->ow;
+    const size_t out_sz = (size_t)oc * g->oh * g->ow;
     float *v = ws + l->v, *m = ws + l->m, *scratch = ws + l->scratch;
     const int rows = b * t.th, c = g->c;
     nn_wino_rows held = {NULL, 0};
     for (int q0 = 0; q0 < rows; q0 += t.tr) {
         const int q1 = q0 + t.tr < rows ? q0 + t.tr : rows;
         const size_t T = (size_t)(q1 - q0) * t.tw;
-        for (int q = q0; q < q1; q++) {
-            const size_t n = (size_t)(q / t.th), off = (size_t)(q - q0) * t.tw;
-            nn_wino_input_row(g, x + n * in_sz, mask ? mask + n * in_sz : NULL, q % t.th,
-                              v + off * c, T * c, scratch, &held);
-        }
+        input_chunk(g, &t, x, mask, q0, q1, v, scratch, &held);
         for (int xi = 0; xi < NP; xi++) {
             const float *vx = v + (size_t)xi * T * c;
             float *mx = m + (size_t)xi * T * oc;
@@ -145,7 +154,7 @@ void nn_wino_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
                       float *db, int beta_p, float *ws)
 {
     const ws_layout l = layout(g, oc, b, 1);
-    const size_t in_sz = (size_t)g->c * g->h * g->w, N = (size_t)g->oh * g->ow;
+    const size_t N = (size_t)g->oh * g->ow;
     const size_t out_sz = (size_t)oc * N, pairs = (size_t)oc * g->c;
     if (db)
         for (int o = 0; o < oc; o++) {
@@ -170,10 +179,9 @@ void nn_wino_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
     for (int q0 = 0; q0 < rows; q0 += t.tr) {
         const int q1 = q0 + t.tr < rows ? q0 + t.tr : rows;
         const size_t T = (size_t)(q1 - q0) * t.tw;
+        input_chunk(g, &t, x, NULL, q0, q1, v, scratch, &held);
         for (int q = q0; q < q1; q++) {
             const size_t n = (size_t)(q / t.th), off = (size_t)(q - q0) * t.tw;
-            nn_wino_input_row(g, x + n * in_sz, NULL, q % t.th, v + off * c, T * c, scratch,
-                              &held);
             nn_wino_grad_row(g, oc, dy + n * out_sz, y_relu ? y_relu + n * out_sz : NULL,
                              q % t.th, dz + off * oc, T * oc, scratch);
         }
