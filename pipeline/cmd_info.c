@@ -86,8 +86,9 @@ static int info_results(const char *path)
     if (sc_results_open(path, &rf)) return -1;
     int count[4] = {0};
     for (int j = 0; j < rf.n_jobs; j++) count[rf.rows[j].status]++;
-    printf("results: %s\nspectcv version: %s\nexperiment: %s (hash %s)\n", path, rf.version,
-           rf.experiment_path, rf.experiment_hash);
+    printf("results: %s\nspectcv version: %s\n", path, rf.version);
+    if (rf.blas_core[0]) printf("OpenBLAS kernels: %s\n", rf.blas_core);
+    printf("experiment: %s (hash %s)\n", rf.experiment_path, rf.experiment_hash);
     printf("data set: %s (hash %s)\n", rf.dataset_path, rf.dataset_hash);
     printf("labels:");
     for (int j = 0; j < rf.l; j++) printf(" %s", rf.label_names[j]);

@@ -59,6 +59,11 @@ int sc_results_open(const char *path, sc_results_file *rf)
     SC_CHECK(file >= 0, "%s: cannot open as HDF5 (damaged file, or still open by a writer?)",
              path);
     SC_TRY(read_str_field(path, file, "version", rf->version, sizeof rf->version));
+    htri_t has_core; /* optional: files of older versions lack it */
+    SC_H5(has_core = H5Aexists(file, "blas_core"), "%s: attribute 'blas_core': cannot query",
+          path);
+    if (has_core)
+        SC_TRY(read_str_field(path, file, "blas_core", rf->blas_core, sizeof rf->blas_core));
     SC_TRY(sc_h5_read_str_attr(file, path, "experiment", HINT, &rf->experiment));
     SC_TRY(read_str_field(path, file, "experiment_hash", rf->experiment_hash,
                           sizeof rf->experiment_hash));

@@ -11,6 +11,7 @@
 typedef struct {
     char *path;
     char version[64];
+    char blas_core[64];      /* OpenBLAS kernels of the workers; "" if not recorded */
     char *experiment;        /* full text of the experiment file */
     char experiment_hash[64];
     char experiment_path[4096];

@@ -107,6 +107,7 @@ static void test_round_trip_and_summary(void **state)
     assert_int_equal(rf.n_metrics, M);
     assert_string_equal(rf.metric_names[4], "macro_f1");
     assert_string_equal(rf.experiment, "name = \"t\";");
+    assert_string_equal(rf.blas_core, ""); /* not given: not written, read as empty */
     assert_int_equal(rf.rows[0].status, SC_JOB_DONE);
     assert_int_equal(rf.rows[3].status, SC_JOB_RUNNING);
     assert_int_equal(rf.assignment[7], 3);
@@ -158,6 +159,29 @@ static void test_round_trip_and_summary(void **state)
     remove(path);
 }
 
+/* The OpenBLAS kernels of the workers, when given, are read back (spectcv info prints them). */
+static void test_blas_core_attribute(void **state)
+{
+    (void)state;
+    const char *path = "test_results_core.h5";
+    int16_t assign[N];
+    sc_job_row rows[K];
+    char **names = st_job_metric_names(label_names, L);
+    assert_non_null(names);
+    sc_results_layout lay;
+    make_layout(&lay, assign, rows, names);
+    lay.blas_core = "Haswell";
+    sc_results *res;
+    assert_int_equal(sc_results_create(MPI_COMM_SELF, path, &lay, &res), 0);
+    assert_int_equal(sc_results_close(res), 0);
+    sc_results_file rf;
+    assert_int_equal(sc_results_open(path, &rf), 0);
+    assert_string_equal(rf.blas_core, "Haswell");
+    sc_results_free(&rf);
+    st_job_metric_names_free(names, L);
+    remove(path);
+}
+
 static void test_reader_rejects_foreign_files(void **state)
 {
     (void)state;
@@ -175,6 +199,7 @@ int main(int argc, char **argv)
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_and_summary),
+        cmocka_unit_test(test_blas_core_attribute),
         cmocka_unit_test(test_reader_rejects_foreign_files),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
