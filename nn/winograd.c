@@ -9,7 +9,6 @@
 #include "nn/winograd.h"
 
 #include <cblas.h>
-#include <string.h>
 
 #include "nn/winograd_xform.h"
 
@@ -17,14 +16,15 @@
 
 int nn_wino_ok(const nn_conv_geom *g)
 {
-    return !g->gemm && g->kh == 3 && g->kw == 3 && g->sh == 1 && g->sw == 1 && g->ph >= 0 && g->ph <= 2 &&
-           g->pw >= 0 && g->pw <= 2 && g->oh >= 1 && g->ow >= 1;
+    return !g->gemm && g->kh == 3 && g->kw == 3 && g->sh == 1 && g->sw == 1 && g->ph >= 0 &&
+           g->ph <= 2 && g->pw >= 0 && g->pw <= 2 && g->oh >= 1 && g->ow >= 1;
 }
 
 /* The convolution whose output is the input gradient of g: dy [oc][oh][ow] to [c][h][w]. */
 static nn_conv_geom grad_geom(const nn_conv_geom *g, int oc)
 {
-    return (nn_conv_geom){oc, g->oh, g->ow, 3, 3, 1, 1, 2 - g->ph, 2 - g->pw, g->h, g->w, g->gemm};
+    return (nn_conv_geom){oc, g->oh, g->ow, 3, 3, 1, 1, 2 - g->ph, 2 - g->pw,
+                          g->h, g->w, g->gemm};
 }
 
 typedef struct {

@@ -133,7 +133,8 @@ static void check_backward(const wcase *k, int masked, int acc)
                             }
                     ok &= close_to(dx[at], s, scale, "dx", at);
                 }
-    for (int o = 0; o < k->oc; o++) { /* dW [o][c][a][e] = sum dy [n][o][i][j] x [..][i - ph + a][j - pw + e] */
+    /* dW [o][c][a][e] = sum dy [n][o][i][j] x [n][c][i - ph + a][j - pw + e], db [o] = sum dy */
+    for (int o = 0; o < k->oc; o++) {
         double sb = acc ? db0[o] : 0.0, scb = fabs(sb);
         for (int c = 0; c < k->c; c++)
             for (int a = 0; a < 3; a++)
