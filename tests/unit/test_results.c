@@ -58,6 +58,18 @@ static void make_layout(sc_results_layout *lay, int16_t *assign, sc_job_row *row
                                .metric_names = (const char *const *)metric_names};
 }
 
+/* A results file at path from make_layout, with blas_core (NULL: none). */
+static sc_results *create(const char *path, const char *blas_core, int16_t *assign,
+                          sc_job_row *rows, char **names)
+{
+    sc_results_layout lay;
+    make_layout(&lay, assign, rows, names);
+    lay.blas_core = blas_core;
+    sc_results *res = NULL;
+    assert_int_equal(sc_results_create(MPI_COMM_SELF, path, &lay, &res), 0);
+    return res;
+}
+
 static void test_round_trip_and_summary(void **state)
 {
     (void)state;
@@ -66,10 +78,7 @@ static void test_round_trip_and_summary(void **state)
     sc_job_row rows[K];
     char **names = st_job_metric_names(label_names, L);
     assert_non_null(names);
-    sc_results_layout lay;
-    make_layout(&lay, assign, rows, names);
-    sc_results *res;
-    assert_int_equal(sc_results_create(MPI_COMM_SELF, path, &lay, &res), 0);
+    sc_results *res = create(path, NULL, assign, rows, names);
 
     /* Jobs 0..2 done with known scores; job 3 left running (as if killed). */
     int M = st_job_metrics_count(L);
@@ -168,12 +177,7 @@ static void test_blas_core_attribute(void **state)
     sc_job_row rows[K];
     char **names = st_job_metric_names(label_names, L);
     assert_non_null(names);
-    sc_results_layout lay;
-    make_layout(&lay, assign, rows, names);
-    lay.blas_core = "Haswell";
-    sc_results *res;
-    assert_int_equal(sc_results_create(MPI_COMM_SELF, path, &lay, &res), 0);
-    assert_int_equal(sc_results_close(res), 0);
+    assert_int_equal(sc_results_close(create(path, "Haswell", assign, rows, names)), 0);
     sc_results_file rf;
     assert_int_equal(sc_results_open(path, &rf), 0);
     assert_string_equal(rf.blas_core, "Haswell");
