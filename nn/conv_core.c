@@ -5,7 +5,8 @@
  * column matrix would not stay in cache), or several whole images side by side when it has
  * fewer (thin GEMMs that would repack the weights for every image).  A 1x1 stride-1 unpadded
  * convolution is one GEMM per image on x itself.  The input gradient of a "same" convolution
- * with no more outputs than inputs is itself a convolution (flip_ok). */
+ * with no more outputs than inputs is itself a convolution (flip_ok).  3x3 stride-1
+ * convolutions go to winograd.c instead, unless g->gemm. */
 #include "nn/conv_core.h"
 
 #include <cblas.h>
@@ -92,7 +93,7 @@ size_t nn_conv_ws(const nn_conv_geom *g, int oc, int batch)
 {
     if (nn_wino_ok(g)) return nn_wino_ws(g, oc, batch);
     size_t n = gemm_ws(g, oc, batch);
-    if (oc <= g->c && flip_ok(g)) { /* the flipped weights, then the flipped convolution's workspace */
+    if (oc <= g->c && flip_ok(g)) { /* the flipped weights, then the flipped conv's workspace */
         const nn_conv_geom f = flipped(g, oc);
         const size_t nf = (size_t)g->c * nn_geom_k(&f) + gemm_ws(&f, g->c, batch);
         if (nf > n) n = nf;
@@ -163,31 +164,20 @@ static void mask(const float *restrict dy, const float *restrict y, float *restr
         memcpy(out, dy, sizeof(float) * n);
 }
 
-static float row_sum(const float *restrict r, size_t n)
+float nn_masked_sum(const float *restrict r, const float *restrict mask, size_t n)
 {
     float acc[16] = {0};
     size_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int j = 0; j < 16; j++) acc[j] += r[i + j];
+    if (mask) /* two loops, so that each is vectorized: the same lanes and order either way */
+        for (; i + 16 <= n; i += 16)
+            for (int j = 0; j < 16; j++) acc[j] += mask[i + j] > 0.0f ? r[i + j] : 0.0f;
+    else
+        for (; i + 16 <= n; i += 16)
+            for (int j = 0; j < 16; j++) acc[j] += r[i + j];
     float s = 0.0f;
     for (int j = 0; j < 16; j++) s += acc[j];
-    for (; i < n; i++) s += r[i];
+    for (; i < n; i++) s += mask && !(mask[i] > 0.0f) ? 0.0f : r[i];
     return s;
-}
-
-/* dst [cols][rows] = (beta ? dst : 0) + src^T, src [rows][cols]; in 16 x 16 tiles. */
-static void transpose_into(const float *restrict src, int rows, int cols, float *restrict dst,
-                           int beta)
-{
-    for (int r0 = 0; r0 < rows; r0 += 16)
-        for (int c0 = 0; c0 < cols; c0 += 16) {
-            const int r1 = r0 + 16 < rows ? r0 + 16 : rows, c1 = c0 + 16 < cols ? c0 + 16 : cols;
-            for (int c = c0; c < c1; c++)
-                for (int r = r0; r < r1; r++) {
-                    float *d = dst + (size_t)c * rows + r;
-                    *d = (beta ? *d : 0.0f) + src[(size_t)r * cols + c];
-                }
-        }
 }
 
 void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
@@ -230,7 +220,8 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
             }
             if (db)
                 for (int o = 0; o < oc; o++)
-                    db[o] = (first && !beta_p ? 0.0f : db[o]) + row_sum(g_ + o * ldg, cols);
+                    db[o] = (first && !beta_p ? 0.0f : db[o]) +
+                            nn_masked_sum(g_ + o * ldg, NULL, cols);
             if (dw) {
                 const float *c_ = x + (size_t)n0 * in_sz;
                 if (!pointwise) {
@@ -265,7 +256,7 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
             }
         }
     }
-    if (dwt) transpose_into(dwt, (int)K, oc, dw, beta_p);
+    if (dwt) nn_transpose(dwt, (size_t)oc, dw, K, (int)K, oc, beta_p);
     if (flip) { /* dx = conv(dy, W'), the workspace reused (see flip_ok) */
         const nn_conv_geom f = flipped(g, oc);
         const size_t kk = (size_t)g->kh * g->kw;

@@ -6,7 +6,9 @@
  * y = W col.  A 1x1 stride-1 unpadded convolution uses x itself as col.
  *
  * The GEMMs run on chunks of about NN_CONV_COLUMNS output positions (conv_core.c): blocks of
- * output rows of large images, or several small images side by side. */
+ * output rows of large images, or several small images side by side.  nn_conv_forward and
+ * nn_conv_backward run 3x3 stride-1 convolutions by Winograd's F(2x2, 3x3) instead
+ * (winograd.h) unless g->gemm. */
 #ifndef SC_NN_CONV_CORE_H
 #define SC_NN_CONV_CORE_H
 
@@ -40,6 +42,15 @@ size_t nn_im2col_pad(const nn_conv_geom *g, int rows);
  * came from (entries that belong to the padding are ignored).  pad as for nn_im2col. */
 void nn_col2im(const nn_conv_geom *g, const float *col, size_t ld, int r0, int r1, float *img,
                float *pad);
+
+/* dst [j * ldd + i] = (beta ? dst [j * ldd + i] : 0) + src [i * lds + j] for i < rows,
+ * j < cols: a transposition in 4 x 4 blocks (im2col.c; the weight gradient of nn_conv_backward,
+ * the channel-last copies of winograd_xform.c). */
+void nn_transpose(const float *src, size_t lds, float *dst, size_t ldd, int rows, int cols,
+                  int beta);
+/* The sum of r [i] over i < n where mask [i] > 0 (all of them if mask is NULL), in 16 float
+ * lanes (conv_core.c). */
+float nn_masked_sum(const float *r, const float *mask, size_t n);
 
 /* Images per GEMM chunk for up to `batch` images. */
 int nn_conv_group(const nn_conv_geom *g, int batch);

@@ -296,3 +296,47 @@ void nn_col2im(const nn_conv_geom *g, const float *col, size_t ld, int r0, int r
         }
     }
 }
+
+typedef float v4 __attribute__((vector_size(16)));
+typedef int i4 __attribute__((vector_size(16)));
+
+void nn_transpose(const float *src, size_t lds, float *dst, size_t ldd, int rows, int cols,
+                  int beta)
+{
+    int i = 0;
+    for (; i + 4 <= rows; i += 4) {
+        const float *s = src + (size_t)i * lds;
+        int j = 0;
+        for (; j + 4 <= cols; j += 4) { /* 4 rows in, transposed by shuffles, 4 rows out */
+            v4 r[4];
+            for (int a = 0; a < 4; a++) memcpy(&r[a], s + a * lds + j, sizeof(v4));
+            const v4 t0 = __builtin_shuffle(r[0], r[1], (i4){0, 4, 1, 5}),
+                     t1 = __builtin_shuffle(r[0], r[1], (i4){2, 6, 3, 7}),
+                     t2 = __builtin_shuffle(r[2], r[3], (i4){0, 4, 1, 5}),
+                     t3 = __builtin_shuffle(r[2], r[3], (i4){2, 6, 3, 7});
+            v4 c[4] = {__builtin_shuffle(t0, t2, (i4){0, 1, 4, 5}),
+                       __builtin_shuffle(t0, t2, (i4){2, 3, 6, 7}),
+                       __builtin_shuffle(t1, t3, (i4){0, 1, 4, 5}),
+                       __builtin_shuffle(t1, t3, (i4){2, 3, 6, 7})};
+            for (int b = 0; b < 4; b++) {
+                float *d = dst + (size_t)(j + b) * ldd + i;
+                if (beta) {
+                    v4 old;
+                    memcpy(&old, d, sizeof old);
+                    c[b] += old;
+                }
+                memcpy(d, &c[b], sizeof(v4));
+            }
+        }
+        for (; j < cols; j++)
+            for (int a = 0; a < 4; a++) {
+                float *d = dst + (size_t)j * ldd + i + a;
+                *d = (beta ? *d : 0.0f) + s[a * lds + j];
+            }
+    }
+    for (; i < rows; i++)
+        for (int j = 0; j < cols; j++) {
+            float *d = dst + (size_t)j * ldd + i;
+            *d = (beta ? *d : 0.0f) + src[(size_t)i * lds + j];
+        }
+}

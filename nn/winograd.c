@@ -136,19 +136,6 @@ void nn_wino_forward(const nn_conv_geom *g, int oc, int b, const float *x, const
     wino_conv(g, oc, b, x, NULL, ws, 0, bias, relu, 0, y, ws, &l);
 }
 
-/* sum of r [i] where mask [i] > 0 (all of them if mask is NULL). */
-static float masked_sum(const float *restrict r, const float *restrict mask, size_t n)
-{
-    float acc[16] = {0};
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int j = 0; j < 16; j++) acc[j] += mask && !(mask[i + j] > 0.0f) ? 0.0f : r[i + j];
-    float s = 0.0f;
-    for (int j = 0; j < 16; j++) s += acc[j];
-    for (; i < n; i++) s += mask && !(mask[i] > 0.0f) ? 0.0f : r[i];
-    return s;
-}
-
 void nn_wino_backward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
                       const float *dy, const float *y_relu, float *dx, int acc_dx, float *dw,
                       float *db, int beta_p, float *ws)
@@ -161,7 +148,7 @@ void nn_wino_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
             float s = 0.0f;
             for (int n = 0; n < b; n++) {
                 const size_t at = (size_t)n * out_sz + (size_t)o * N;
-                s += masked_sum(dy + at, y_relu ? y_relu + at : NULL, N);
+                s += nn_masked_sum(dy + at, y_relu ? y_relu + at : NULL, N);
             }
             db[o] = (beta_p ? db[o] : 0.0f) + s;
         }

@@ -16,8 +16,6 @@
 /* (static inline functions only: the note on passing AVX-sized vectors does not apply) */
 #pragma GCC diagnostic ignored "-Wpsabi"
 typedef float v8 __attribute__((vector_size(32)));
-typedef float v4 __attribute__((vector_size(16)));
-typedef int i4 __attribute__((vector_size(16)));
 
 #define INLINE static inline __attribute__((always_inline))
 
@@ -114,33 +112,6 @@ void nn_wino_weight_grads(const float *du, size_t n, float *dw, int beta)
 
 /* ---- layout changes ---- */
 
-/* dst [j * ldd + i] = src [i * lds + j] for i < rows, j < cols, in 4 x 4 blocks. */
-static void transpose(const float *src, size_t lds, float *dst, size_t ldd, int rows, int cols)
-{
-    int i = 0;
-    for (; i + 4 <= rows; i += 4) {
-        const float *s = src + (size_t)i * lds;
-        int j = 0;
-        for (; j + 4 <= cols; j += 4) {
-            v4 r[4];
-            for (int a = 0; a < 4; a++) memcpy(&r[a], s + a * lds + j, sizeof(v4));
-            const v4 t0 = __builtin_shuffle(r[0], r[1], (i4){0, 4, 1, 5}),
-                     t1 = __builtin_shuffle(r[0], r[1], (i4){2, 6, 3, 7}),
-                     t2 = __builtin_shuffle(r[2], r[3], (i4){0, 4, 1, 5}),
-                     t3 = __builtin_shuffle(r[2], r[3], (i4){2, 6, 3, 7});
-            const v4 c[4] = {__builtin_shuffle(t0, t2, (i4){0, 1, 4, 5}),
-                             __builtin_shuffle(t0, t2, (i4){2, 3, 6, 7}),
-                             __builtin_shuffle(t1, t3, (i4){0, 1, 4, 5}),
-                             __builtin_shuffle(t1, t3, (i4){2, 3, 6, 7})};
-            for (int b = 0; b < 4; b++) memcpy(dst + (size_t)(j + b) * ldd + i, &c[b], sizeof(v4));
-        }
-        for (; j < cols; j++)
-            for (int a = 0; a < 4; a++) dst[(size_t)j * ldd + i + a] = s[a * lds + j];
-    }
-    for (; i < rows; i++)
-        for (int j = 0; j < cols; j++) dst[(size_t)j * ldd + i] = src[(size_t)i * lds + j];
-}
-
 /* Row y of img [c][h][w] channel-last: dst [x'][c] for the padded columns x' < wp (column x'
  * is image column x' - p), 0 outside the image and where mask <= 0 if mask is not NULL. */
 static void channel_last_row(const float *img, const float *mask, int c, int h, int w, int y,
@@ -157,7 +128,7 @@ static void channel_last_row(const float *img, const float *mask, int c, int h, 
     const float *src = img + (size_t)y * w;
     float *d = dst + (size_t)p * c;
     if (!mask) {
-        transpose(src, plane, d, (size_t)c, c, x1);
+        nn_transpose(src, plane, d, (size_t)c, c, x1, 0);
         return;
     }
     const float *m = mask + (size_t)y * w;
@@ -294,10 +265,10 @@ void nn_wino_output_row(const nn_conv_geom *g, int oc, const float *m, size_t ld
     for (int r = 0; r < rows; r++) {
         float *d = y + (size_t)(2 * ti + r) * ow;
         if (!bias && !relu && !acc) { /* straight into the channel planes */
-            transpose(yt + (size_t)r * wp * oc, (size_t)oc, d, plane, g->ow, oc);
+            nn_transpose(yt + (size_t)r * wp * oc, (size_t)oc, d, plane, g->ow, oc, 0);
             continue;
         }
-        transpose(yt + (size_t)r * wp * oc, (size_t)oc, ot, ow, g->ow, oc);
+        nn_transpose(yt + (size_t)r * wp * oc, (size_t)oc, ot, ow, g->ow, oc, 0);
         for (int o = 0; o < oc; o++) {
             const float bo = bias ? bias[o] : 0.0f;
             float *restrict dr = d + o * plane;

@@ -57,9 +57,10 @@ static const layer_case cases[] = {
     T("conv 3x3 pad 1 bias", "{ type = \"conv\"; out = 4; kernel = 3; pad = 1; }", 3, 5, 6, 2, 1),
     T("conv 3x2 stride 2x3 pad 1x0", "{ type = \"conv\"; out = 3; kernel = [3, 2]; stride = [2, 3]; "
       "pad = [1, 0]; bias = false; }", 2, 7, 8, 2, 1),
-    /* out <= in, odd kernels, same padding: the input gradient as the flipped convolution */
-    T("conv 3x3 pad 1, out <= in", "{ type = \"conv\"; out = 3; kernel = 3; pad = 1; }", 3, 5, 6,
-      2, 1),
+    /* out <= in, odd kernels, same padding: the input gradient as the flipped convolution
+     * (3x3 on the im2col path: algo = "gemm"; by default it is Winograd's) */
+    T("conv 3x3 pad 1, out <= in", "{ type = \"conv\"; out = 3; kernel = 3; pad = 1; "
+      "algo = \"gemm\"; }", 3, 5, 6, 2, 1),
     T("conv 3x5 pad 1x2, out < in", "{ type = \"conv\"; out = 2; kernel = [3, 5]; pad = [1, 2]; "
       "bias = false; }", 4, 4, 7, 3, 1),
     T("conv 1x1 (no im2col)", "{ type = \"conv\"; out = 5; kernel = 1; }", 4, 3, 3, 2, 1),
