@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "augment/gan_bench.h"
 #include "nn/bench.h"
 #include "nn/nn.h"
 #include "pipeline/cli.h"
@@ -14,7 +15,10 @@ static void usage(void)
 {
     printf("usage: spectcv bench [--arch NAME] [--input VxHxW] [--batch B] [--threads T]\n"
            "                     [--steps N] [--warmup N] [--outputs N] [--json] [--profile]\n"
-           "       spectcv bench --arch NAME --input VxHxW (--describe | --arch-json)\n\n"
+           "       spectcv bench --arch NAME --input VxHxW (--describe | --arch-json)\n"
+           "       spectcv bench --gan [--generator NAME] [--discriminator NAME] [--views V]\n"
+           "                     [--outputs L] [--z N] [--batch B] [--threads T] [--steps N]\n"
+           "                     [--warmup N] [--json]\n\n"
            "Times full training steps (forward, backward, Adam) of an architecture on random\n"
            "data after a warm-up, and prints images/s, the achieved GFLOP/s (conv and dense\n"
            "layers: 2 x multiply-adds forward, x 3 for forward + backward, counted as the\n"
@@ -32,7 +36,52 @@ static void usage(void)
            "  --json          print exactly one JSON object instead of the table\n"
            "  --profile       also print the time of each layer (forward, backward)\n"
            "  --describe      print the layers (output shapes, parameters) and exit\n"
-           "  --arch-json     print the resolved architecture as JSON and exit\n");
+           "  --arch-json     print the resolved architecture as JSON and exit\n\n"
+           "With --gan, times one training step of the conditional GAN instead (docs/gan.md):\n"
+           "the generator's forward pass, the discriminator's step on a real and a synthetic\n"
+           "batch, and the generator's step through the discriminator, both Adam updates.\n"
+           "GFLOP/s count 3 generator and 8 discriminator forward passes per sample.\n"
+           "  --generator NAME      generator architecture (default gan_g: 2 x 256 x 64)\n"
+           "  --discriminator NAME  discriminator architecture (default gan_d)\n"
+           "  --views V             views of a scan (default 2); --outputs is the labels\n"
+           "  --z N                 noise values per sample (default 100); batch default 32\n");
+}
+
+static int bench_gan(const char *gen, const char *dis, int views, const nn_shape *shape, int z,
+                     const nn_bench_cfg *c, int json)
+{
+    char gp[4096], dp[4096];
+    if (nn_arch_resolve(gen, NULL, gp, sizeof gp) || nn_arch_resolve(dis, NULL, dp, sizeof dp)) {
+        sc_err_print();
+        return SC_EXIT_FAIL;
+    }
+    aug_gan_bench_cfg cfg = {gp, dp, views, shape->n_out, z, shape->batch, c->threads, c->steps,
+                             c->warmup};
+    aug_gan_bench_result r;
+    if (aug_gan_bench(&cfg, &r)) {
+        sc_err_print();
+        return SC_EXIT_FAIL;
+    }
+    if (cli_rank() != 0) return SC_EXIT_OK;
+    if (json)
+        printf("{\"generator\": \"%s\", \"discriminator\": \"%s\", \"scan\": [%d, %d, %d], "
+               "\"labels\": %d, \"z\": %d, \"batch\": %d, \"threads\": %d, \"steps\": %d, "
+               "\"warmup\": %d, \"step_s\": %.6g, \"samples_per_s\": %.6g, "
+               "\"gflop_per_step\": %.6g, \"gflops\": %.6g, \"g_params\": %zu, "
+               "\"d_params\": %zu, \"blas_core\": \"%s\"}\n",
+               gen, dis, views, r.h, r.w, shape->n_out, z, shape->batch, c->threads, c->steps,
+               c->warmup, r.step_s, r.samples_per_s, r.gflop, r.gflops, r.g_params, r.d_params,
+               nn_blas_core());
+    else
+        printf("bench --gan: %s + %s, scans %dx%dx%d, %d labels, z %d, batch %d, %d thread%s, "
+               "%d steps after %d warm-up\n"
+               "  step          %.4f s (median)    %.2f samples/s\n"
+               "  compute       %.3f GFLOP/step     %.2f GFLOP/s   (%zu + %zu parameters, "
+               "OpenBLAS %s kernels)\n",
+               gen, dis, views, r.h, r.w, shape->n_out, z, shape->batch, c->threads,
+               c->threads > 1 ? "s" : "", c->steps, c->warmup, r.step_s, r.samples_per_s, r.gflop,
+               r.gflops, r.g_params, r.d_params, nn_blas_core());
+    return SC_EXIT_OK;
 }
 
 static void print_json(const char *arch, const nn_shape *s, const nn_bench_cfg *c,
@@ -85,7 +134,8 @@ int cmd_bench(int argc, char **argv)
     const char *arch = "dspic";
     nn_shape shape = {2, 256, 64, 3, 8};
     nn_bench_cfg cfg = {1, 10, 2, 0};
-    int json = 0, describe = 0, arch_json = 0;
+    int json = 0, describe = 0, arch_json = 0, gan = 0, views = 2, z = 100, batch_set = 0;
+    const char *gen = "gan_g", *dis = "gan_d";
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = NULL;
         if (cli_is_help(o)) {
@@ -93,6 +143,15 @@ int cmd_bench(int argc, char **argv)
             return SC_EXIT_OK;
         } else if (!strcmp(o, "--json")) {
             json = 1;
+        } else if (!strcmp(o, "--gan")) {
+            gan = 1;
+        } else if (!strcmp(o, "--generator") || !strcmp(o, "--discriminator")) {
+            if (cli_value(argc, argv, &i, !strcmp(o, "--generator") ? &gen : &dis))
+                return cli_usage_error("bench");
+        } else if (!strcmp(o, "--views") || !strcmp(o, "--z")) {
+            if (cli_value(argc, argv, &i, &v) ||
+                cli_int(o, v, 1, !strcmp(o, "--z") ? 4096 : 64, !strcmp(o, "--z") ? &z : &views))
+                return cli_usage_error("bench");
         } else if (!strcmp(o, "--describe")) {
             describe = 1;
         } else if (!strcmp(o, "--profile")) {
@@ -113,12 +172,17 @@ int cmd_bench(int argc, char **argv)
                        : !strcmp(o, "--warmup")  ? &cfg.warmup
                                                  : &shape.n_out;
             int lo = !strcmp(o, "--warmup") ? 0 : 1;
+            batch_set |= dst == &shape.batch;
             if (cli_value(argc, argv, &i, &v) || cli_int(o, v, lo, 100000, dst))
                 return cli_usage_error("bench");
         } else {
             sc_err_set(NULL, 0, "unknown option '%s'", o);
             return cli_usage_error("bench");
         }
+    }
+    if (gan) {
+        if (!batch_set) shape.batch = 32;
+        return bench_gan(gen, dis, views, &shape, z, &cfg, json);
     }
     char path[4096];
     if (nn_arch_resolve(arch, NULL, path, sizeof path) != 0) {

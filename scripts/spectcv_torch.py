@@ -196,3 +196,34 @@ def write_group(layers, group, grads=False):
         else:
             for key, val in mod.state_dict().items():
                 g[key] = val.detach().numpy()
+
+
+def stack_planes(scans, labels):
+    """D's input: the scans [b][v][h][w] and, per scan, its label set as constant planes."""
+    b, _, h, w = scans.shape
+    return torch.cat([scans, labels[:, :, None, None].expand(b, labels.shape[1], h, w)], dim=1)
+
+
+def gan_step(G, D, opt_g, opt_d, real, labels, z, real_target=0.9):
+    """One conditional DCGAN step exactly as augment/gan.c runs it (docs/gan.md): G forward, a
+    D step on the real and the fake batch (separate batches, gradients added), a G step through
+    the updated D with the non-saturating loss.  Returns (d_loss, g_loss, d_real, d_fake)."""
+    bce = nn.BCEWithLogitsLoss()
+    b = real.shape[0]
+    fake = G(torch.cat([z, labels], dim=1)[:, :, None, None])
+    opt_d.zero_grad()
+    out = D(stack_planes(real, labels)).reshape(b)
+    err_real = bce(out, torch.full((b,), real_target))
+    err_real.backward()
+    d_real = torch.sigmoid(out).mean().item()
+    out = D(stack_planes(fake.detach(), labels)).reshape(b)
+    err_fake = bce(out, torch.zeros(b))
+    err_fake.backward()
+    d_fake = torch.sigmoid(out).mean().item()
+    opt_d.step()
+    opt_g.zero_grad()
+    out = D(stack_planes(fake, labels)).reshape(b)
+    err_g = bce(out, torch.ones(b))
+    err_g.backward()
+    opt_g.step()
+    return (err_real + err_fake).item(), err_g.item(), d_real, d_fake
