@@ -45,7 +45,8 @@ int aug_gan_check(const aug_gan_cfg *c)
     SC_CHECK(c->epochs >= 1, "gan.epochs: expected at least 1, got %d", c->epochs);
     SC_CHECK(c->batch >= 2, "gan.batch: expected at least 2 (batch norm), got %d", c->batch);
     SC_CHECK(c->real_target > 0.5f && c->real_target <= 1.0f,
-             "gan.real_target: expected a value in (0.5, 1], got %g", (double)c->real_target);
+             "gan.real_target: expected a value above 0.5 and at most 1, got %g",
+             (double)c->real_target);
     SC_TRY(nn_optim_check(&c->optim));
     return 0;
 fail:

@@ -88,6 +88,41 @@ void sc_resize_area(const float *in, int h, int w, float *out, int oh, int ow)
     area_weights_free(&ay);
 }
 
+/* Source coordinate of output cell i of m over n input cells (cell centres aligned, as torch's
+ * interpolate with align_corners = False), clamped to the first and last cell. */
+static void bilinear_tap(int i, int n, int m, int *i0, int *i1, float *f)
+{
+    double s = ((double)i + 0.5) * n / m - 0.5;
+    if (s < 0) s = 0;
+    if (s > n - 1) s = n - 1;
+    *i0 = (int)s;
+    *i1 = *i0 + 1 < n ? *i0 + 1 : *i0;
+    *f = (float)(s - *i0);
+}
+
+void sc_resize_bilinear(const float *in, int h, int w, float *out, int oh, int ow)
+{
+    for (int y = 0; y < oh; y++) {
+        int y0, y1;
+        float fy;
+        bilinear_tap(y, h, oh, &y0, &y1, &fy);
+        for (int x = 0; x < ow; x++) {
+            int x0, x1;
+            float fx;
+            bilinear_tap(x, w, ow, &x0, &x1, &fx);
+            const float *r0 = in + (size_t)y0 * w, *r1 = in + (size_t)y1 * w;
+            float top = r0[x0] + fx * (r0[x1] - r0[x0]), bot = r1[x0] + fx * (r1[x1] - r1[x0]);
+            out[(size_t)y * ow + x] = top + fy * (bot - top);
+        }
+    }
+}
+
+void sc_resize(const float *in, int h, int w, float *out, int oh, int ow)
+{
+    if (oh <= h && ow <= w) sc_resize_area(in, h, w, out, oh, ow);
+    else sc_resize_bilinear(in, h, w, out, oh, ow);
+}
+
 void sc_normalize_view(float *view, int64_t n, sc_norm norm)
 {
     if (norm == SC_NORM_NONE || n <= 0) return;

@@ -24,6 +24,14 @@ const char *sc_norm_name(sc_norm n);
  * does not alias hot spots away. */
 void sc_resize_area(const float *in, int h, int w, float *out, int oh, int ow);
 
+/* Bilinear resampling (cell centres aligned, edges clamped: torch's interpolate, mode
+ * "bilinear", align_corners = False): for enlarging, where the area rule would repeat pixels
+ * in blocks. */
+void sc_resize_bilinear(const float *in, int h, int w, float *out, int oh, int ow);
+/* Area resampling when neither side grows, bilinear otherwise (a GAN's samples made at a lower
+ * resolution than the classifier's input). */
+void sc_resize(const float *in, int h, int w, float *out, int oh, int ow);
+
 /* Normalize one view of n pixels in place. */
 void sc_normalize_view(float *view, int64_t n, sc_norm norm);
 

@@ -214,3 +214,16 @@ int64_t sc_folds_indices(const int16_t *assign_r, int64_t n, int f, int test, in
         if ((assign_r[i] == f) == (test != 0)) out[c++] = i;
     return c;
 }
+
+int sc_folds_check_train(const int16_t *assign_r, int64_t n, int f, const int64_t *idx, int64_t m)
+{
+    for (int64_t i = 0; i < m; i++) {
+        SC_CHECK(idx[i] >= 0 && idx[i] < n, "training scan %lld: no such scan (%lld scans)",
+                 (long long)idx[i], (long long)n);
+        SC_CHECK(assign_r[idx[i]] != f, "scan %lld is in test fold %d: it may not be used for "
+                 "training in that fold", (long long)idx[i], f);
+    }
+    return 0;
+fail:
+    return -1;
+}

@@ -31,4 +31,9 @@ void sc_folds_sizes(const int16_t *assign_r, int64_t n, int f, int64_t *n_test, 
  * increasing order; returns the count.  out must hold n entries. */
 int64_t sc_folds_indices(const int16_t *assign_r, int64_t n, int f, int test, int64_t *out);
 
+/* 0 if every scan of idx [m] is outside test fold f of this repeat; -1 with an error naming
+ * the first that is not (or is no scan).  Whatever learns from a fold's training part (a
+ * classifier, a GAN) checks its scans with this before it reads them. */
+int sc_folds_check_train(const int16_t *assign_r, int64_t n, int f, const int64_t *idx, int64_t m);
+
 #endif

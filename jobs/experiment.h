@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "augment/gan.h"
 #include "augment/geometric.h"
 #include "data/preprocess.h"
 #include "folds/folds.h"
@@ -16,14 +17,27 @@
 #define SC_NAME_MAX 64
 #define SC_PATH_MAX 4096
 
-typedef enum { SC_AUG_ORIGINAL = 0, SC_AUG_GEOMETRIC, SC_AUG_GAN } sc_aug_kind;
-
 typedef enum { SC_POSW_NONE = 0, SC_POSW_BALANCED } sc_posw_mode;
 
+/* What a classifier job trains on (docs/config.md, "augmentations"): "original" (the real
+ * training scans), "geometric" (+ transformed copies), "gan" (+ the samples of the fold's GAN),
+ * combinations joined by '+' ("geometric+gan"), and "synthetic" (the GAN's samples alone:
+ * train on synthetic, test on real). */
 typedef struct {
     char name[SC_NAME_MAX];
-    sc_aug_kind kind;
+    int real;      /* the real training scans (0 only for "synthetic") */
+    int geometric; /* their geometric copies */
+    int gan;       /* the GAN's samples */
 } sc_aug;
+
+/* The GAN of the `gan` and `synthetic` augmentations (docs/gan.md). */
+typedef struct {
+    char g_name[SC_NAME_MAX], d_name[SC_NAME_MAX]; /* architecture names */
+    char g_path[SC_PATH_MAX], d_path[SC_PATH_MAX]; /* resolved files */
+    aug_gan_cfg train;
+    int samples_per_set; /* synthetic scans per label set; 0 = enough to double the training part */
+    int examples;        /* real and synthetic scans per label set kept for the report's grids */
+} sc_gan_cfg;
 
 /* Training settings that may differ between architectures (train_by_arch). */
 typedef struct {
@@ -57,6 +71,8 @@ typedef struct {
     int n_aug;
     sc_aug aug[SC_MAX_AUGS];
     aug_geo_cfg geometric;
+    int uses_gan;  /* some augmentation needs the GAN: one GAN job per (repeat, fold) */
+    sc_gan_cfg gan;
 
     int n_arch;
     sc_arch arch[SC_MAX_ARCHS];

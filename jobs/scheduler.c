@@ -2,9 +2,11 @@
 #include "jobs/scheduler.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "jobs/dag.h"
 #include "util/error.h"
 
 enum { TAG_READY = 1, TAG_JOB = 2, TAG_STOP = 3 };
@@ -16,6 +18,12 @@ typedef struct {
     int32_t fatal; /* the worker could not write the results file */
     sc_job_row row;
 } ready_msg;
+
+/* What the master sends with a job: the output hash of the job it depends on. */
+typedef struct {
+    int32_t job;
+    uint64_t dep_hash;
+} job_msg;
 
 static void nap(int *us)
 {
@@ -32,21 +40,50 @@ static int mark_running(const sc_schedule_cfg *cfg, int job, int rank)
     return sc_results_write_row(cfg->res, &row);
 }
 
-static int run_serial(const sc_schedule_cfg *cfg)
+static uint64_t dep_hash(const sc_schedule_cfg *cfg, const sc_dag *d, int job)
 {
-    for (int i = 0; i < cfg->n; i++) {
-        int job = cfg->order[i];
-        sc_job_row row;
-        if (mark_running(cfg, job, 0)) return -1;
-        if (cfg->exec(cfg->exec_ctx, job, &row)) return -1;
-        if (cfg->done) cfg->done(cfg->done_ctx, &row, i + 1, cfg->n);
+    return cfg->depends && cfg->depends[job] >= 0 ? sc_dag_hash(d, cfg->depends[job]) : 0;
+}
+
+/* Job `job` finished with row `row`: record it in the graph; the jobs that can no longer run
+ * get a failed row (written here) and count as done.  *n_done counts finished jobs. */
+static int finish(const sc_schedule_cfg *cfg, sc_dag *d, const sc_job_row *row, int *cancelled,
+                  int *n_done)
+{
+    (*n_done)++;
+    if (cfg->done) cfg->done(cfg->done_ctx, row, *n_done, cfg->n);
+    int nc = sc_dag_finish(d, row->id, row->status == SC_JOB_DONE, row->output_hash, cancelled);
+    for (int i = 0; i < nc; i++) {
+        sc_job_row c = cfg->rows[cancelled[i]];
+        const sc_job_row *why = &cfg->rows[c.depends];
+        c.status = SC_JOB_FAILED;
+        snprintf(c.message, sizeof c.message, "not run: job %04d (%s %s, repeat %d, fold %d), "
+                 "which it needs, failed", why->id, why->kind == SC_JOB_GAN ? "GAN" : "job",
+                 why->architecture, why->repeat, why->fold);
+        if (sc_results_write_row(cfg->res, &c)) return -1;
+        (*n_done)++;
+        if (cfg->done) cfg->done(cfg->done_ctx, &c, *n_done, cfg->n);
     }
     return 0;
 }
 
-static int run_master(MPI_Comm comm, int size, const sc_schedule_cfg *cfg)
+static int run_serial(const sc_schedule_cfg *cfg, sc_dag *d, int *cancelled)
 {
-    int next = 0, n_done = 0, active = size - 1, failed = 0, us = 100;
+    int n_done = 0;
+    for (int job; (job = sc_dag_next(d)) >= 0;) {
+        sc_job_row row;
+        if (mark_running(cfg, job, 0)) return -1;
+        if (cfg->exec(cfg->exec_ctx, job, dep_hash(cfg, d, job), &row)) return -1;
+        if (finish(cfg, d, &row, cancelled, &n_done)) return -1;
+    }
+    return 0;
+}
+
+static int run_master(MPI_Comm comm, int size, const sc_schedule_cfg *cfg, sc_dag *d,
+                      int *cancelled)
+{
+    int n_done = 0, active = size - 1, failed = 0, us = 100, n_parked = 0;
+    int *parked = sc_xmalloc(sizeof(int) * (size_t)size);
     char failure[SC_ERR_MAX] = "";
     while (active > 0) {
         int flag = 0;
@@ -63,23 +100,37 @@ static int run_master(MPI_Comm comm, int size, const sc_schedule_cfg *cfg)
             failed = 1;
             snprintf(failure, sizeof failure, "rank %d: %s", st.MPI_SOURCE, msg.row.message);
         }
-        if (msg.job >= 0 && !msg.fatal) {
-            n_done++;
-            if (cfg->done) cfg->done(cfg->done_ctx, &msg.row, n_done, cfg->n);
+        if (msg.job >= 0 && !msg.fatal && !failed &&
+            finish(cfg, d, &msg.row, cancelled, &n_done)) {
+            failed = 1;
+            snprintf(failure, sizeof failure, "%s", sc_err_msg());
         }
-        if (!failed && next < cfg->n) {
-            int job = cfg->order[next++];
-            if (mark_running(cfg, job, st.MPI_SOURCE)) {
+        parked[n_parked++] = st.MPI_SOURCE;
+        /* Hand ready jobs to the waiting workers; release them when nothing is left. */
+        while (n_parked > 0) {
+            int job = failed ? -1 : sc_dag_next(d);
+            if (job < 0 && !failed && sc_dag_undispatched(d) > 0) {
+                if (n_parked < active) break; /* the rest wait for running jobs */
+                failed = 1; /* cannot happen: every worker idle and jobs left that none can run */
+                snprintf(failure, sizeof failure, "no job can run: %d wait for jobs that never "
+                         "ran (a bug)", sc_dag_undispatched(d));
+            }
+            const int w = parked[--n_parked];
+            if (job >= 0 && mark_running(cfg, job, w)) {
                 failed = 1;
                 snprintf(failure, sizeof failure, "%s", sc_err_msg());
+                job = -1;
+            }
+            if (job >= 0) {
+                job_msg jm = {job, dep_hash(cfg, d, job)};
+                MPI_Send(&jm, sizeof jm, MPI_BYTE, w, TAG_JOB, comm);
             } else {
-                MPI_Send(&job, 1, MPI_INT, st.MPI_SOURCE, TAG_JOB, comm);
-                continue;
+                MPI_Send(NULL, 0, MPI_BYTE, w, TAG_STOP, comm);
+                active--;
             }
         }
-        MPI_Send(NULL, 0, MPI_INT, st.MPI_SOURCE, TAG_STOP, comm);
-        active--;
     }
+    free(parked);
     if (failed) sc_err_set(NULL, 0, "the sweep stopped: %s", failure);
     return failed ? -1 : 0;
 }
@@ -92,12 +143,12 @@ static int run_worker(MPI_Comm comm, const sc_schedule_cfg *cfg)
     for (;;) {
         MPI_Send(&msg, sizeof msg, MPI_BYTE, 0, TAG_READY, comm);
         MPI_Status st;
-        int job;
-        MPI_Recv(&job, 1, MPI_INT, 0, MPI_ANY_TAG, comm, &st);
+        job_msg jm;
+        MPI_Recv(&jm, sizeof jm, MPI_BYTE, 0, MPI_ANY_TAG, comm, &st);
         if (st.MPI_TAG == TAG_STOP) return 0;
         memset(&msg, 0, sizeof msg);
-        msg.job = job;
-        if (cfg->exec(cfg->exec_ctx, job, &msg.row)) {
+        msg.job = jm.job;
+        if (cfg->exec(cfg->exec_ctx, jm.job, jm.dep_hash, &msg.row)) {
             msg.fatal = 1;
             snprintf(msg.row.message, sizeof msg.row.message, "%s", sc_err_msg());
         }
@@ -109,10 +160,26 @@ int sc_schedule(MPI_Comm comm, const sc_schedule_cfg *cfg)
     int rank, size;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
-    int rc;
-    if (size == 1) rc = run_serial(cfg);
-    else if (rank == 0) rc = run_master(comm, size, cfg);
-    else rc = run_worker(comm, cfg);
+    int rc = 0;
+    sc_dag d;
+    int *cancelled = NULL;
+    if (size == 1 || rank == 0) {
+        rc = sc_dag_init(&d, cfg->n, cfg->order, cfg->depends);
+        cancelled = sc_xmalloc(sizeof(int) * (size_t)(cfg->n ? cfg->n : 1));
+    }
+    if (rc == 0) {
+        if (size == 1) rc = run_serial(cfg, &d, cancelled);
+        else if (rank == 0) rc = run_master(comm, size, cfg, &d, cancelled);
+        else rc = run_worker(comm, cfg);
+        if (size == 1 || rank == 0) sc_dag_free(&d);
+    } else if (size > 1) { /* the master could not start: release the workers it will not serve */
+        for (int w = 1; w < size; w++) {
+            ready_msg msg;
+            MPI_Recv(&msg, sizeof msg, MPI_BYTE, w, TAG_READY, comm, MPI_STATUS_IGNORE);
+            MPI_Send(NULL, 0, MPI_BYTE, w, TAG_STOP, comm);
+        }
+    }
+    free(cancelled);
     /* Everyone learns whether the sweep completed, and the master's message. */
     int worst = rc;
     MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MIN, comm);

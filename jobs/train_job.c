@@ -1,4 +1,4 @@
-/* jobs/train_job.c: see train_job.h. */
+/* jobs/train_job.c: the classifier jobs (see train_job.h). */
 #include "jobs/train_job.h"
 
 #include <math.h>
@@ -6,23 +6,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "augment/gan_data.h"
 #include "augment/geometric.h"
+#include "data/preprocess.h"
 #include "folds/folds.h"
 #include "nn/nn.h"
 #include "stats/job_metrics.h"
 #include "stats/metrics.h"
 #include "util/error.h"
+#include "util/hash.h"
 #include "util/sys.h"
 
-/* The training set as nn_fit sees it: sample s is copy s / n_train of scan
- * train_idx[s % n_train]; copy 0 is the original, copies >= 1 geometric transforms. */
+/* The training set as nn_fit sees it: samples [0, n_real) are real scans, sample s being copy
+ * s / n_train of scan train_idx[s % n_train] (copy 0 the original, copies >= 1 geometric
+ * transforms); samples [n_real, n_real + n_synth) are the GAN's, resized to the input. */
 typedef struct {
     const sc_job_ctx *ctx;
     const sc_job *job;
     const int64_t *train_idx;
-    int64_t n_train;
-    int geometric;
+    int64_t n_train, n_real;
+    const float *synth;          /* [n_synth][v][in_h][in_w] */
+    const uint8_t *synth_labels; /* [n_synth][l] */
+    int64_t n_synth;
 } fill_ctx;
+
+static const uint8_t *labels_of(const fill_ctx *f, int64_t s)
+{
+    if (s >= f->n_real) return f->synth_labels + (size_t)(s - f->n_real) * f->ctx->l;
+    return f->ctx->truth + (size_t)f->train_idx[s % f->n_train] * f->ctx->l;
+}
 
 static int fill_batch(void *p, const int64_t *idx, int b, float *x, float *y)
 {
@@ -31,38 +43,86 @@ static int fill_batch(void *p, const int64_t *idx, int b, float *x, float *y)
     const int v = f->ctx->v, h = e->in_h, w = e->in_w, l = f->ctx->l;
     const size_t per = (size_t)v * h * w;
     for (int i = 0; i < b; i++) {
-        int64_t scan = f->train_idx[idx[i] % f->n_train];
-        int copy = (int)(idx[i] / f->n_train);
-        const float *src = f->ctx->images + (size_t)scan * per;
-        if (copy == 0 || !f->geometric) {
-            memcpy(x + (size_t)i * per, src, per * sizeof *x);
+        const int64_t s = idx[i];
+        float *xi = x + (size_t)i * per;
+        if (s >= f->n_real) {
+            memcpy(xi, f->synth + (size_t)(s - f->n_real) * per, per * sizeof *x);
         } else {
-            aug_geo_params gp;
-            aug_geo_draw(&e->geometric, f->job->seed, scan, copy, h, w, &gp);
-            aug_geo_apply(&gp, src, v, h, w, x + (size_t)i * per);
+            const int64_t scan = f->train_idx[s % f->n_train];
+            const int copy = (int)(s / f->n_train);
+            const float *src = f->ctx->images + (size_t)scan * per;
+            if (copy == 0) {
+                memcpy(xi, src, per * sizeof *x);
+            } else {
+                aug_geo_params gp;
+                aug_geo_draw(&e->geometric, f->job->seed, scan, copy, h, w, &gp);
+                aug_geo_apply(&gp, src, v, h, w, xi);
+            }
         }
-        for (int j = 0; j < l; j++) y[(size_t)i * l + j] = f->ctx->truth[scan * l + j];
+        const uint8_t *lab = labels_of(f, s);
+        for (int j = 0; j < l; j++) y[(size_t)i * l + j] = lab[j];
     }
     return 0;
 }
 
-/* Balanced positive weights: negatives / positives per label on the training scans, capped
- * so that a label with a handful of positives cannot dominate the loss. */
-static void balanced_pos_weight(const sc_job_ctx *ctx, const int64_t *train, int64_t nt,
-                                float *pw)
+/* Balanced positive weights: negatives / positives per label over the training samples (real
+ * scans once each: their copies repeat the same labels), capped so that a label with a handful
+ * of positives cannot dominate the loss. */
+static void balanced_pos_weight(const fill_ctx *f, float *pw)
 {
-    for (int j = 0; j < ctx->l; j++) {
+    const int l = f->ctx->l;
+    const int64_t real = f->n_real ? f->n_train : 0, nt = real + f->n_synth;
+    for (int j = 0; j < l; j++) {
         int64_t pos = 0;
-        for (int64_t i = 0; i < nt; i++) pos += ctx->truth[train[i] * ctx->l + j];
+        for (int64_t i = 0; i < real; i++) pos += labels_of(f, i)[j];
+        for (int64_t i = 0; i < f->n_synth; i++) pos += f->synth_labels[(size_t)i * l + j];
         double r = pos > 0 ? (double)(nt - pos) / (double)pos : 1.0;
         pw[j] = (float)fmin(fmax(r, 0.01), 100.0);
     }
 }
 
-int sc_train_job(sc_job_ctx *ctx, int job_id, sc_job_row *row)
+/* The samples of GAN job `gan` (n of them), read back, checked and resized to the input. */
+static int load_synthetic(const sc_job_ctx *ctx, int gan, int64_t n, uint64_t want_hash,
+                          float **out, uint8_t **labels)
+{
+    const sc_experiment *e = ctx->e;
+    const size_t gper = (size_t)ctx->v * ctx->gan_h * ctx->gan_w;
+    const size_t per = (size_t)ctx->v * e->in_h * e->in_w;
+    float *raw = sc_xmalloc(sizeof(float) * gper * (size_t)(n ? n : 1));
+    *labels = sc_xmalloc((size_t)ctx->l * (size_t)(n ? n : 1));
+    *out = NULL;
+    SC_TRY(sc_results_read_gan_samples(ctx->res, gan, raw, *labels));
+    uint64_t got = aug_samples_hash(raw, gper * (size_t)n, *labels, (size_t)ctx->l * n);
+    /* Another rank wrote them through MPI-IO: a file system that does not show one process's
+     * writes to another (POSIX semantics; docs/cluster.md) would show old or unwritten data. */
+    SC_CHECK(got == want_hash, "the samples of GAN job %04d read back from the results file differ "
+             "from what it wrote (hash %016llx, expected %016llx): the file system does not give "
+             "read-after-write consistency between ranks", gan, (unsigned long long)got,
+             (unsigned long long)want_hash);
+    *out = sc_xmalloc(sizeof(float) * per * (size_t)(n ? n : 1));
+    for (int64_t i = 0; i < n; i++)
+        for (int c = 0; c < ctx->v; c++)
+            sc_resize(raw + (size_t)i * gper + (size_t)c * ctx->gan_h * ctx->gan_w, ctx->gan_h,
+                      ctx->gan_w, *out + (size_t)i * per + (size_t)c * e->in_h * e->in_w,
+                      e->in_h, e->in_w);
+    free(raw);
+    return 0;
+fail:
+    free(raw);
+    return -1;
+}
+
+int sc_run_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row)
+{
+    if (ctx->jobs[job_id].kind == SC_JOB_GAN) return sc_gan_job(ctx, job_id, row);
+    return sc_train_job(ctx, job_id, dep_hash, row);
+}
+
+int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row)
 {
     const sc_experiment *e = ctx->e;
     const sc_job *job = &ctx->jobs[job_id];
+    const sc_aug *aug = &e->aug[job->aug];
     const int l = ctx->l;
     const size_t per = (size_t)ctx->v * e->in_h * e->in_w;
     double t0 = sc_now();
@@ -70,18 +130,30 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, sc_job_row *row)
     nn_net *net = NULL;
     int64_t *train = sc_xmalloc((size_t)ctx->n * sizeof *train);
     int64_t *test = sc_xmalloc((size_t)ctx->n * sizeof *test);
-    float *history = sc_xcalloc((size_t)e->epochs, sizeof *history);
-    float *scores = NULL, *pw = NULL;
-    uint8_t *test_truth = NULL;
+    float *history = sc_xmalloc((size_t)e->epochs * sizeof *history);
+    float *scores = NULL, *pw = NULL, *synth = NULL;
+    uint8_t *test_truth = NULL, *synth_labels = NULL;
     int64_t counts[16 * 4];
     double *metrics = NULL;
     int n_metrics = st_job_metrics_count(l);
+    for (int i = 0; i < e->epochs; i++) history[i] = NAN; /* epochs that never ran */
 
     sc_grid_row(e, job, row);
     row->rank = ctx->rank;
     const int16_t *assign = ctx->assignment + (int64_t)job->repeat * ctx->n;
     int64_t n_train = sc_folds_indices(assign, ctx->n, job->fold, 0, train);
     int64_t n_test = sc_folds_indices(assign, ctx->n, job->fold, 1, test);
+    if (sc_folds_check_train(assign, ctx->n, job->fold, train, n_train)) goto job_failed;
+
+    fill_ctx fc = {ctx, job, train, n_train, 0, NULL, NULL, 0};
+    if (aug->real) fc.n_real = n_train * (aug->geometric ? 1 + e->geometric.copies : 1);
+    if (aug->gan) {
+        fc.n_synth = job->n_synth;
+        if (load_synthetic(ctx, job->depends, fc.n_synth, dep_hash, &synth, &synth_labels))
+            goto job_failed;
+        fc.synth = synth;
+        fc.synth_labels = synth_labels;
+    }
 
     nn_set_threads(ctx->threads);
     const sc_train_cfg *t = &e->arch[job->arch].train;
@@ -90,16 +162,14 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, sc_job_row *row)
     if (!net) goto job_failed;
     nn_net_init(net, job->init_seed);
 
-    fill_ctx fc = {ctx, job, train, n_train, e->aug[job->aug].kind == SC_AUG_GEOMETRIC};
-    int64_t n_samples = n_train * (fc.geometric ? 1 + e->geometric.copies : 1);
     nn_train_cfg tc = {.epochs = e->epochs, .batch = t->batch, .optim = t->optim,
                        .seed = job->seed, .pos_weight = NULL};
     if (t->pos_weight == SC_POSW_BALANCED) {
         pw = sc_xmalloc((size_t)l * sizeof *pw);
-        balanced_pos_weight(ctx, train, n_train, pw);
+        balanced_pos_weight(&fc, pw);
         tc.pos_weight = pw;
     }
-    if (nn_fit(net, &tc, n_samples, fill_batch, &fc, history)) goto job_failed;
+    if (nn_fit(net, &tc, fc.n_real + fc.n_synth, fill_batch, &fc, history)) goto job_failed;
 
     /* Score the test fold (original images only), in batches. */
     scores = sc_xmalloc((size_t)(n_test ? n_test : 1) * l * sizeof *scores);
@@ -131,6 +201,7 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, sc_job_row *row)
 
     row->status = SC_JOB_DONE;
     row->seconds = sc_now() - t0;
+    row->output_hash = sc_hash(scores, sizeof *scores * (size_t)n_test * l);
     if (sc_results_write_job(ctx->res, job_id, scores, counts, metrics, history)) goto io_failed;
     goto write_row;
 
@@ -152,6 +223,8 @@ cleanup:
     free(history);
     free(scores);
     free(pw);
+    free(synth);
+    free(synth_labels);
     free(test_truth);
     free(metrics);
     return rc;

@@ -1,7 +1,9 @@
-/* jobs/train_job.h: run one training job on a worker: train on the job's training folds (with
- * its augmentation), score its test fold, compute the metrics, write everything to the results
- * file.  A failure inside the job (NaN loss, bad architecture, I/O) becomes a failed row with
- * its message; the sweep goes on. */
+/* jobs/train_job.h: run one job on a worker.  A classifier job trains on the training folds of
+ * its (repeat, fold) as its augmentation says (the real scans, their geometric copies, the
+ * samples of the fold's GAN job), scores its test fold, computes the metrics and writes
+ * everything to the results file.  A GAN job (jobs/gan_job.c) trains the fold's GAN and writes
+ * its samples.  A failure inside a job (NaN loss, bad architecture, unreadable samples) becomes
+ * a failed row with its message; the sweep goes on. */
 #ifndef SC_JOBS_TRAIN_JOB_H
 #define SC_JOBS_TRAIN_JOB_H
 
@@ -23,12 +25,19 @@ typedef struct {
     const sc_job *jobs;
     sc_results *res;
     int rank;
-    int threads; /* OpenBLAS threads for this rank */
+    int threads;  /* nn threads for this rank */
+    int gan_h, gan_w; /* the GAN's resolution (when the sweep has GAN jobs) */
+    int verbose;  /* print per-epoch losses */
 } sc_job_ctx;
 
-/* Run job `job_id`; fill row (status done or failed, seconds, message) and write the outputs
- * and the row to the results file.  Returns 0 when the job ran (even if it failed: the row
- * says so), -1 only when the results file could not be written (the sweep cannot go on). */
-int sc_train_job(sc_job_ctx *ctx, int job_id, sc_job_row *row);
+/* Run job `job_id` (either kind); fill row (status done or failed, seconds, message) and write
+ * the outputs and the row to the results file.  dep_hash: the output hash of the GAN job it
+ * depends on (jobs/scheduler.h).  Returns 0 when the job ran (even if it failed: the row says
+ * so), -1 only when the results file could not be written (the sweep cannot go on). */
+int sc_run_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row);
+
+/* The two kinds. */
+int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row);
+int sc_gan_job(sc_job_ctx *ctx, int job_id, sc_job_row *row);
 
 #endif

@@ -207,3 +207,102 @@ int nn_weights_load(nn_net *net, const char *path)
     H5Fclose(f);
     return rc;
 }
+
+/* ---- the flat state (weights.h) ---- */
+
+size_t nn_state_size(const nn_net *net)
+{
+    size_t n = 0;
+    for (int i = 0; i < net->n_layers; i++) {
+        for (int j = 0; j < net->L[i].n_par; j++) n += net->L[i].par[j].n;
+        n += net->L[i].n_stat;
+    }
+    return n;
+}
+
+/* Calls f(tensor, floats, name, shape) for every tensor of the state, in order. */
+typedef void (*state_fn)(void *ctx, float *data, size_t n, const char *layer, const char *name,
+                         int ndim, const int *shape);
+
+static void each_state_tensor(const nn_net *net, state_fn f, void *ctx)
+{
+    for (int i = 0; i < net->n_layers; i++) {
+        const nn_layer *L = &net->L[i];
+        for (int j = 0; j < L->n_par; j++)
+            f(ctx, L->par[j].w, L->par[j].n, L->name, L->par[j].name, L->par[j].ndim,
+              L->par[j].shape);
+    }
+    for (int i = 0; i < net->n_layers; i++) {
+        const nn_layer *L = &net->L[i];
+        if (!L->n_stat) continue;
+        const int c = (int)(L->n_stat / 2);
+        f(ctx, L->stat, (size_t)c, L->name, "running_mean", 1, &c);
+        f(ctx, L->stat + c, (size_t)c, L->name, "running_var", 1, &c);
+    }
+}
+
+typedef struct {
+    float *buf;
+    size_t at;
+    int get;
+} copy_ctx;
+
+static void copy_tensor(void *p, float *data, size_t n, const char *layer, const char *name,
+                        int ndim, const int *shape)
+{
+    (void)layer, (void)name, (void)ndim, (void)shape;
+    copy_ctx *c = p;
+    if (c->get) memcpy(c->buf + c->at, data, sizeof(float) * n);
+    else memcpy(data, c->buf + c->at, sizeof(float) * n);
+    c->at += n;
+}
+
+void nn_state_get(const nn_net *net, float *out)
+{
+    copy_ctx c = {out, 0, 1};
+    each_state_tensor(net, copy_tensor, &c);
+}
+
+void nn_state_set(nn_net *net, const float *in)
+{
+    copy_ctx c = {(float *)in, 0, 0};
+    each_state_tensor(net, copy_tensor, &c);
+    net->fwd_valid = 0;
+}
+
+typedef struct {
+    char *s;
+    size_t len, cap, at;
+} json_ctx;
+
+static void json_tensor(void *p, float *data, size_t n, const char *layer, const char *name,
+                        int ndim, const int *shape)
+{
+    (void)data;
+    json_ctx *j = p;
+    char item[256];
+    int k = snprintf(item, sizeof item, "%s{\"name\": \"%s/%s\", \"offset\": %zu, \"shape\": [",
+                     j->at ? ", " : "", layer, name, j->at);
+    for (int d = 0; d < ndim; d++)
+        k += snprintf(item + k, sizeof item - (size_t)k, "%s%d", d ? ", " : "", shape[d]);
+    k += snprintf(item + k, sizeof item - (size_t)k, "]}");
+    if (j->len + (size_t)k + 64 > j->cap) {
+        j->cap = 2 * (j->cap + (size_t)k + 64);
+        j->s = sc_xrealloc(j->s, j->cap);
+    }
+    memcpy(j->s + j->len, item, (size_t)k + 1);
+    j->len += (size_t)k;
+    j->at += n;
+}
+
+char *nn_state_layout(const nn_net *net)
+{
+    json_ctx j = {NULL, 0, 0, 0};
+    j.cap = 256;
+    j.s = sc_xmalloc(j.cap);
+    j.len = (size_t)snprintf(j.s, j.cap, "{\"format\": \"spectcv-state/1\", \"tensors\": [");
+    each_state_tensor(net, json_tensor, &j);
+    j.s = sc_xrealloc(j.s, j.len + 8);
+    strcpy(j.s + j.len, "]}");
+    return j.s;
+}

@@ -26,4 +26,16 @@ int nn_weights_load(nn_net *net, const char *path);
 int nn_weights_write_group(const nn_net *net, hid_t group, const char *where);
 int nn_weights_read_group(nn_net *net, hid_t group, const char *where);
 
+/* The network as one flat float vector, for a pre-allocated dataset of a results file (a GAN's
+ * generator) or a checkpoint: every parameter tensor in layer order (PyTorch layouts, as the
+ * weights file has them), then every batch-norm layer's running_mean and running_var.  The
+ * counts of batches tracked are not included (they matter only to a batch norm without
+ * momentum, which nn does not have). */
+size_t nn_state_size(const nn_net *net);
+void nn_state_get(const nn_net *net, float *out);
+void nn_state_set(nn_net *net, const float *in);
+/* The layout of that vector as JSON (malloc'd): {"format": "spectcv-state/1", "tensors":
+ * [{"name": "LAYER/PARAM", "offset": FLOATS, "shape": [...]}, ...]}. */
+char *nn_state_layout(const nn_net *net);
+
 #endif

@@ -10,12 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "augment/gan.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
 #include "folds/folds.h"
 #include "jobs/grid.h"
 #include "jobs/scheduler.h"
 #include "jobs/train_job.h"
+#include "nn/weights.h"
 #include "pipeline/cli.h"
 #include "pipeline/commands.h"
 #include "pipeline/experiment.h"
@@ -31,17 +33,20 @@
 static void help(void)
 {
     printf("usage: spectcv run EXPERIMENT.cfg [-o results.h5] [--data DATA.h5] [--force]\n"
-           "                  [--dry-run] [--quiet]\n\n"
+           "                  [--dry-run] [--quiet] [-v]\n\n"
            "Run the cross-validation sweep an experiment file describes (docs/config.md):\n"
            "jobs = repeats x folds x augmentations x architectures.  Under mpirun, rank 0 hands\n"
            "jobs to the other ranks as they ask (run with as many ranks as cores + 1: the\n"
            "master sleeps while it waits); with one rank, it runs every job itself.  Results\n"
-           "are identical for any number of ranks.\n\n"
+           "are identical for any number of ranks.  With a GAN augmentation, a GAN job per\n"
+           "(repeat, fold) runs first and the classifier jobs that use its samples wait for it\n"
+           "(docs/gan.md).\n\n"
            "  -o FILE      results file (default results.h5); never overwritten without --force\n"
            "  --data FILE  use this data set instead of the experiment's data.path\n"
            "  --force      overwrite an existing results file\n"
            "  --dry-run    validate everything, print the folds and the job plan, run nothing\n"
-           "  --quiet      print only the final tables\n");
+           "  --quiet      print only the final tables\n"
+           "  -v           also print every GAN epoch's losses, as the workers finish them\n");
 }
 
 /* After a stage that may fail on some ranks: all agree; the lowest failing rank's message
@@ -69,14 +74,19 @@ static void on_done(void *p, const sc_job_row *row, int n_done, int n_total)
 {
     const progress_ctx *pc = p;
     if (pc->quiet) return;
+    char what[2 * SC_ROW_NAME + 8];
+    if (row->kind == SC_JOB_GAN) snprintf(what, sizeof what, "GAN %s", row->architecture);
+    else snprintf(what, sizeof what, "%s/%s", row->augmentation, row->architecture);
     if (row->status == SC_JOB_DONE)
-        printf("[%*d/%d] job %04d r%d f%d %s/%s: done in %.1f s on rank %d\n",
-               n_total >= 100 ? 3 : 2, n_done, n_total, row->id, row->repeat, row->fold,
-               row->augmentation, row->architecture, row->seconds, row->rank);
+        printf("[%*d/%d] job %04d r%d f%d %s: done in %.1f s on rank %d\n",
+               n_total >= 100 ? 3 : 2, n_done, n_total, row->id, row->repeat, row->fold, what,
+               row->seconds, row->rank);
+    else if (row->rank < 0)
+        printf("[%*d/%d] job %04d r%d f%d %s: FAILED: %s\n", n_total >= 100 ? 3 : 2, n_done,
+               n_total, row->id, row->repeat, row->fold, what, row->message);
     else
-        printf("[%*d/%d] job %04d r%d f%d %s/%s: FAILED on rank %d: %s\n", n_total >= 100 ? 3 : 2,
-               n_done, n_total, row->id, row->repeat, row->fold, row->augmentation,
-               row->architecture, row->rank, row->message);
+        printf("[%*d/%d] job %04d r%d f%d %s: FAILED on rank %d: %s\n", n_total >= 100 ? 3 : 2,
+               n_done, n_total, row->id, row->repeat, row->fold, what, row->rank, row->message);
     fflush(stdout);
 }
 
@@ -107,7 +117,61 @@ fail_closed:
     return rc;
 }
 
-static int exec_job(void *ctx, int job, sc_job_row *row) { return sc_train_job(ctx, job, row); }
+static int exec_job(void *ctx, int job, uint64_t dep_hash, sc_job_row *row)
+{
+    return sc_run_job(ctx, job, dep_hash, row);
+}
+
+/* What the results file needs to know of the GAN before the first job: its resolution and its
+ * generator's state layout and texts (every rank builds it: the layout is collective). */
+typedef struct {
+    sc_gan_layout lay;
+    char *state_layout;
+    int *sets, *examples;
+} gan_info;
+
+static int gan_info_make(const sc_experiment *e, int v, int l, const sc_job *jobs, int n_jobs,
+                         gan_info *gi)
+{
+    memset(gi, 0, sizeof *gi);
+    if (!e->uses_gan) return 0;
+    aug_gan *g = aug_gan_build(e->gan.g_path, e->gan.d_path, v, l, e->gan.train.z, 2);
+    if (!g) return -1;
+    nn_net *G = aug_gan_generator(g), *D = aug_gan_discriminator(g);
+    aug_gan_dims(g, &gi->lay.h, &gi->lay.w);
+    gi->lay.v = v;
+    gi->lay.epochs = e->gan.train.epochs;
+    gi->lay.bins = 64;
+    gi->lay.n_state = (int64_t)nn_state_size(G);
+    gi->state_layout = nn_state_layout(G);
+    gi->lay.state_layout = gi->state_layout;
+    /* the texts live as long as the nets: keep copies */
+    gi->lay.g_arch_text = sc_xstrdup(nn_net_arch_text(G) ? nn_net_arch_text(G) : "");
+    gi->lay.g_arch_json = sc_xstrdup(nn_net_arch_json(G));
+    gi->lay.d_arch_text = sc_xstrdup(nn_net_arch_text(D) ? nn_net_arch_text(D) : "");
+    gi->lay.d_arch_json = sc_xstrdup(nn_net_arch_json(D));
+    aug_gan_free(g);
+    gi->sets = sc_xmalloc(sizeof(int) * (size_t)n_jobs);
+    gi->examples = sc_xmalloc(sizeof(int) * (size_t)n_jobs);
+    for (int j = 0, k = 0; j < n_jobs; j++)
+        if (jobs[j].kind == SC_JOB_GAN) {
+            gi->sets[k] = jobs[j].n_sets;
+            gi->examples[k++] = jobs[j].n_examples;
+        }
+    return 0;
+}
+
+static void gan_info_free(gan_info *gi)
+{
+    free(gi->state_layout);
+    free((char *)gi->lay.g_arch_text);
+    free((char *)gi->lay.g_arch_json);
+    free((char *)gi->lay.d_arch_text);
+    free((char *)gi->lay.d_arch_json);
+    free(gi->sets);
+    free(gi->examples);
+    memset(gi, 0, sizeof *gi);
+}
 
 /* BLAS threads for this rank: what the experiment asks, capped so that the worker ranks on
  * this node times threads never exceed its cores (the master sleeps, so it does not count). */
@@ -195,7 +259,7 @@ static void print_plan(const sc_experiment *e, const sc_dataset *ds, const int *
 int cmd_run(int argc, char **argv)
 {
     const char *exp_path = NULL, *out = "results.h5", *data = NULL;
-    int force = 0, dry = 0, quiet = 0;
+    int force = 0, dry = 0, quiet = 0, verbose = 0;
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
@@ -214,6 +278,8 @@ int cmd_run(int argc, char **argv)
             dry = 1;
         } else if (!strcmp(a, "--quiet")) {
             quiet = 1;
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            verbose = 1;
         } else if (cli_positional(a, &exp_path)) {
             return cli_usage_error("run");
         }
@@ -230,7 +296,9 @@ int cmd_run(int argc, char **argv)
     int16_t *assign = NULL;
     sc_job *jobs = NULL;
     sc_job_row *rows = NULL;
-    int *order = NULL, n_jobs = 0, lab[16], l = 0;
+    int *order = NULL, *depends = NULL, n_jobs = 0, lab[16], l = 0;
+    gan_info gi;
+    memset(&gi, 0, sizeof gi);
     float *images = NULL;
     char **metric_names = NULL;
     sc_results *res = NULL;
@@ -260,23 +328,37 @@ int cmd_run(int argc, char **argv)
 
     assign = sc_xmalloc((size_t)e.folds.repeats * (size_t)ds.n * sizeof *assign);
     rc = sc_folds_assign(ds.n, l, truth, ds.patient, names, &e.folds, e.seed, assign);
-    if (rc == 0) rc = sc_grid_make(&e, assign, ds.n, &jobs, &n_jobs);
+    if (rc == 0) rc = sc_grid_make(&e, assign, ds.n, truth, l, &jobs, &n_jobs);
     if (pipe_agree(rc)) goto fail;
     int capped = 0, threads = threads_for_rank(e.threads, &capped);
     order = sc_xmalloc((size_t)n_jobs * sizeof *order);
     rc = rank == 0 ? sc_grid_costs(&e, ds.v, l, jobs, n_jobs) : 0;
     if (pipe_agree(rc)) goto fail;
+    /* every rank needs the GAN's layout (the results file is created collectively) */
+    if (rc == 0) rc = gan_info_make(&e, ds.v, l, jobs, n_jobs, &gi);
+    if (pipe_agree(rc)) goto fail;
     sc_grid_order(jobs, n_jobs, order);
+    depends = sc_xmalloc(sizeof(int) * (size_t)n_jobs);
+    for (int j = 0; j < n_jobs; j++) depends[j] = jobs[j].depends;
     if (rank == 0 && !quiet)
         print_plan(&e, &ds, lab, l, truth, assign, n_jobs, size, threads, capped);
     if (dry) {
         if (rank == 0) {
-            printf("dry run: dispatch order (costliest first):\n");
+            printf("dry run: dispatch preference (highest priority first: a job's cost plus the "
+                   "costliest job waiting for it):\n");
             for (int i = 0; i < n_jobs; i++) {
                 const sc_job *j = &jobs[order[i]];
-                printf("  job %04d r%d f%d %-12s %-12s train %lld test %lld cost %.3g\n", j->id,
-                       j->repeat, j->fold, e.aug[j->aug].name, e.arch[j->arch].name,
-                       (long long)j->n_train, (long long)j->n_test, j->cost);
+                if (j->kind == SC_JOB_GAN)
+                    printf("  job %04d r%d f%d %-25s train %lld, %d label sets, %lld samples, "
+                           "cost %.3g, priority %.3g\n", j->id, j->repeat, j->fold, "GAN",
+                           (long long)j->n_train, j->n_sets, (long long)j->n_synth, j->cost,
+                           j->priority);
+                else
+                    printf("  job %04d r%d f%d %-12s %-12s train %lld%s test %lld cost %.3g%s\n",
+                           j->id, j->repeat, j->fold, e.aug[j->aug].name, e.arch[j->arch].name,
+                           (long long)j->n_train, j->n_synth ? " + samples" : "",
+                           (long long)j->n_test, j->cost, j->depends >= 0 ? ", after the GAN job"
+                                                                           : "");
             }
         }
         status = SC_EXIT_OK;
@@ -304,17 +386,20 @@ int cmd_run(int argc, char **argv)
         .experiment_path = e.path, .dataset_path = e.data_path, .dataset_hash = dhash,
         .seed = e.seed, .l = l, .label_names = names, .threshold = e.threshold,
         .confidence = e.confidence, .repeats = e.folds.repeats, .k = e.folds.k, .n = ds.n,
-        .truth = truth, .patient = ds.patient, .assignment = assign, .n_jobs = n_jobs, .rows = rows, .epochs = e.epochs,
-        .n_metrics = st_job_metrics_count(l), .metric_names = (const char *const *)metric_names};
+        .truth = truth, .patient = ds.patient, .assignment = assign, .n_jobs = n_jobs,
+        .rows = rows, .epochs = e.epochs, .n_metrics = st_job_metrics_count(l),
+        .metric_names = (const char *const *)metric_names, .gan = gi.lay, .gan_sets = gi.sets,
+        .gan_examples = gi.examples};
     rc = sc_results_create(MPI_COMM_WORLD, out, &lay, &res);
     if (pipe_agree(rc)) goto fail;
 
     double t0 = sc_now();
     sc_job_ctx jc = {.e = &e, .n = ds.n, .v = ds.v, .l = l, .images = images, .truth = truth,
                      .assignment = assign, .jobs = jobs, .res = res, .rank = rank,
-                     .threads = threads};
+                     .threads = threads, .gan_h = gi.lay.h, .gan_w = gi.lay.w,
+                     .verbose = verbose && !quiet};
     progress_ctx pc = {quiet};
-    sc_schedule_cfg sc = {.order = order, .n = n_jobs, .rows = rows, .res = res,
+    sc_schedule_cfg sc = {.order = order, .n = n_jobs, .depends = depends, .rows = rows, .res = res,
                           .exec = exec_job, .exec_ctx = &jc, .done = on_done, .done_ctx = &pc};
     int sched_rc = sc_schedule(MPI_COMM_WORLD, &sc);
     char sched_msg[SC_ERR_MAX];
@@ -342,6 +427,8 @@ done:
     free(images);
     free(rows);
     free(order);
+    free(depends);
+    gan_info_free(&gi);
     free(jobs);
     free(assign);
     free(truth);

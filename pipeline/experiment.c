@@ -258,20 +258,48 @@ fail:
     return -1;
 }
 
-static int load_lists(const config_setting_t *root, const char *path, sc_experiment *e)
+/* "original", "synthetic", or components "geometric" and "gan" joined by '+'. */
+static int parse_aug(const char *name, const char *where, int i, sc_aug *a)
+{
+    a->real = 1, a->geometric = 0, a->gan = 0;
+    if (!strcmp(name, "original")) return 0;
+    if (!strcmp(name, "synthetic")) {
+        a->real = 0, a->gan = 1;
+        return 0;
+    }
+    char buf[SC_NAME_MAX];
+    strcpy(buf, name);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, "+", &save); tok; tok = strtok_r(NULL, "+", &save)) {
+        int *flag = !strcmp(tok, "geometric") ? &a->geometric : !strcmp(tok, "gan") ? &a->gan : NULL;
+        SC_CHECK(flag, "%s: augmentations[%d]: unknown augmentation '%s' in '%s' (expected "
+                 "\"original\", \"geometric\", \"gan\", both joined by '+' as "
+                 "\"geometric+gan\", or \"synthetic\")", where, i, tok, name);
+        SC_CHECK(!*flag, "%s: augmentations[%d]: '%s' names '%s' twice", where, i, name, tok);
+        *flag = 1;
+    }
+    SC_CHECK(a->geometric || a->gan, "%s: augmentations[%d]: '%s' names no augmentation", where,
+             i, name);
+    return 0;
+fail:
+    return -1;
+}
+
+static int load_lists(const config_setting_t *root, const char *path, sc_experiment *e,
+                      char *arch_dir)
 {
     char names[SC_MAX_ARCHS][SC_NAME_MAX];
     int n = 0;
     SC_TRY(get_names(root, "architectures", 1, SC_MAX_ARCHS, names, &n));
-    char arch_dir[SC_PATH_MAX] = "", rel[SC_PATH_MAX];
+    char rel[SC_PATH_MAX];
     int err;
     if (cfg_member(root, "arch_dir", CONFIG_TYPE_STRING, 0, &err)) {
         SC_TRY(cfg_get_string(root, "arch_dir", 0, rel, sizeof rel));
-        SC_TRY(resolve(path, rel, arch_dir, sizeof arch_dir));
+        SC_TRY(resolve(path, rel, arch_dir, SC_PATH_MAX));
     } else if (err) {
         return -1;
     } else {
-        SC_TRY(resolve(path, "archs", arch_dir, sizeof arch_dir));
+        SC_TRY(resolve(path, "archs", arch_dir, SC_PATH_MAX));
     }
     const config_setting_t *list = config_setting_get_member(root, "architectures");
     e->n_arch = n;
@@ -282,25 +310,77 @@ static int load_lists(const config_setting_t *root, const char *path, sc_experim
             return -1;
         }
     }
-    static const char *const known[] = {"original", "geometric", "gan"};
     e->n_aug = 1;
     strcpy(e->aug[0].name, "original");
-    e->aug[0].kind = SC_AUG_ORIGINAL;
+    e->aug[0].real = 1;
     n = 0;
     SC_TRY(get_names(root, "augmentations", 0, SC_MAX_AUGS, names, &n));
     if (n == 0) return 0;
     list = config_setting_get_member(root, "augmentations");
     e->n_aug = n;
     for (int i = 0; i < n; i++) {
-        int k = -1;
-        for (int j = 0; j < 3; j++)
-            if (!strcmp(names[i], known[j])) k = j;
-        SC_CHECK(k >= 0, "%s: augmentations[%d]: unknown augmentation '%s' (expected "
-                 "\"original\", \"geometric\" or \"gan\")", cfg_where(list), i, names[i]);
-        SC_CHECK(k != SC_AUG_GAN, "%s: augmentations[%d]: \"gan\" jobs are not available in this "
-                 "version yet (see the roadmap in README.md)", cfg_where(list), i);
         strcpy(e->aug[i].name, names[i]);
-        e->aug[i].kind = (sc_aug_kind)k;
+        SC_TRY(parse_aug(names[i], cfg_where(list), i, &e->aug[i]));
+        for (int j = 0; j < i; j++)
+            SC_CHECK(e->aug[j].real != e->aug[i].real || e->aug[j].geometric != e->aug[i].geometric ||
+                         e->aug[j].gan != e->aug[i].gan,
+                     "%s: augmentations[%d]: '%s' is the same augmentation as '%s'",
+                     cfg_where(list), i, names[i], names[j]);
+        e->uses_gan |= e->aug[i].gan;
+    }
+    return 0;
+fail:
+    return -1;
+}
+
+/* The `gan` group (docs/config.md): read whenever present, used when an augmentation needs it. */
+static int load_gan(const config_setting_t *root, const char *arch_dir, sc_experiment *e)
+{
+    static const char *const keys[] = {"generator", "discriminator", "z", "epochs", "batch", "lr",
+                                       "beta1", "beta2", "real_target", "samples_per_set",
+                                       "examples", NULL};
+    int err;
+    sc_gan_cfg *g = &e->gan;
+    strcpy(g->g_name, "gan_g");
+    strcpy(g->d_name, "gan_d");
+    aug_gan_defaults(&g->train);
+    g->samples_per_set = 0;
+    g->examples = 4;
+    config_setting_t *grp = cfg_member(root, "gan", CONFIG_TYPE_GROUP, 0, &err);
+    if (err) return -1;
+    if (grp) {
+        SC_TRY(cfg_check_keys(grp, keys));
+        SC_TRY(cfg_get_string(grp, "generator", 0, g->g_name, sizeof g->g_name));
+        SC_TRY(cfg_get_string(grp, "discriminator", 0, g->d_name, sizeof g->d_name));
+        SC_TRY(cfg_get_int(grp, "z", 0, 1, 4096, &g->train.z));
+        SC_TRY(cfg_get_int(grp, "epochs", 0, 1, 100000, &g->train.epochs));
+        SC_TRY(cfg_get_int(grp, "batch", 0, 2, 4096, &g->train.batch));
+        double lr = g->train.optim.lr, b1 = g->train.optim.beta1, b2 = g->train.optim.beta2;
+        double rt = g->train.real_target;
+        SC_TRY(cfg_get_double(grp, "lr", 0, 1e-12, 10.0, &lr));
+        SC_TRY(cfg_get_double(grp, "beta1", 0, 0.0, 0.999999, &b1));
+        SC_TRY(cfg_get_double(grp, "beta2", 0, 0.0, 0.999999999, &b2));
+        SC_TRY(cfg_get_double(grp, "real_target", 0, 0.5, 1.0, &rt));
+        g->train.optim.lr = (float)lr;
+        g->train.optim.beta1 = (float)b1;
+        g->train.optim.beta2 = (float)b2;
+        g->train.real_target = (float)rt;
+        SC_TRY(cfg_get_int(grp, "samples_per_set", 0, 0, 10000000, &g->samples_per_set));
+        SC_TRY(cfg_get_int(grp, "examples", 0, 1, 64, &g->examples));
+        if (aug_gan_check(&g->train)) {
+            sc_err_prefix("%s", cfg_where(grp));
+            return -1;
+        }
+    }
+    if (!e->uses_gan) return 0;
+    const char *where = grp ? cfg_where(grp) : e->path;
+    if (nn_arch_resolve(g->g_name, arch_dir, g->g_path, sizeof g->g_path)) {
+        sc_err_prefix("%s: gan.generator", where);
+        return -1;
+    }
+    if (nn_arch_resolve(g->d_name, arch_dir, g->d_path, sizeof g->d_path)) {
+        sc_err_prefix("%s: gan.discriminator", where);
+        return -1;
     }
     return 0;
 fail:
@@ -310,8 +390,9 @@ fail:
 int sc_experiment_load(const char *path, const char *data_override, sc_experiment *e)
 {
     static const char *const keys[] = {"name", "seed", "data", "folds", "architectures",
-                                       "arch_dir", "augmentations", "geometric", "train",
+                                       "arch_dir", "augmentations", "geometric", "gan", "train",
                                        "train_by_arch", "report", NULL};
+    char arch_dir[SC_PATH_MAX] = "";
     config_t cfg;
     config_init(&cfg);
     memset(e, 0, sizeof *e);
@@ -330,8 +411,9 @@ int sc_experiment_load(const char *path, const char *data_override, sc_experimen
     SC_TRY(cfg_get_u64(root, "seed", 0, &e->seed));
     SC_TRY(load_data(root, path, data_override, e));
     SC_TRY(load_folds(root, e));
-    SC_TRY(load_lists(root, path, e));
+    SC_TRY(load_lists(root, path, e, arch_dir));
     SC_TRY(load_geometric(root, e));
+    SC_TRY(load_gan(root, arch_dir, e));
     SC_TRY(load_train(root, e));
     SC_TRY(load_report(root, e));
     config_destroy(&cfg);

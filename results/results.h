@@ -17,6 +17,7 @@
  *   /jobs/NNNN/counts        int64 [L][4]  TP FP FN TN
  *   /jobs/NNNN/metrics       float64 [M], attribute names
  *   /jobs/NNNN/history       float32 [epochs] (mean training loss per epoch)
+ *   /jobs/NNNN/...           of a GAN job: see sc_gan_outputs below
  *   /summary/...             written once at the end by rank 0 (results/summary.h) */
 #ifndef SC_RESULTS_RESULTS_H
 #define SC_RESULTS_RESULTS_H
@@ -36,19 +37,38 @@ typedef enum {
 
 const char *sc_job_status_name(int status);
 
-/* One row of /jobs/table. */
+/* What a job does: train and test a classifier, or train a GAN and make its samples. */
+typedef enum { SC_JOB_CLASSIFIER = 0, SC_JOB_GAN = 1 } sc_job_kind;
+const char *sc_job_kind_name(int kind);
+
+/* One row of /jobs/table.  Classifier jobs come first (ids 0 to J - 1), then the GAN jobs. */
 typedef struct {
     int32_t id;
     int16_t repeat, fold;
-    char augmentation[SC_ROW_NAME];
-    char architecture[SC_ROW_NAME];
+    int8_t kind; /* sc_job_kind */
+    char augmentation[SC_ROW_NAME];  /* GAN jobs: "-" */
+    char architecture[SC_ROW_NAME];  /* GAN jobs: "generator+discriminator" */
+    int32_t depends; /* the job this one waits for (its GAN job), -1 if none */
     uint64_t seed;
     int8_t status; /* sc_job_status */
     int32_t rank;  /* rank that ran it (-1 if none) */
     double seconds;
-    int64_t n_train, n_test;
+    int64_t n_train, n_test; /* real scans of the training and test parts */
+    int64_t n_synth;         /* GAN samples made (GAN job) or trained on (classifier job) */
+    uint64_t output_hash;    /* hash of the job's scores (classifier) or samples (GAN), 0 if none */
     char message[SC_ROW_MSG];
 } sc_job_row;
+
+/* The GAN jobs' common sizes and texts (when the sweep has GAN jobs). */
+typedef struct {
+    int v, h, w;         /* sample size: views, the GAN's resolution */
+    int epochs;          /* GAN epochs: length of the loss histories */
+    int bins;            /* intensity histogram bins */
+    int64_t n_state;     /* generator state floats (nn_state_size) */
+    const char *state_layout;            /* nn_state_layout of the generator */
+    const char *g_arch_text, *g_arch_json; /* generator: file text, resolved architecture */
+    const char *d_arch_text, *d_arch_json; /* discriminator */
+} sc_gan_layout;
 
 /* Everything the file holds that is known before the first job. */
 typedef struct {
@@ -73,6 +93,10 @@ typedef struct {
     int epochs;
     int n_metrics;
     const char *const *metric_names;
+    /* GAN jobs (rows of kind SC_JOB_GAN, ids after the classifier jobs'): per GAN job in id
+     * order, the label sets of its training part and the real scans kept as examples. */
+    sc_gan_layout gan;
+    const int *gan_sets, *gan_examples;
 } sc_results_layout;
 
 typedef struct sc_results sc_results;
@@ -88,6 +112,46 @@ int sc_results_write_row(sc_results *res, const sc_job_row *row);
  * creation).  Any pointer may be NULL to skip that dataset. */
 int sc_results_write_job(sc_results *res, int job, const float *scores, const int64_t *counts,
                          const double *metrics, const float *history);
+
+/* The outputs of a GAN job, in /jobs/NNNN (S label sets, n_synth samples, E examples, V views
+ * of H x W: the GAN's resolution; docs/formats.md and docs/gan.md):
+ *   train_index     int32 [n_train]    the scans it trained on (never one of the fold's test scans)
+ *   label_sets      uint8 [S][L]       the label sets of its training part, in order
+ *   samples         float32 [n_synth][V][H][W]  what it made, in normalized intensities
+ *   sample_labels   uint8 [n_synth][L]
+ *   examples        float32 [E][V][H][W] real training scans (up to gan.examples per set)
+ *   example_labels  uint8 [E][L]
+ *   intensity_max   float32 [V]        m of the intensity mapping (augment/gan_data.h)
+ *   loss_d, loss_g, d_real, d_fake     float32 [epochs]  per-epoch means
+ *   generator       float32 [P]        the generator's state (attributes layout, arch_text,
+ *                                      arch_json: nn/weights.h)
+ *   hist_real, hist_synth  float32 [V][bins]  intensity histograms in [-1, 1]
+ *   hist_w1         float64 [V][2]     Wasserstein-1: samples vs real, real half vs half
+ *   mean_real, mean_synth  float32 [S][V][H][W]  mean scan per label set
+ *   mean_rmse       float64 [S][2]     RMSE of the means: samples vs real, half vs half
+ * Any pointer may be NULL to leave that dataset unwritten (fill values: NaN, 255 for labels,
+ * -1 for indices). */
+typedef struct {
+    const int32_t *train_index;
+    const uint8_t *label_sets;
+    const float *samples;
+    const uint8_t *sample_labels;
+    const float *examples;
+    const uint8_t *example_labels;
+    const float *intensity_max;
+    const float *loss_d, *loss_g, *d_real, *d_fake;
+    const float *generator;
+    const float *hist_real, *hist_synth;
+    const double *hist_w1;
+    const float *mean_real, *mean_synth;
+    const double *mean_rmse;
+} sc_gan_outputs;
+
+/* Independent: the outputs of GAN job `job`. */
+int sc_results_write_gan(sc_results *res, int job, const sc_gan_outputs *o);
+/* Independent, while the sweep runs: the samples [n_synth][V][H][W] and their labels
+ * [n_synth][L] of GAN job `job` (for the classifier jobs that train on them). */
+int sc_results_read_gan_samples(sc_results *res, int job, float *samples, uint8_t *labels);
 
 /* Collective: close everything.  Frees res. */
 int sc_results_close(sc_results *res);

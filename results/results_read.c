@@ -122,9 +122,20 @@ int sc_results_open(const char *path, sc_results_file *rf)
         r->augmentation[SC_ROW_NAME - 1] = r->architecture[SC_ROW_NAME - 1] = '\0';
         r->message[SC_ROW_MSG - 1] = '\0';
         SC_CHECK(r->id == j && r->repeat >= 0 && r->repeat < rf->repeats && r->fold >= 0 &&
-                     r->fold < rf->k && r->status >= 0 && r->status <= 3,
+                     r->fold < rf->k && r->status >= 0 && r->status <= 3 &&
+                     (r->kind == SC_JOB_CLASSIFIER || r->kind == SC_JOB_GAN),
                  "%s: /jobs/table: row %d is inconsistent", path, j);
     }
+    /* classifier jobs first, then the GAN jobs (results.h) */
+    int n_cls = 0;
+    while (n_cls < rf->n_jobs && rf->rows[n_cls].kind == SC_JOB_CLASSIFIER) n_cls++;
+    for (int j = n_cls; j < rf->n_jobs; j++)
+        SC_CHECK(rf->rows[j].kind == SC_JOB_GAN, "%s: /jobs/table: row %d: a classifier job "
+                 "after the GAN jobs", path, j);
+    SC_CHECK(n_cls >= 1, "%s: /jobs/table: no classifier job", path);
+    rf->n_gan = rf->n_jobs - n_cls;
+    rf->gan_rows = rf->rows + n_cls;
+    rf->n_jobs = n_cls;
     H5Sclose(sp);
     sp = -1;
     H5Dclose(d);

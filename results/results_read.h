@@ -26,8 +26,10 @@ typedef struct {
     int16_t *assignment; /* [repeats][n] */
     uint8_t *truth;      /* [n][l] */
     int64_t *patient;    /* [n] */
-    int n_jobs;
-    sc_job_row *rows;
+    int n_jobs;          /* classifier jobs: ids 0 to n_jobs - 1 */
+    sc_job_row *rows;    /* all rows: the classifier jobs', then the GAN jobs' */
+    int n_gan;           /* GAN jobs: ids n_jobs to n_jobs + n_gan - 1 */
+    sc_job_row *gan_rows; /* = rows + n_jobs */
     int n_metrics;
     char **metric_names;
     int64_t h5_file;

@@ -8,21 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "results/results_priv.h"
 #include "util/error.h"
 #include "util/h5.h"
 #include "util/hash.h"
-
-enum { D_SCORES, D_COUNTS, D_METRICS, D_HISTORY, D_TEST_INDEX, N_JOB_DSETS };
-
-struct sc_results {
-    MPI_Comm comm;
-    int rank;
-    char *path;
-    hid_t file, table, row_type;
-    int n_jobs, l, epochs, n_metrics;
-    int64_t *n_test;
-    hid_t (*dsets)[N_JOB_DSETS];
-};
 
 const char *sc_job_status_name(int status)
 {
@@ -30,9 +19,14 @@ const char *sc_job_status_name(int status)
     return status >= 0 && status <= 3 ? names[status] : "unknown";
 }
 
+const char *sc_job_kind_name(int kind)
+{
+    return kind == SC_JOB_CLASSIFIER ? "classifier" : kind == SC_JOB_GAN ? "gan" : "unknown";
+}
+
 int64_t sc_results_row_type(void)
 {
-    hid_t t = -1, s = -1, m = -1, st = -1;
+    hid_t t = -1, s = -1, m = -1, st = -1, kd = -1;
     SC_H5(t = H5Tcreate(H5T_COMPOUND, sizeof(sc_job_row)), "H5Tcreate failed");
     SC_H5(s = H5Tcopy(H5T_C_S1), "H5Tcopy failed");
     SC_H5(H5Tset_size(s, SC_ROW_NAME), "H5Tset_size failed");
@@ -42,25 +36,34 @@ int64_t sc_results_row_type(void)
     SC_H5(st = H5Tenum_create(H5T_NATIVE_INT8), "H5Tenum_create failed");
     for (int8_t v = 0; v <= 3; v++)
         SC_H5(H5Tenum_insert(st, sc_job_status_name(v), &v), "H5Tenum_insert failed");
+    SC_H5(kd = H5Tenum_create(H5T_NATIVE_INT8), "H5Tenum_create failed");
+    for (int8_t v = 0; v <= 1; v++)
+        SC_H5(H5Tenum_insert(kd, sc_job_kind_name(v), &v), "H5Tenum_insert failed");
 #define F(name, type) SC_H5(H5Tinsert(t, #name, HOFFSET(sc_job_row, name), type), "H5Tinsert")
     F(id, H5T_NATIVE_INT32);
     F(repeat, H5T_NATIVE_INT16);
     F(fold, H5T_NATIVE_INT16);
+    F(kind, kd);
     F(augmentation, s);
     F(architecture, s);
+    F(depends, H5T_NATIVE_INT32);
     F(seed, H5T_NATIVE_UINT64);
     F(status, st);
     F(rank, H5T_NATIVE_INT32);
     F(seconds, H5T_NATIVE_DOUBLE);
     F(n_train, H5T_NATIVE_INT64);
     F(n_test, H5T_NATIVE_INT64);
+    F(n_synth, H5T_NATIVE_INT64);
+    F(output_hash, H5T_NATIVE_UINT64);
     F(message, m);
 #undef F
     H5Tclose(s);
     H5Tclose(m);
     H5Tclose(st);
+    H5Tclose(kd);
     return t;
 fail:
+    if (kd >= 0) H5Tclose(kd);
     if (t >= 0) H5Tclose(t);
     if (s >= 0) H5Tclose(s);
     if (m >= 0) H5Tclose(m);
@@ -68,8 +71,7 @@ fail:
     return -1;
 }
 
-/* Collective: a contiguous, early-allocated dataset with a fill value (may be NULL). */
-static hid_t make_dset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+hid_t sc_results_make_dset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
                        const void *fill)
 {
     hid_t sp = -1, dcpl = -1, d = -1;
@@ -89,12 +91,19 @@ fail:
     return d;
 }
 
-static int write_all(hid_t d, hid_t memtype, const void *buf, const char *what)
+int sc_results_write_all(hid_t d, hid_t memtype, const void *buf, const char *what)
 {
     SC_H5(H5Dwrite(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), "cannot write %s", what);
     return 0;
 fail:
     return -1;
+}
+
+/* The layout's texts belong to the caller: not kept past creation. */
+static void forget_texts(sc_results *r)
+{
+    r->gan.state_layout = r->gan.g_arch_text = r->gan.g_arch_json = NULL;
+    r->gan.d_arch_text = r->gan.d_arch_json = NULL;
 }
 
 int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *lay,
@@ -115,6 +124,26 @@ int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *
     r->dsets = sc_xmalloc((size_t)lay->n_jobs * sizeof *r->dsets);
     for (int j = 0; j < lay->n_jobs; j++)
         for (int k = 0; k < N_JOB_DSETS; k++) r->dsets[j][k] = -1;
+    r->n_cls = 0;
+    while (r->n_cls < lay->n_jobs && lay->rows[r->n_cls].kind == SC_JOB_CLASSIFIER) r->n_cls++;
+    const int n_gan = lay->n_jobs - r->n_cls;
+    for (int j = r->n_cls; j < lay->n_jobs; j++)
+        SC_CHECK(lay->rows[j].kind == SC_JOB_GAN, "%s: job %d: classifier jobs must come before "
+                 "the GAN jobs", path, j);
+    if (n_gan > 0) {
+        SC_CHECK(lay->gan_sets && lay->gan_examples && lay->gan.state_layout,
+                 "%s: GAN jobs without their layout", path);
+        r->gan = lay->gan; /* its texts only until the end of creation (forget_texts) */
+        r->gdsets = sc_xmalloc((size_t)n_gan * sizeof *r->gdsets);
+        for (int j = 0; j < n_gan; j++)
+            for (int k = 0; k < N_GAN_DSETS; k++) r->gdsets[j][k] = -1;
+        r->gan_sets = sc_xmalloc(sizeof(int) * (size_t)n_gan);
+        r->gan_examples = sc_xmalloc(sizeof(int) * (size_t)n_gan);
+        r->gan_train = sc_xcalloc((size_t)n_gan, sizeof(int64_t));
+        r->gan_synth = sc_xcalloc((size_t)n_gan, sizeof(int64_t));
+        memcpy(r->gan_sets, lay->gan_sets, sizeof(int) * (size_t)n_gan);
+        memcpy(r->gan_examples, lay->gan_examples, sizeof(int) * (size_t)n_gan);
+    }
 
     SC_H5(fapl = H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate failed");
     SC_H5(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio failed");
@@ -149,12 +178,12 @@ int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *
     {
         hid_t dl = -1, dp = -1;
         hsize_t ldims[2] = {(hsize_t)lay->n, (hsize_t)lay->l}, pdim = (hsize_t)lay->n;
-        dl = make_dset(g, "labels", H5T_NATIVE_UINT8, 2, ldims, NULL);
-        dp = dl >= 0 ? make_dset(g, "patient", H5T_NATIVE_INT64, 1, &pdim, NULL) : -1;
+        dl = sc_results_make_dset(g, "labels", H5T_NATIVE_UINT8, 2, ldims, NULL);
+        dp = dl >= 0 ? sc_results_make_dset(g, "patient", H5T_NATIVE_INT64, 1, &pdim, NULL) : -1;
         int ok = dl >= 0 && dp >= 0;
         if (ok && r->rank == 0)
-            ok = !write_all(dl, H5T_NATIVE_UINT8, lay->truth, "/dataset/labels") &&
-                 !write_all(dp, H5T_NATIVE_INT64, lay->patient, "/dataset/patient");
+            ok = !sc_results_write_all(dl, H5T_NATIVE_UINT8, lay->truth, "/dataset/labels") &&
+                 !sc_results_write_all(dp, H5T_NATIVE_INT64, lay->patient, "/dataset/patient");
         if (dl >= 0) H5Dclose(dl);
         if (dp >= 0) H5Dclose(dp);
         SC_CHECK(ok, "%s: cannot write /dataset", path);
@@ -166,9 +195,9 @@ int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *
     SC_H5(folds = H5Gcreate2(r->file, "/folds", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
           "cannot create /folds");
     hsize_t adims[2] = {(hsize_t)lay->repeats, (hsize_t)lay->n};
-    SC_H5(g = make_dset(folds, "assignment", H5T_NATIVE_INT16, 2, adims, NULL),
+    SC_H5(g = sc_results_make_dset(folds, "assignment", H5T_NATIVE_INT16, 2, adims, NULL),
           "/folds/assignment");
-    if (r->rank == 0) SC_TRY(write_all(g, H5T_NATIVE_INT16, lay->assignment, "/folds/assignment"));
+    if (r->rank == 0) SC_TRY(sc_results_write_all(g, H5T_NATIVE_INT16, lay->assignment, "/folds/assignment"));
     H5Dclose(g);
     g = -1;
 
@@ -177,8 +206,8 @@ int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *
           "cannot create /jobs");
     SC_H5(r->row_type = sc_results_row_type(), "row type");
     hsize_t jdim = (hsize_t)lay->n_jobs;
-    SC_H5(r->table = make_dset(jobs, "table", r->row_type, 1, &jdim, NULL), "/jobs/table");
-    if (r->rank == 0) SC_TRY(write_all(r->table, r->row_type, lay->rows, "/jobs/table"));
+    SC_H5(r->table = sc_results_make_dset(jobs, "table", r->row_type, 1, &jdim, NULL), "/jobs/table");
+    if (r->rank == 0) SC_TRY(sc_results_write_all(r->table, r->row_type, lay->rows, "/jobs/table"));
 
     const float nanf_ = NAN;
     const double nand_ = NAN;
@@ -190,6 +219,12 @@ int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *
         snprintf(name, sizeof name, "%04d", j);
         SC_H5(g = H5Gcreate2(jobs, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
               "cannot create /jobs/%s", name);
+        if (row->kind == SC_JOB_GAN) {
+            SC_TRY(sc_results_create_gan(r, g, j, row));
+            H5Gclose(g);
+            g = -1;
+            continue;
+        }
         const int16_t *a = lay->assignment + (int64_t)row->repeat * lay->n;
         int64_t nt = 0;
         for (int64_t i = 0; i < lay->n; i++)
@@ -199,22 +234,23 @@ int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *
         hsize_t cdims[2] = {(hsize_t)lay->l, 4}, mdim = (hsize_t)lay->n_metrics;
         hsize_t hdim = (hsize_t)lay->epochs;
         hid_t *d = r->dsets[j];
-        SC_H5(d[D_TEST_INDEX] = make_dset(g, "test_index", H5T_NATIVE_INT32, 1, &tdim, NULL),
+        SC_H5(d[D_TEST_INDEX] = sc_results_make_dset(g, "test_index", H5T_NATIVE_INT32, 1, &tdim, NULL),
               "test_index");
-        SC_H5(d[D_SCORES] = make_dset(g, "scores", H5T_NATIVE_FLOAT, 2, sdims, &nanf_), "scores");
-        SC_H5(d[D_COUNTS] = make_dset(g, "counts", H5T_NATIVE_INT64, 2, cdims, &minus1), "counts");
-        SC_H5(d[D_METRICS] = make_dset(g, "metrics", H5T_NATIVE_DOUBLE, 1, &mdim, &nand_),
+        SC_H5(d[D_SCORES] = sc_results_make_dset(g, "scores", H5T_NATIVE_FLOAT, 2, sdims, &nanf_), "scores");
+        SC_H5(d[D_COUNTS] = sc_results_make_dset(g, "counts", H5T_NATIVE_INT64, 2, cdims, &minus1), "counts");
+        SC_H5(d[D_METRICS] = sc_results_make_dset(g, "metrics", H5T_NATIVE_DOUBLE, 1, &mdim, &nand_),
               "metrics");
         SC_TRY(sc_h5_write_strs_attr(d[D_METRICS], path, "names", lay->n_metrics,
                                      lay->metric_names, fx));
-        SC_H5(d[D_HISTORY] = make_dset(g, "history", H5T_NATIVE_FLOAT, 1, &hdim, &nanf_),
+        SC_H5(d[D_HISTORY] = sc_results_make_dset(g, "history", H5T_NATIVE_FLOAT, 1, &hdim, &nanf_),
               "history");
         if (r->rank == 0 && nt > 0)
-            SC_TRY(write_all(d[D_TEST_INDEX], H5T_NATIVE_INT32, idx, "test_index"));
+            SC_TRY(sc_results_write_all(d[D_TEST_INDEX], H5T_NATIVE_INT32, idx, "test_index"));
         H5Gclose(g);
         g = -1;
     }
     SC_H5(H5Fflush(r->file, H5F_SCOPE_GLOBAL), "%s: flush failed", path);
+    forget_texts(r);
     free(idx);
     H5Gclose(jobs);
     H5Gclose(folds);
@@ -222,6 +258,7 @@ int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *
     *out = r;
     return 0;
 fail:
+    forget_texts(r);
     free(idx);
     if (g >= 0) H5Gclose(g);
     if (jobs >= 0) H5Gclose(jobs);
@@ -253,15 +290,15 @@ fail:
 int sc_results_write_job(sc_results *res, int job, const float *scores, const int64_t *counts,
                          const double *metrics, const float *history)
 {
-    SC_CHECK(job >= 0 && job < res->n_jobs, "job id %d out of range", job);
+    SC_CHECK(job >= 0 && job < res->n_cls, "job id %d is not a classifier job", job);
     hid_t *d = res->dsets[job];
     if (scores && res->n_test[job] > 0)
-        SC_TRY(write_all(d[D_SCORES], H5T_NATIVE_FLOAT, scores, "scores"));
-    if (counts) SC_TRY(write_all(d[D_COUNTS], H5T_NATIVE_INT64, counts, "counts"));
+        SC_TRY(sc_results_write_all(d[D_SCORES], H5T_NATIVE_FLOAT, scores, "scores"));
+    if (counts) SC_TRY(sc_results_write_all(d[D_COUNTS], H5T_NATIVE_INT64, counts, "counts"));
     if (metrics && res->n_metrics > 0)
-        SC_TRY(write_all(d[D_METRICS], H5T_NATIVE_DOUBLE, metrics, "metrics"));
+        SC_TRY(sc_results_write_all(d[D_METRICS], H5T_NATIVE_DOUBLE, metrics, "metrics"));
     if (history && res->epochs > 0)
-        SC_TRY(write_all(d[D_HISTORY], H5T_NATIVE_FLOAT, history, "history"));
+        SC_TRY(sc_results_write_all(d[D_HISTORY], H5T_NATIVE_FLOAT, history, "history"));
     return 0;
 fail:
     sc_err_prefix("%s: job %04d", res->path, job);
@@ -275,6 +312,7 @@ int sc_results_close(sc_results *res)
     for (int j = 0; j < res->n_jobs; j++)
         for (int k = 0; k < N_JOB_DSETS; k++)
             if (res->dsets[j][k] >= 0) H5Dclose(res->dsets[j][k]);
+    sc_results_close_gan(res);
     if (res->table >= 0) H5Dclose(res->table);
     if (res->row_type >= 0) H5Tclose(res->row_type);
     if (res->file >= 0 && H5Fclose(res->file) < 0) {
@@ -282,6 +320,11 @@ int sc_results_close(sc_results *res)
         rc = -1;
     }
     free(res->dsets);
+    free(res->gdsets);
+    free(res->gan_sets);
+    free(res->gan_examples);
+    free(res->gan_train);
+    free(res->gan_synth);
     free(res->n_test);
     free(res->path);
     free(res);

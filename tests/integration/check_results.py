@@ -3,7 +3,12 @@
 
   check_results.py valid R.h5            every job done; table, scores, counts, metrics, history
                                          readable; counts agree with the scores at the stored
-                                         threshold; /summary/table present
+                                         threshold; /summary/table present; GAN jobs: trained
+                                         on their fold's training part only (train_index
+                                         disjoint from the fold's test scans, and all of the
+                                         rest), samples finite with labels among the training
+                                         part's label sets, histories finite, the classifier
+                                         jobs that use them ran after them
   check_results.py same A.h5 B.h5 ...    per-job scores, counts, metrics and histories are
                                          bit-identical (job coordinates, not ranks, decide them)
   check_results.py learns R.h5 MIN_F1    every cell's mean macro F1 >= MIN_F1
@@ -29,11 +34,21 @@ def valid(path):
             fail("no blas_core attribute (the OpenBLAS kernels the workers ran)")
         if len(t) == 0:
             fail("empty /jobs/table")
+        assign = f["folds/assignment"][:]
+        n_gan = 0
         for row in t:
             j = int(row["id"])
             if int(row["status"]) != 2:
                 fail(f"job {j} status {int(row['status'])}: {row['message'].decode()}")
             g = f[f"jobs/{j:04d}"]
+            if int(row["kind"]) == 1:
+                valid_gan(f, row, g, assign[int(row["repeat"])], truth)
+                n_gan += 1
+                continue
+            if int(row["depends"]) >= 0:
+                d = t[int(row["depends"])]
+                if int(d["kind"]) != 1 or (d["repeat"], d["fold"]) != (row["repeat"], row["fold"]):
+                    fail(f"job {j} depends on job {int(row['depends'])}, not its fold's GAN job")
             idx = g["test_index"][:]
             s = g["scores"][:]
             c = g["counts"][:]
@@ -59,7 +74,35 @@ def valid(path):
         s = f["summary/table"][:]
         if len(s) == 0:
             fail("empty /summary/table")
-    print(f"ok: {path}: {len(t)} jobs done, counts match scores at threshold {thr}")
+    print(f"ok: {path}: {len(t)} jobs done ({n_gan} GAN), counts match scores at threshold {thr}")
+
+
+def valid_gan(f, row, g, assign_r, truth):
+    """A GAN job: what it trained on, what it made."""
+    j, fold = int(row["id"]), int(row["fold"])
+    tr = g["train_index"][:]
+    test = np.flatnonzero(assign_r == fold)
+    if np.intersect1d(tr, test).size:
+        fail(f"GAN job {j}: trained on test scans {np.intersect1d(tr, test)[:5].tolist()}")
+    if not np.array_equal(np.sort(tr), np.flatnonzero(assign_r != fold)):
+        fail(f"GAN job {j}: train_index is not the fold's training part")
+    if len(tr) != int(row["n_train"]):
+        fail(f"GAN job {j}: {len(tr)} training scans, the table says {int(row['n_train'])}")
+    sets = {tuple(r) for r in truth[tr]}
+    ls = {tuple(r) for r in g["label_sets"][:]}
+    if sets != ls:
+        fail(f"GAN job {j}: label_sets {sorted(ls)} != the training part's {sorted(sets)}")
+    smp, lab = g["samples"][:], g["sample_labels"][:]
+    if len(smp) != int(row["n_synth"]) or len(lab) != len(smp) or not np.all(np.isfinite(smp)):
+        fail(f"GAN job {j}: samples {smp.shape}, labels {lab.shape}, finite {np.isfinite(smp).all()}")
+    if smp.min() < 0:
+        fail(f"GAN job {j}: negative intensities in the samples")
+    if not {tuple(r) for r in lab} <= sets:
+        fail(f"GAN job {j}: sample labels outside the training part's label sets")
+    for d in ("loss_d", "loss_g", "d_real", "d_fake", "generator", "hist_w1", "mean_rmse",
+              "examples", "intensity_max"):
+        if not np.all(np.isfinite(g[d][:])):
+            fail(f"GAN job {j}: {d} has non-finite values")
 
 
 def same(paths):
@@ -68,12 +111,16 @@ def same(paths):
     for f, p in zip(files[1:], paths[1:]):
         t = f["jobs/table"][:]
         for a, b in zip(t0, t):
-            for k in ("id", "repeat", "fold", "augmentation", "architecture", "seed", "status"):
+            for k in ("id", "repeat", "fold", "kind", "augmentation", "architecture", "depends",
+                      "seed", "status", "n_synth", "output_hash"):
                 if a[k] != b[k]:
                     fail(f"{p}: job {a['id']} field {k} differs")
         for row in t0:
             j = int(row["id"])
-            for d in ("test_index", "scores", "counts", "metrics", "history"):
+            names = ("test_index", "scores", "counts", "metrics", "history")
+            if int(row["kind"]) == 1:
+                names = tuple(files[0][f"jobs/{j:04d}"].keys())
+            for d in names:
                 x = files[0][f"jobs/{j:04d}/{d}"][:]
                 y = f[f"jobs/{j:04d}/{d}"][:]
                 if x.tobytes() != y.tobytes():

@@ -1,0 +1,90 @@
+/* augment/gan_train.c: the GAN's epoch loop (see gan_train.h). */
+#include "augment/gan_train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+#include "util/rng.h"
+
+#define TAG_ORDER 0x47616E6F7264ULL /* "Ganord" */
+#define TAG_NOISE 0x47616E6E6F69ULL /* "Gannoi" */
+#define TAG_SAMPLE 0x47616E73616DULL /* "Gansam" */
+
+static void shuffle(int64_t *a, int64_t n, uint64_t seed)
+{
+    sc_rng r;
+    sc_rng_seed(&r, seed);
+    for (int64_t i = 0; i < n; i++) a[i] = i;
+    for (int64_t i = n - 1; i > 0; i--) {
+        int64_t j = (int64_t)sc_rng_below(&r, (uint64_t)i + 1), t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
+}
+
+int aug_gan_train(aug_gan *g, const aug_gan_cfg *cfg, const float *real, const float *labels,
+                  int64_t n, uint64_t seed, float *history, aug_gan_epoch_fn on_epoch, void *ctx)
+{
+    int rc = -1, h, w;
+    const int l = nn_net_shape(aug_gan_generator(g))->in_c - cfg->z;
+    aug_gan_dims(g, &h, &w);
+    const size_t v = (size_t)nn_net_shape(aug_gan_discriminator(g))->in_c - (size_t)l;
+    const size_t scan = v * (size_t)h * w;
+    int64_t *order = NULL;
+    float *xb = NULL, *yb = NULL, *zb = NULL;
+    SC_TRY(aug_gan_check(cfg));
+    SC_CHECK(n >= 2, "the GAN needs at least 2 training scans (got %lld)", (long long)n);
+    order = sc_xmalloc(sizeof *order * (size_t)n);
+    xb = sc_xmalloc(sizeof *xb * scan * (size_t)cfg->batch);
+    yb = sc_xmalloc(sizeof *yb * (size_t)l * cfg->batch);
+    zb = sc_xmalloc(sizeof *zb * (size_t)cfg->z * cfg->batch);
+    sc_rng noise;
+    sc_rng_seed(&noise, sc_seed4(seed, TAG_NOISE, 0, 0, 0));
+    for (int e = 0; e < cfg->epochs; e++) {
+        const float lr = nn_optim_lr(&cfg->optim, e, cfg->epochs);
+        shuffle(order, n, sc_seed4(seed, TAG_ORDER, (uint64_t)e, 0, 0));
+        double sum[AUG_HIST_COLS] = {0};
+        int64_t seen = 0;
+        int step = 0;
+        for (int64_t s = 0; s < n; s += cfg->batch) {
+            const int b = (int)(n - s < cfg->batch ? n - s : cfg->batch);
+            if (b == 1) continue; /* batch norm needs two scans (see gan_train.h) */
+            step++;
+            for (int i = 0; i < b; i++) {
+                memcpy(xb + (size_t)i * scan, real + (size_t)order[s + i] * scan,
+                       sizeof *xb * scan);
+                memcpy(yb + (size_t)i * l, labels + (size_t)order[s + i] * l, sizeof *yb * l);
+            }
+            aug_gan_noise(&noise, zb, (int64_t)b * cfg->z);
+            aug_gan_stats st;
+            if (aug_gan_step(g, cfg, lr, xb, yb, zb, b, &st)) {
+                sc_err_prefix("GAN epoch %d, step %d", e + 1, step);
+                goto fail;
+            }
+            sum[AUG_HIST_D_LOSS] += st.d_loss * b;
+            sum[AUG_HIST_G_LOSS] += st.g_loss * b;
+            sum[AUG_HIST_D_REAL] += st.d_real * b;
+            sum[AUG_HIST_D_FAKE] += st.d_fake * b;
+            seen += b;
+        }
+        float *row = history + (size_t)e * AUG_HIST_COLS;
+        for (int k = 0; k < AUG_HIST_COLS; k++) row[k] = (float)(sum[k] / (double)seen);
+        if (on_epoch) on_epoch(ctx, e + 1, cfg->epochs, row);
+    }
+    rc = 0;
+fail:
+    free(order);
+    free(xb);
+    free(yb);
+    free(zb);
+    return rc;
+}
+
+void aug_gan_sample_noise(uint64_t seed, int64_t k, int z, float *out)
+{
+    sc_rng r;
+    sc_rng_seed(&r, sc_seed4(seed, TAG_SAMPLE, (uint64_t)k, 0, 0));
+    aug_gan_noise(&r, out, z);
+}
