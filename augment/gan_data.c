@@ -122,7 +122,7 @@ void aug_mean_images(const float *scans, const uint8_t *y, int64_t n, int l, siz
     }
     for (int s = 0; s < n_sets; s++)
         for (size_t k = 0; k < per; k++)
-            mean[(size_t)s * per + k] = cnt[s] ? (float)(acc[(size_t)s * per + k] / cnt[s]) : 0;
+            mean[(size_t)s * per + k] = cnt[s] ? (float)(acc[(size_t)s * per + k] / cnt[s]) : NAN;
     free(acc);
     free(cnt);
 }

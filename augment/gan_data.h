@@ -48,10 +48,10 @@ void aug_histograms(const float *scans, int64_t n, int v, size_t hw, int bins, f
  * ends. */
 double aug_hist_w1(const float *a, const float *b, int bins);
 /* mean [n_sets][v][hw]: the mean scan of each label set, over scans [n] with label rows y [n][l]
- * (sets not present stay 0). */
+ * (NaN for a set with no scan, so that a figure computed from it is NaN, not a number). */
 void aug_mean_images(const float *scans, const uint8_t *y, int64_t n, int l, size_t per,
                      const uint8_t *sets, int n_sets, float *mean);
-/* Root mean square of a - b over n values. */
+/* Root mean square of a - b over n values (NaN if a value is). */
 double aug_rmse(const float *a, const float *b, size_t n);
 
 #endif

@@ -3,7 +3,10 @@
  *   /images   uint16 or float32 [N][V][H][W], chunked one image per chunk, deflate
  *   /labels   uint8 [N][L], 0/1
  *   /patient  int64 [N]
- *   root attributes label_names (L strings), view_names (V strings)
+ *   root attributes label_names (L strings), view_names (V strings), and optionally
+ *                   view_mirrored (V integers 0/1: the view is stored left-right mirrored, as
+ *                   the posterior view of a whole-body scan is, seen from behind; when absent,
+ *                   a view whose name starts with "post" is taken as mirrored)
  *
  * Writing is serial and streaming (one scan at a time: the phantom never holds the whole set).
  * Reading goes through MPI-IO (parallel HDF5, independent reads): every rank of the
@@ -29,6 +32,8 @@ typedef struct {
     sc_pixel_type pixel; /* stored type of /images */
     char label_names[SC_DS_MAX_LABELS][SC_DS_NAME_MAX];
     char view_names[SC_DS_MAX_VIEWS][SC_DS_NAME_MAX];
+    int view_mirrored[SC_DS_MAX_VIEWS]; /* 1: stored left-right mirrored (see above) */
+    int mirrored_given;                 /* 1: from the attribute, 0: from the view names */
     uint8_t *labels;  /* [n][l] */
     int64_t *patient; /* [n] */
     int64_t n_patients;
@@ -62,6 +67,8 @@ int sc_ds_writer_open(const char *path, int64_t n, int v, int h, int w, int l,
 /* Scan i: image [v][h][w] of counts, labels [l] (0/1), patient id. */
 int sc_ds_writer_put(sc_ds_writer *wr, int64_t i, const uint16_t *image, const uint8_t *labels,
                      int64_t patient);
+/* The view_mirrored attribute (v values 0/1). */
+int sc_ds_writer_mirrored(sc_ds_writer *wr, const int *mirrored);
 /* A string attribute on the root, e.g. the generator's parameters (provenance). */
 int sc_ds_writer_attr(sc_ds_writer *wr, const char *name, const char *value);
 /* Write labels, patients and attributes; close; rename into place.  Frees wr. */

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/error.h"
 #include "util/h5.h"
@@ -58,6 +59,39 @@ static int check_integer(const char *path, hid_t d, const char *name, const char
     if (t >= 0) H5Tclose(t);
     if (!ok) sc_err_set(NULL, 0, "%s: %s: expected %s values", path, name, want);
     return ok ? 0 : -1;
+}
+
+/* view_mirrored: from the attribute (V values 0/1), else from the names (dataset.h). */
+static int read_mirrored(const char *path, hid_t file, sc_dataset *ds)
+{
+    hid_t a = -1, sp = -1, t = -1;
+    int rc = -1;
+    if (H5Aexists(file, "view_mirrored") <= 0) {
+        for (int j = 0; j < ds->v; j++) ds->view_mirrored[j] = !strncasecmp(ds->view_names[j], "post", 4);
+        ds->mirrored_given = 0;
+        return 0;
+    }
+    long long m[SC_DS_MAX_VIEWS];
+    SC_H5(a = H5Aopen(file, "view_mirrored", H5P_DEFAULT), "%s: attribute view_mirrored: cannot "
+          "open", path);
+    SC_H5(sp = H5Aget_space(a), "%s: attribute view_mirrored", path);
+    SC_H5(t = H5Aget_type(a), "%s: attribute view_mirrored", path);
+    SC_CHECK(H5Sget_simple_extent_npoints(sp) == ds->v && H5Tget_class(t) == H5T_INTEGER,
+             "%s: attribute view_mirrored: expected %d integers (0 or 1), one per view", path,
+             ds->v);
+    SC_H5(H5Aread(a, H5T_NATIVE_LLONG, m), "%s: attribute view_mirrored: cannot read", path);
+    for (int j = 0; j < ds->v; j++) {
+        SC_CHECK(m[j] == 0 || m[j] == 1, "%s: attribute view_mirrored: value %lld for view '%s' "
+                 "is not 0 or 1", path, m[j], ds->view_names[j]);
+        ds->view_mirrored[j] = (int)m[j];
+    }
+    ds->mirrored_given = 1;
+    rc = 0;
+fail:
+    if (t >= 0) H5Tclose(t);
+    if (sp >= 0) H5Sclose(sp);
+    if (a >= 0) H5Aclose(a);
+    return rc;
 }
 
 int sc_ds_open(MPI_Comm comm, const char *path, sc_dataset *ds)
@@ -131,6 +165,7 @@ int sc_ds_open(MPI_Comm comm, const char *path, sc_dataset *ds)
 
     SC_TRY(read_names(path, file, "label_names", ds->l, ds->label_names));
     SC_TRY(read_names(path, file, "view_names", ds->v, ds->view_names));
+    SC_TRY(read_mirrored(path, file, ds));
 
     /* Distinct patients (sort a copy). */
     {
@@ -148,6 +183,7 @@ int sc_ds_open(MPI_Comm comm, const char *path, sc_dataset *ds)
     h = sc_hash_update(h, shape, sizeof shape);
     for (int j = 0; j < ds->l; j++) h = sc_hash_update(h, ds->label_names[j], SC_DS_NAME_MAX);
     for (int j = 0; j < ds->v; j++) h = sc_hash_update(h, ds->view_names[j], SC_DS_NAME_MAX);
+    h = sc_hash_update(h, ds->view_mirrored, sizeof(int) * (size_t)ds->v);
     h = sc_hash_update(h, ds->labels, (size_t)ds->n * (size_t)ds->l);
     h = sc_hash_update(h, ds->patient, (size_t)ds->n * sizeof *ds->patient);
     ds->meta_hash = sc_hash_final(h);

@@ -161,6 +161,28 @@ fail:
     return rc;
 }
 
+int sc_ds_writer_mirrored(sc_ds_writer *wr, const int *mirrored)
+{
+    hid_t sp = -1, a = -1;
+    int rc = -1;
+    int32_t m[SC_DS_MAX_VIEWS];
+    hsize_t n = (hsize_t)wr->v;
+    for (int j = 0; j < wr->v; j++) {
+        SC_CHECK(mirrored[j] == 0 || mirrored[j] == 1, "%s: view_mirrored[%d] = %d is not 0 or 1",
+                 wr->path, j, mirrored[j]);
+        m[j] = mirrored[j];
+    }
+    SC_H5(sp = H5Screate_simple(1, &n, NULL), "%s: view_mirrored", wr->path);
+    SC_H5(a = H5Acreate2(wr->file, "view_mirrored", H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT),
+          "%s: cannot create attribute view_mirrored", wr->path);
+    SC_H5(H5Awrite(a, H5T_NATIVE_INT32, m), "%s: cannot write attribute view_mirrored", wr->path);
+    rc = 0;
+fail:
+    if (a >= 0) H5Aclose(a);
+    if (sp >= 0) H5Sclose(sp);
+    return rc;
+}
+
 int sc_ds_writer_attr(sc_ds_writer *wr, const char *name, const char *value)
 {
     SC_CHECK(is_ascii(name) && name[0] && is_ascii(value),

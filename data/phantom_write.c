@@ -123,6 +123,7 @@ int sc_phantom_write(const sc_phantom_params *p, const char *path,
     }
     SC_TRY(sc_ds_writer_open(path, n, SC_PH_VIEWS, p->h, p->w, SC_PH_LABELS,
                              sc_phantom_label_names, sc_phantom_view_names, &wr));
+    SC_TRY(sc_ds_writer_mirrored(wr, (const int[]){0, 1})); /* phantom_render.c: posterior */
     SC_TRY(sc_ds_writer_attr(wr, "generator", "spectcv synth: whole-body bone-scan phantom"));
     SC_TRY(sc_ds_writer_attr(wr, "version", SPECTCV_VERSION));
     sc_phantom_describe(p, buf, sizeof buf);

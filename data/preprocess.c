@@ -123,9 +123,9 @@ void sc_resize(const float *in, int h, int w, float *out, int oh, int ow)
     else sc_resize_bilinear(in, h, w, out, oh, ow);
 }
 
-void sc_normalize_view(float *view, int64_t n, sc_norm norm)
+double sc_normalize_view(float *view, int64_t n, sc_norm norm)
 {
-    if (norm == SC_NORM_NONE || n <= 0) return;
+    if (norm == SC_NORM_NONE || n <= 0) return 1.0;
     double ref = 0;
     if (norm == SC_NORM_MAX) {
         for (int64_t i = 0; i < n; i++)
@@ -139,15 +139,19 @@ void sc_normalize_view(float *view, int64_t n, sc_norm norm)
     for (int64_t i = 0; i < n; i++) view[i] *= inv;
     if (norm == SC_NORM_LOG)
         for (int64_t i = 0; i < n; i++) view[i] = log1pf(view[i]);
+    return ref > 0 ? ref : 0.0;
 }
 
-int sc_ds_load(sc_dataset *ds, int oh, int ow, sc_norm norm, float **out, uint64_t *content_hash)
+int sc_ds_load(sc_dataset *ds, int oh, int ow, sc_norm norm, float **out, uint64_t *content_hash,
+               float **count_scale)
 {
     const int64_t chunk = 16;
     size_t native = (size_t)ds->v * (size_t)ds->h * (size_t)ds->w;
     size_t resized = (size_t)ds->v * (size_t)oh * (size_t)ow;
     float *buf = sc_xmalloc((size_t)chunk * native * sizeof *buf);
     float *res = sc_xmalloc((size_t)ds->n * resized * sizeof *res);
+    float *scale = count_scale ? sc_xmalloc((size_t)ds->n * (size_t)ds->v * sizeof *scale) : NULL;
+    const double area = (double)ds->h * ds->w / ((double)oh * ow); /* input pixels per output */
     uint64_t h = SC_HASH_INIT;
     h = sc_hash_update(h, &ds->meta_hash, sizeof ds->meta_hash);
     for (int64_t first = 0; first < ds->n; first += chunk) {
@@ -159,15 +163,18 @@ int sc_ds_load(sc_dataset *ds, int oh, int ow, sc_norm norm, float **out, uint64
                 float *dst = res + (size_t)(first + i) * resized + (size_t)v * oh * ow;
                 sc_resize_area(buf + (size_t)i * native + (size_t)v * ds->h * ds->w, ds->h, ds->w,
                                dst, oh, ow);
-                sc_normalize_view(dst, (int64_t)oh * ow, norm);
+                double ref = sc_normalize_view(dst, (int64_t)oh * ow, norm);
+                if (scale) scale[(size_t)(first + i) * ds->v + v] = (float)(ref * area);
             }
     }
     free(buf);
     if (content_hash) *content_hash = sc_hash_final(h);
     *out = res;
+    if (count_scale) *count_scale = scale;
     return 0;
 fail:
     free(buf);
     free(res);
+    free(scale);
     return -1;
 }

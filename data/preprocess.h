@@ -32,12 +32,17 @@ void sc_resize_bilinear(const float *in, int h, int w, float *out, int oh, int o
  * resolution than the classifier's input). */
 void sc_resize(const float *in, int h, int w, float *out, int oh, int ow);
 
-/* Normalize one view of n pixels in place. */
-void sc_normalize_view(float *view, int64_t n, sc_norm norm);
+/* Normalize one view of n pixels in place; returns the value it was divided by (its mean or
+ * maximum; 1 for "none"; 0 for an empty view, which stays 0). */
+double sc_normalize_view(float *view, int64_t n, sc_norm norm);
 
 /* Read every scan of ds, resize each view to oh x ow, normalize: returns a malloc'd array
  * [n][v][oh][ow].  *content_hash (if not NULL) receives a hash of the raw pixels as stored,
- * with labels and patients, identifying the data set in results files. */
-int sc_ds_load(sc_dataset *ds, int oh, int ow, sc_norm norm, float **out, uint64_t *content_hash);
+ * with labels and patients, identifying the data set in results files.  *count_scale (if not
+ * NULL) receives a malloc'd [n][v]: the counts an output pixel holds per unit of intensity (the
+ * normalization's divisor times the input pixels an output pixel covers), so that counts =
+ * intensity x scale (expm1(intensity) x scale for "log"): binomial thinning needs the counts. */
+int sc_ds_load(sc_dataset *ds, int oh, int ow, sc_norm norm, float **out, uint64_t *content_hash,
+               float **count_scale);
 
 #endif

@@ -70,6 +70,9 @@ typedef struct {
 
     int n_aug;
     sc_aug aug[SC_MAX_AUGS];
+    /* `exclude`: excluded[a] has bit m set when the cell (augmentation a, architecture m) is not
+     * part of the sweep */
+    uint32_t excluded[SC_MAX_AUGS];
     aug_geo_cfg geometric;
     int uses_gan;  /* some augmentation needs the GAN: one GAN job per (repeat, fold) */
     sc_gan_cfg gan;

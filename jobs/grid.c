@@ -58,7 +58,10 @@ int sc_grid_make(const sc_experiment *e, const int16_t *assign, int64_t n, const
                  int l, sc_job **jobs, int *n_jobs)
 {
     const int64_t folds = (int64_t)e->folds.repeats * e->folds.k;
-    const int64_t n_cls = folds * e->n_aug * e->n_arch, total = n_cls + (e->uses_gan ? folds : 0);
+    int64_t cells = 0;
+    for (int a = 0; a < e->n_aug; a++)
+        for (int m = 0; m < e->n_arch; m++) cells += !(e->excluded[a] >> m & 1u);
+    const int64_t n_cls = folds * cells, total = n_cls + (e->uses_gan ? folds : 0);
     if (total > 1000000) {
         sc_err_set(NULL, 0, "%s: the sweep has %lld jobs; at most 1000000 are supported", e->path,
                    (long long)total);
@@ -74,6 +77,7 @@ int sc_grid_make(const sc_experiment *e, const int16_t *assign, int64_t n, const
             sc_folds_sizes(assign + (int64_t)r * n, n, f, &nt, &ntr);
             for (int a = 0; a < e->n_aug; a++)
                 for (int m = 0; m < e->n_arch; m++) {
+                    if (e->excluded[a] >> m & 1u) continue;
                     sc_job *j = &J[id];
                     j->id = id++;
                     j->repeat = r, j->fold = f, j->aug = a, j->arch = m;

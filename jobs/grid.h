@@ -2,7 +2,8 @@
  * (repeat, fold) when an augmentation needs the GAN), its dependencies, seeds and costs.
  *
  * Job ids enumerate the classifier jobs first: repeat, then fold, then augmentation, then
- * architecture (the last varies fastest); then the GAN jobs, repeat then fold.  A classifier
+ * architecture (the last varies fastest; cells the experiment excludes are skipped); then the
+ * GAN jobs, repeat then fold.  A classifier
  * job whose augmentation uses the GAN ("gan", "geometric+gan", "synthetic") depends on the GAN
  * job of its (repeat, fold): it runs after it, on its samples.  Seeds are pure functions of the
  * job's coordinates — by name, not by list position, so adding an architecture to an experiment

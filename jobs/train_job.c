@@ -28,6 +28,7 @@ typedef struct {
     const float *synth;          /* [n_synth][v][in_h][in_w] */
     const uint8_t *synth_labels; /* [n_synth][l] */
     int64_t n_synth;
+    float *thin_buf;             /* one scan: a thinned copy before its transform */
 } fill_ctx;
 
 static const uint8_t *labels_of(const fill_ctx *f, int64_t s)
@@ -56,7 +57,14 @@ static int fill_batch(void *p, const int64_t *idx, int b, float *x, float *y)
             } else {
                 aug_geo_params gp;
                 aug_geo_draw(&e->geometric, f->job->seed, scan, copy, h, w, &gp);
-                aug_geo_apply(&gp, src, v, h, w, xi);
+                if (gp.keep < 1.0f) { /* thin the counts, then move the patient */
+                    float *tmp = f->thin_buf;
+                    memcpy(tmp, src, per * sizeof *x);
+                    aug_geo_thin(&gp, f->job->seed, scan, copy, tmp, v, (size_t)h * w,
+                                 f->ctx->count_scale + (size_t)scan * v, e->norm == SC_NORM_LOG);
+                    src = tmp;
+                }
+                aug_geo_apply(&gp, src, v, h, w, f->ctx->view_mirrored, xi);
             }
         }
         const uint8_t *lab = labels_of(f, s);
@@ -145,7 +153,8 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row
     int64_t n_test = sc_folds_indices(assign, ctx->n, job->fold, 1, test);
     if (sc_folds_check_train(assign, ctx->n, job->fold, train, n_train)) goto job_failed;
 
-    fill_ctx fc = {ctx, job, train, n_train, 0, NULL, NULL, 0};
+    fill_ctx fc = {ctx, job, train, n_train, 0, NULL, NULL, 0, NULL};
+    fc.thin_buf = sc_xmalloc(per * sizeof *fc.thin_buf);
     if (aug->real) fc.n_real = n_train * (aug->geometric ? 1 + e->geometric.copies : 1);
     if (aug->gan) {
         fc.n_synth = job->n_synth;
@@ -225,6 +234,7 @@ cleanup:
     free(pw);
     free(synth);
     free(synth_labels);
+    free(fc.thin_buf);
     free(test_truth);
     free(metrics);
     return rc;

@@ -20,6 +20,8 @@ typedef struct {
     int v;                     /* views (input channels) */
     int l;                     /* labels used (outputs) */
     const float *images;       /* [n][v][in_h][in_w], preprocessed */
+    const float *count_scale;  /* [n][v]: counts per unit of intensity (data/preprocess.h) */
+    const int *view_mirrored;  /* [v]: views stored mirrored (data/dataset.h) */
     const uint8_t *truth;      /* [n][l], the labels used */
     const int16_t *assignment; /* [repeats][n] */
     const sc_job *jobs;

@@ -240,15 +240,35 @@ static void print_plan(const sc_experiment *e, const sc_dataset *ds, const int *
         printf(" %lld", (long long)t);
     }
     printf(" (repeat 0)\n");
-    printf("jobs: %d = %d repeats x %d folds x %d augmentations x %d architectures; "
-           "%d epochs, default batch %d\n",
-           n_jobs, e->folds.repeats, e->folds.k, e->n_aug, e->n_arch, e->epochs, e->train.batch);
+    int cells = 0, excluded = 0;
+    for (int a = 0; a < e->n_aug; a++)
+        for (int m = 0; m < e->n_arch; m++) {
+            cells += !(e->excluded[a] >> m & 1u);
+            excluded += e->excluded[a] >> m & 1u;
+        }
+    const int n_gan = e->uses_gan ? e->folds.repeats * e->folds.k : 0;
+    printf("jobs: %d = %d repeats x %d folds x %d cells (%d augmentations x %d architectures",
+           n_jobs, e->folds.repeats, e->folds.k, cells, e->n_aug, e->n_arch);
+    if (excluded) printf(", %d excluded", excluded);
+    printf(")");
+    if (n_gan) printf(" + %d GAN jobs", n_gan);
+    printf("; %d epochs, default batch %d\n", e->epochs, e->train.batch);
     for (int m = 0; m < e->n_arch; m++) {
         const sc_train_cfg *t = &e->arch[m].train;
         static const char *const opt[] = {"sgd", "adam", "adamw"};
         printf("  %-16s %s lr %g, batch %d, weight decay %g%s\n", e->arch[m].name,
                opt[t->optim.kind], (double)t->optim.lr, t->batch, (double)t->optim.weight_decay,
                t->pos_weight == SC_POSW_BALANCED ? ", balanced positive weights" : "");
+    }
+    if (n_gan) {
+        const sc_gan_cfg *g = &e->gan;
+        char per[64] = "enough to double each training part";
+        if (g->samples_per_set) snprintf(per, sizeof per, "%d", g->samples_per_set);
+        printf("gan: %s + %s, z %d, %d epochs, batch %d, Adam lr %g (betas %g, %g), real target "
+               "%g; samples per label set: %s\n", g->g_name, g->d_name, g->train.z,
+               g->train.epochs, g->train.batch, (double)g->train.optim.lr,
+               (double)g->train.optim.beta1, (double)g->train.optim.beta2,
+               (double)g->train.real_target, per);
     }
     printf("ranks: %d (%s), %d compute thread%s per worker%s\n", size,
            size == 1 ? "one rank runs every job" : "rank 0 dispatches, the others train", threads,
@@ -299,7 +319,7 @@ int cmd_run(int argc, char **argv)
     int *order = NULL, *depends = NULL, n_jobs = 0, lab[16], l = 0;
     gan_info gi;
     memset(&gi, 0, sizeof gi);
-    float *images = NULL;
+    float *images = NULL, *count_scale = NULL;
     char **metric_names = NULL;
     sc_results *res = NULL;
 
@@ -354,11 +374,13 @@ int cmd_run(int argc, char **argv)
                            (long long)j->n_train, j->n_sets, (long long)j->n_synth, j->cost,
                            j->priority);
                 else
-                    printf("  job %04d r%d f%d %-12s %-12s train %lld%s test %lld cost %.3g%s\n",
+                    printf("  job %04d r%d f%d %-12s %-12s train %lld%s%s, test %lld, cost %.3g%s\n",
                            j->id, j->repeat, j->fold, e.aug[j->aug].name, e.arch[j->arch].name,
-                           (long long)j->n_train, j->n_synth ? " + samples" : "",
-                           (long long)j->n_test, j->cost, j->depends >= 0 ? ", after the GAN job"
-                                                                           : "");
+                           (long long)(e.aug[j->aug].real ? j->n_train : j->n_synth),
+                           e.aug[j->aug].real ? " scans" : " samples",
+                           e.aug[j->aug].real && j->n_synth ? " + samples" : "",
+                           (long long)j->n_test, j->cost,
+                           j->depends >= 0 ? ", after the GAN job" : "");
             }
         }
         status = SC_EXIT_OK;
@@ -368,7 +390,8 @@ int cmd_run(int argc, char **argv)
     /* Images: every worker holds the whole (resized) set; the master does not train. */
     uint64_t dhash = 0;
     rc = 0;
-    if (size == 1 || rank != 0) rc = sc_ds_load(&ds, e.in_h, e.in_w, e.norm, &images, &dhash);
+    if (size == 1 || rank != 0)
+        rc = sc_ds_load(&ds, e.in_h, e.in_w, e.norm, &images, &dhash, &count_scale);
     if (pipe_agree(rc)) goto fail;
     MPI_Bcast(&dhash, 1, MPI_UINT64_T, size == 1 ? 0 : 1, MPI_COMM_WORLD);
     /* The OpenBLAS kernels a worker runs (results are bit-identical only with the same ones). */
@@ -394,7 +417,8 @@ int cmd_run(int argc, char **argv)
     if (pipe_agree(rc)) goto fail;
 
     double t0 = sc_now();
-    sc_job_ctx jc = {.e = &e, .n = ds.n, .v = ds.v, .l = l, .images = images, .truth = truth,
+    sc_job_ctx jc = {.e = &e, .n = ds.n, .v = ds.v, .l = l, .images = images,
+                     .count_scale = count_scale, .view_mirrored = ds.view_mirrored, .truth = truth,
                      .assignment = assign, .jobs = jobs, .res = res, .rank = rank,
                      .threads = threads, .gan_h = gi.lay.h, .gan_w = gi.lay.w,
                      .verbose = verbose && !quiet};
@@ -425,6 +449,7 @@ done:
     if (res) sc_results_close(res);
     if (metric_names) st_job_metric_names_free(metric_names, l);
     free(images);
+    free(count_scale);
     free(rows);
     free(order);
     free(depends);

@@ -127,21 +127,25 @@ fail:
 
 static int load_geometric(const config_setting_t *root, sc_experiment *e)
 {
-    static const char *const keys[] = {"copies", "mirror", "shift", "rotate", "scale", NULL};
+    static const char *const keys[] = {"copies", "mirror", "shift", "rotate", "scale", "thin",
+                                       NULL};
     int err;
     aug_geo_defaults(&e->geometric);
     config_setting_t *g = cfg_member(root, "geometric", CONFIG_TYPE_GROUP, 0, &err);
     if (!g) return err ? -1 : 0;
     SC_TRY(cfg_check_keys(g, keys));
     double shift = e->geometric.shift, rot = e->geometric.rotate_deg, sc = e->geometric.scale;
+    double thin = e->geometric.thin;
     SC_TRY(cfg_get_int(g, "copies", 0, 0, 100, &e->geometric.copies));
     SC_TRY(cfg_get_bool(g, "mirror", 0, &e->geometric.mirror));
     SC_TRY(cfg_get_double(g, "shift", 0, 0.0, 0.5, &shift));
     SC_TRY(cfg_get_double(g, "rotate", 0, 0.0, 45.0, &rot));
     SC_TRY(cfg_get_double(g, "scale", 0, 0.0, 0.5, &sc));
+    SC_TRY(cfg_get_double(g, "thin", 0, 0.0, 1.0, &thin));
     e->geometric.shift = (float)shift;
     e->geometric.rotate_deg = (float)rot;
     e->geometric.scale = (float)sc;
+    e->geometric.thin = (float)thin;
     return 0;
 fail:
     return -1;
@@ -326,8 +330,44 @@ static int load_lists(const config_setting_t *root, const char *path, sc_experim
                          e->aug[j].gan != e->aug[i].gan,
                      "%s: augmentations[%d]: '%s' is the same augmentation as '%s'",
                      cfg_where(list), i, names[i], names[j]);
-        e->uses_gan |= e->aug[i].gan;
     }
+    return 0;
+fail:
+    return -1;
+}
+
+/* exclude = ( { augmentation = "synthetic"; architecture = "alexnet"; }, ... ): cells of the
+ * augmentations x architectures product that the sweep leaves out. */
+static int load_exclude(const config_setting_t *root, sc_experiment *e)
+{
+    static const char *const keys[] = {"augmentation", "architecture", NULL};
+    int err;
+    config_setting_t *list = cfg_member(root, "exclude", CONFIG_TYPE_LIST, 0, &err);
+    if (!list) return err ? -1 : 0;
+    const int n = config_setting_length(list);
+    for (int i = 0; i < n; i++) {
+        config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        SC_CHECK(config_setting_type(g) == CONFIG_TYPE_GROUP, "%s: exclude[%d]: expected a group "
+                 "{ augmentation = \"...\"; architecture = \"...\"; }", cfg_where(g), i);
+        SC_TRY(cfg_check_keys(g, keys));
+        char aug[SC_NAME_MAX], arch[SC_NAME_MAX];
+        SC_TRY(cfg_get_string(g, "augmentation", 1, aug, sizeof aug));
+        SC_TRY(cfg_get_string(g, "architecture", 1, arch, sizeof arch));
+        int a = -1, m = -1;
+        for (int k = 0; k < e->n_aug; k++)
+            if (!strcmp(e->aug[k].name, aug)) a = k;
+        for (int k = 0; k < e->n_arch; k++)
+            if (!strcmp(e->arch[k].name, arch)) m = k;
+        SC_CHECK(a >= 0, "%s: exclude[%d].augmentation: '%s' is not in augmentations",
+                 cfg_where(g), i, aug);
+        SC_CHECK(m >= 0, "%s: exclude[%d].architecture: '%s' is not in architectures",
+                 cfg_where(g), i, arch);
+        e->excluded[a] |= 1u << m;
+    }
+    for (int a = 0; a < e->n_aug; a++)
+        SC_CHECK(e->excluded[a] != (1u << e->n_arch) - 1, "%s: exclude leaves no architecture for "
+                 "augmentation '%s' (remove it from augmentations instead)", cfg_where(list),
+                 e->aug[a].name);
     return 0;
 fail:
     return -1;
@@ -390,8 +430,8 @@ fail:
 int sc_experiment_load(const char *path, const char *data_override, sc_experiment *e)
 {
     static const char *const keys[] = {"name", "seed", "data", "folds", "architectures",
-                                       "arch_dir", "augmentations", "geometric", "gan", "train",
-                                       "train_by_arch", "report", NULL};
+                                       "arch_dir", "augmentations", "exclude", "geometric", "gan",
+                                       "train", "train_by_arch", "report", NULL};
     char arch_dir[SC_PATH_MAX] = "";
     config_t cfg;
     config_init(&cfg);
@@ -412,6 +452,8 @@ int sc_experiment_load(const char *path, const char *data_override, sc_experimen
     SC_TRY(load_data(root, path, data_override, e));
     SC_TRY(load_folds(root, e));
     SC_TRY(load_lists(root, path, e, arch_dir));
+    SC_TRY(load_exclude(root, e));
+    for (int a = 0; a < e->n_aug; a++) e->uses_gan |= e->aug[a].gan; /* never all excluded */
     SC_TRY(load_geometric(root, e));
     SC_TRY(load_gan(root, arch_dir, e));
     SC_TRY(load_train(root, e));

@@ -59,6 +59,7 @@ int sc_report_build(const char *results_path, const char *dir, const sc_report_o
     sc_summary s = {0};
     sc_cv_data d = {0};
     rp_fig *figs = NULL;
+    sc_gan_result *gan = NULL;
     int n_figs = 0, rc = -1, have_rf = 0;
     rp_doc doc = {0};
     rp_buf md = {0}, html = {0}, tex = {0};
@@ -71,10 +72,17 @@ int sc_report_build(const char *results_path, const char *dir, const sc_report_o
     SC_TRY(sc_summary_compute_opts(&rf, &so, &s));
     SC_TRY(sc_cv_load(&rf, s.n_cells, (const char(*)[SC_ROW_NAME])s.cell_arch,
                       (const char(*)[SC_ROW_NAME])s.cell_aug, &d));
-    rp_ctx c = {.rf = &rf, .s = &s, .d = &d, .dir = dir, .results_name = base_name(results_path)};
+    gan = sc_xcalloc((size_t)(rf.n_gan ? rf.n_gan : 1), sizeof *gan);
+    for (int k = 0; k < rf.n_gan; k++) {
+        gan[k].job = -1;
+        if (rf.gan_rows[k].status == SC_JOB_DONE) SC_TRY(sc_results_read_gan(&rf, k, &gan[k]));
+    }
+    rp_ctx c = {.rf = &rf, .s = &s, .d = &d, .dir = dir, .results_name = base_name(results_path),
+                .gan = gan};
     c.has_ref = st_reference_macro(rf.truth, rf.n, rf.l, c.ref) == 0;
     SC_TRY(rp_write_csv(&c));
     SC_TRY(rp_write_figures(&c, &figs, &n_figs));
+    SC_TRY(rp_gan_figures(&c, &figs, &n_figs));
     if (opt->render) {
         int r = rp_render_figures(&c, opt->gnuplot, figs, n_figs, res->note, sizeof res->note);
         SC_TRY(r < 0);
@@ -98,6 +106,8 @@ fail:
     rp_buf_free(&tex);
     rp_doc_free(&doc);
     free(figs);
+    for (int k = 0; gan && k < rf.n_gan; k++) sc_gan_result_free(&gan[k]);
+    free(gan);
     sc_cv_free(&d);
     sc_summary_free(&s);
     if (have_rf) sc_results_free(&rf);

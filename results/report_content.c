@@ -147,7 +147,8 @@ static void section_figures(const rp_ctx *c, const rp_fig *figs, int n, int rend
                 "gnuplot scripts and data are in `figures/`; render them with `cd figures && "
                 "for f in *.gp; do gnuplot \"$f\"; done`.");
     (void)c;
-    for (int i = 0; i < n; i++) rp_figure(doc, figs[i].name, figs[i].caption);
+    for (int i = 0; i < n; i++) /* the GAN's are in its section */
+        if (strncmp(figs[i].name, "gan_", 4)) rp_figure(doc, figs[i].name, figs[i].caption);
 }
 
 static void section_files(const rp_ctx *c, rp_doc *doc)
@@ -224,6 +225,7 @@ void rp_build_doc(const rp_ctx *c, const rp_fig *figs, int n_figs, int rendered,
     rp_section_comparisons(c, doc);
     rp_section_labels(c, doc);
     rp_section_folds(c, doc);
+    rp_section_gan(c, figs, n_figs, doc);
     section_jobs(c, doc);
     section_figures(c, figs, n_figs, rendered, doc);
     section_files(c, doc);

@@ -182,6 +182,13 @@ void rp_figure(rp_doc *d, const char *name, const char *caption)
     b->text = sc_xstrdup(caption);
 }
 
+void rp_image(rp_doc *d, const char *name, const char *caption)
+{
+    rp_block *b = add_block(d, RP_IMAGE);
+    b->name = sc_xstrdup(name);
+    b->text = sc_xstrdup(caption);
+}
+
 /* ---- inline markup ---- */
 
 typedef enum { IN_MD_CELL, IN_HTML, IN_TEX } inline_mode;
@@ -392,6 +399,9 @@ void rp_render_markdown(const rp_doc *d, rp_buf *o)
             rp_printf(o, "*%s* ([%s](figures/%s.png), [script](figures/%s.gp))\n\n", b->text,
                       d->figures_rendered ? "PNG" : "not rendered", b->name, b->name);
             break;
+        case RP_IMAGE:
+            rp_printf(o, "![%s](figures/%s.png)\n\n*%s*\n\n", b->text, b->name, b->text);
+            break;
         }
     }
 }
@@ -423,6 +433,24 @@ static void base64(rp_buf *o, const unsigned char *s, size_t n)
                      i + 2 < n ? a[v & 63] : '='};
         rp_putn(o, q, 4);
     }
+}
+
+static int html_image(const rp_block *b, const char *figdir, rp_buf *o)
+{
+    char path[4096];
+    size_t n;
+    snprintf(path, sizeof path, "%s/%s.png", figdir, b->name);
+    char *png = sc_read_file(path, &n);
+    if (!png) return -1;
+    rp_puts(o, "<figure><img alt=\"");
+    html_escape(o, b->text, strlen(b->text));
+    rp_puts(o, "\" src=\"data:image/png;base64,");
+    base64(o, (const unsigned char *)png, n);
+    rp_puts(o, "\"><figcaption>");
+    render_inline(o, b->text, IN_HTML);
+    rp_printf(o, " (<a href=\"figures/%s.png\">PNG</a>)</figcaption></figure>\n", b->name);
+    free(png);
+    return 0;
 }
 
 static int html_figure(const rp_doc *d, const rp_block *b, const char *figdir, rp_buf *o)
@@ -502,6 +530,9 @@ int rp_render_html(const rp_doc *d, const char *figdir, rp_buf *o)
             break;
         case RP_FIGURE:
             if (html_figure(d, b, figdir, o)) return -1;
+            break;
+        case RP_IMAGE:
+            if (html_image(b, figdir, o)) return -1;
             break;
         }
     }

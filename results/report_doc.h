@@ -37,13 +37,13 @@ rp_table *rp_table_new(int ncols, const char *const *head, const char *align);
 void rp_cell(rp_table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rp_table_free(rp_table *t);
 
-typedef enum { RP_HEADING, RP_PARA, RP_TABLE, RP_CODE, RP_FIGURE } rp_kind;
+typedef enum { RP_HEADING, RP_PARA, RP_TABLE, RP_CODE, RP_FIGURE, RP_IMAGE } rp_kind;
 
 typedef struct {
     rp_kind kind;
     int level;         /* heading level 1..3 */
     char *text;        /* heading, paragraph; code text; figure caption */
-    char *name;        /* code: its title (collapsed); figure: base name in figures/ */
+    char *name;        /* code: its title (collapsed); figure, image: base name in figures/ */
     rp_table *table;   /* owned */
     char *tex_caption; /* tables: non-NULL to put it in tables.tex, with this caption */
     char *tex_label;
@@ -64,6 +64,9 @@ void rp_para(rp_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void rp_add_table(rp_doc *d, rp_table *t, const char *tex_caption, const char *tex_label);
 void rp_code(rp_doc *d, const char *title, const char *text);
 void rp_figure(rp_doc *d, const char *name, const char *caption);
+/* A picture made without gnuplot, figures/NAME.png (shown whether or not figures are rendered;
+ * embedded in the HTML). */
+void rp_image(rp_doc *d, const char *name, const char *caption);
 
 void rp_render_markdown(const rp_doc *d, rp_buf *out);
 /* Figures are read from figdir/NAME.svg when rendered. */

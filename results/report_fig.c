@@ -50,7 +50,7 @@ static void data_block(rp_buf *d, const sc_summary *s, int cell, const char *col
 
 /* The beginning of every script: provenance, cell names and colours, and the loop over the
  * two output formats; the script's body follows, then script_end_save closes the loop. */
-static void script_begin(const rp_ctx *c, rp_buf *o, const rp_fig *f, int w, int h)
+void rp_script_begin(const rp_ctx *c, rp_buf *o, const rp_fig *f, int w, int h)
 {
     const sc_summary *s = c->s;
     rp_printf(o, "# %s.gp: %s\n", f->name, f->caption);
@@ -89,7 +89,7 @@ static int save_fig(const rp_ctx *c, const char *name, const char *ext, const rp
 
 /* The end of every figure: close the script's loop (see script_begin), save NAME.dat (data)
  * and NAME.gp (script), release both buffers. */
-static int script_end_save(const rp_ctx *c, const rp_fig *f, rp_buf *d, rp_buf *o)
+int rp_script_end_save(const rp_ctx *c, const rp_fig *f, rp_buf *d, rp_buf *o)
 {
     rp_puts(o, "  unset output\n}\n");
     int rc = save_fig(c, f->name, "dat", d) || save_fig(c, f->name, "gp", o) ? -1 : 0;
@@ -98,7 +98,7 @@ static int script_end_save(const rp_ctx *c, const rp_fig *f, rp_buf *d, rp_buf *
     return rc;
 }
 
-static rp_fig *new_fig(rp_fig **figs, int *n, const char *name, const char *caption)
+rp_fig *rp_new_fig(rp_fig **figs, int *n, const char *name, const char *caption)
 {
     *figs = sc_xrealloc(*figs, (size_t)(*n + 1) * sizeof **figs);
     rp_fig *f = &(*figs)[(*n)++];
@@ -122,10 +122,10 @@ static rp_fig *new_label_fig(rp_fig **figs, int *n, const char *kind, int j, con
     }
     part[i] = '\0';
     snprintf(name, sizeof name, "%s_%d_%s", kind, j + 1, part);
-    return new_fig(figs, n, name, caption);
+    return rp_new_fig(figs, n, name, caption);
 }
 
-static void data_num(rp_buf *o, double v)
+void rp_data_num(rp_buf *o, double v)
 {
     if (isfinite(v)) rp_printf(o, " %.6g", v);
     else rp_puts(o, " NaN");
@@ -138,9 +138,9 @@ static void data_mean_interval(rp_buf *o, const sc_summary *s, int cell, const c
     const sc_summary_row *r = sc_summary_find(s, cell, metric);
     double mean = r ? r->mean : NAN, lo = r ? r->lo : NAN, hi = r ? r->hi : NAN;
     if (isfinite(mean) && !isfinite(lo)) lo = hi = mean;
-    data_num(o, mean);
-    data_num(o, lo);
-    data_num(o, hi);
+    rp_data_num(o, mean);
+    rp_data_num(o, lo);
+    rp_data_num(o, hi);
 }
 
 static const char *const macro_names[5] = {"macro_accuracy", "macro_precision",
@@ -163,7 +163,7 @@ static int fig_metrics(const rp_ctx *c, rp_fig **figs, int *nf)
     snprintf(cap, sizeof cap, "Macro-averaged metrics per cell: mean over folds, whiskers: the "
              "%g%% %s interval (none with fewer than two folds); black markers: trivial "
              "predictors on the same scans", 100 * s->level, interval_name(c->rf));
-    rp_fig *f = new_fig(figs, nf, "metrics", cap);
+    rp_fig *f = rp_new_fig(figs, nf, "metrics", cap);
     /* gnuplot point types of the trivial predictors: filled triangle, square, circle */
     static const int ref_pt[ST_REF_N] = {9, 5, 7};
     rp_buf d = {0}, o = {0};
@@ -175,10 +175,10 @@ static int fig_metrics(const rp_ctx *c, rp_fig **figs, int *nf)
         rp_puts(&d, macro_titles[k]);
         for (int cell = 0; cell < s->n_cells; cell++)
             data_mean_interval(&d, s, cell, macro_names[k]);
-        for (int r = 0; r < ST_REF_N; r++) data_num(&d, c->has_ref ? c->ref[r][k] : NAN);
+        for (int r = 0; r < ST_REF_N; r++) rp_data_num(&d, c->has_ref ? c->ref[r][k] : NAN);
         rp_puts(&d, "\n");
     }
-    script_begin(c, &o, f, 960, 540);
+    rp_script_begin(c, &o, f, 960, 540);
     rp_printf(&o, "NR = %d\narray refs[NR]\narray refpt[NR]\n", ST_REF_N);
     for (int r = 0; r < ST_REF_N; r++) {
         rp_printf(&o, "refs[%d] = ", r + 1);
@@ -200,7 +200,7 @@ static int fig_metrics(const rp_ctx *c, rp_fig **figs, int *nf)
                   "       for [r=1:NR] \"metrics.dat\" using ($0+0.46):(column(3*NC+1+r)) with points "
                   "pt refpt[r] ps 1.1 lc rgb \"black\" title refs[r]\n",
               100 * s->level, interval_name(c->rf));
-    return script_end_save(c, f, &d, &o);
+    return rp_script_end_save(c, f, &d, &o);
 }
 
 /* Per-fold points of macro F1 and accuracy per cell, with the mean and its interval. */
@@ -208,7 +208,7 @@ static int fig_per_fold(const rp_ctx *c, rp_fig **figs, int *nf)
 {
     const sc_results_file *rf = c->rf;
     const sc_summary *s = c->s;
-    rp_fig *f = new_fig(figs, nf, "per_fold",
+    rp_fig *f = rp_new_fig(figs, nf, "per_fold",
                         "Per-fold macro F1 and accuracy (points: one test fold each; black: "
                         "mean over folds with the corrected interval)");
     int mi[2] = {sc_results_metric_index(rf, "macro_f1"),
@@ -222,7 +222,7 @@ static int fig_per_fold(const rp_ctx *c, rp_fig **figs, int *nf)
         if (!c->d->metrics[j] || c->d->cell[j] < 0) continue;
         double x = c->d->cell[j] + 1 - 0.3 + 0.45 * (r->repeat * rf->k + r->fold + 0.5) / slots;
         rp_printf(&d, "%.4f %d %d %d", x, c->d->cell[j] + 1, r->repeat, r->fold);
-        for (int k = 0; k < 2; k++) data_num(&d, mi[k] >= 0 ? c->d->metrics[j][mi[k]] : NAN);
+        for (int k = 0; k < 2; k++) rp_data_num(&d, mi[k] >= 0 ? c->d->metrics[j][mi[k]] : NAN);
         rp_printf(&d, " %ld\n", strtol(palette[c->d->cell[j] % N_PALETTE] + 1, NULL, 16));
     }
     rp_puts(&m, "# x, then macro_f1 mean lo hi, macro_accuracy mean lo hi\n");
@@ -232,7 +232,7 @@ static int fig_per_fold(const rp_ctx *c, rp_fig **figs, int *nf)
         data_mean_interval(&m, s, cell, "macro_accuracy");
         rp_puts(&m, "\n");
     }
-    script_begin(c, &o, f, 1000, 520);
+    rp_script_begin(c, &o, f, 1000, 520);
     rp_printf(&o, "  set multiplot layout 1,2 title \"Per-fold values (points) and mean over "
                   "folds with the %g%% %s interval (black)\"\n", 100 * s->level,
               interval_name(rf));
@@ -252,7 +252,7 @@ static int fig_per_fold(const rp_ctx *c, rp_fig **figs, int *nf)
                 "  unset multiplot\n");
     int rc = save_fig(c, "per_fold_means", "dat", &m);
     rp_buf_free(&m);
-    return script_end_save(c, f, &d, &o) || rc ? -1 : 0;
+    return rp_script_end_save(c, f, &d, &o) || rc ? -1 : 0;
 }
 
 /* Order of scores, descending (ties: by position, so the order is fixed). */
@@ -327,7 +327,7 @@ static int fig_roc(const rp_ctx *c, int j, rp_fig **figs, int *nf)
         sc_pool_free(&p);
     }
     free(jobs);
-    script_begin(c, &o, f, 640, 600);
+    rp_script_begin(c, &o, f, 640, 600);
     rp_printf(&o, "  array titles[NC]\n%s", titles.p);
     rp_buf_free(&titles);
     rp_puts(&o, "  set title ");
@@ -341,7 +341,7 @@ static int fig_roc(const rp_ctx *c, int j, rp_fig **figs, int *nf)
                   "lc rgb colors[c] title titles[c], \\\n"
                   "       x with lines dt 2 lc rgb \"#999999\" notitle\n",
               f->name);
-    return script_end_save(c, f, &d, &o);
+    return rp_script_end_save(c, f, &d, &o);
 }
 
 /* Panels: up to three per row. */
@@ -357,7 +357,7 @@ static int fig_loss(const rp_ctx *c, rp_fig **figs, int *nf)
 {
     const sc_results_file *rf = c->rf;
     const sc_summary *s = c->s;
-    rp_fig *f = new_fig(figs, nf, "loss", "Training loss per epoch: one line per done job "
+    rp_fig *f = rp_new_fig(figs, nf, "loss", "Training loss per epoch: one line per done job "
                         "(repeat, fold), one panel per cell");
     rp_buf d = {0}, o = {0};
     double ymax = 0;
@@ -372,7 +372,7 @@ static int fig_loss(const rp_ctx *c, rp_fig **figs, int *nf)
             for (int e = 0; e < rf->epochs; e++) {
                 double v = c->d->history[j][e];
                 rp_printf(&d, "%d", e + 1);
-                data_num(&d, v);
+                rp_data_num(&d, v);
                 rp_puts(&d, "\n");
                 if (isfinite(v) && v > ymax) ymax = v;
             }
@@ -382,7 +382,7 @@ static int fig_loss(const rp_ctx *c, rp_fig **figs, int *nf)
     }
     int rows, cols;
     layout(s->n_cells, &rows, &cols);
-    script_begin(c, &o, f, 400 * cols, 300 * rows + 40);
+    rp_script_begin(c, &o, f, 400 * cols, 300 * rows + 40);
     rp_printf(&o, "  set multiplot layout %d,%d title \"Training loss\"\n"
                   "  set xrange [1:%d]\n  set yrange [0:%.3g]\n%s"
                   "  set grid lc rgb \"#dddddd\"\n"
@@ -395,7 +395,7 @@ static int fig_loss(const rp_ctx *c, rp_fig **figs, int *nf)
                   "  unset multiplot\n",
               rows, cols, rf->epochs > 1 ? rf->epochs : 2, ymax > 0 ? 1.05 * ymax : 1.0,
               rf->epochs <= 12 ? "  set xtics 1\n" : "");
-    return script_end_save(c, f, &d, &o);
+    return rp_script_end_save(c, f, &d, &o);
 }
 
 /* Confusion matrix of label j per cell (counts of every done job). */
@@ -425,7 +425,7 @@ static int fig_confusion(const rp_ctx *c, int j, rp_fig **figs, int *nf)
     }
     int rows, cols;
     layout(s->n_cells, &rows, &cols);
-    script_begin(c, &o, f, 330 * cols, 320 * rows + 40);
+    rp_script_begin(c, &o, f, 330 * cols, 320 * rows + 40);
     rp_puts(&o, "  set multiplot layout ");
     rp_printf(&o, "%d,%d title ", rows, cols);
     gp_quote(&o, rf->label_names[j]);
@@ -444,7 +444,7 @@ static int fig_confusion(const rp_ctx *c, int j, rp_fig **figs, int *nf)
                   "  }\n"
                   "  unset multiplot\n",
               f->name);
-    return script_end_save(c, f, &d, &o);
+    return rp_script_end_save(c, f, &d, &o);
 }
 
 int rp_write_figures(const rp_ctx *c, rp_fig **figs, int *n)

@@ -18,6 +18,7 @@ typedef struct {
                                  file must give the same bytes wherever it lies) */
     int has_ref;              /* ref holds the trivial predictors' macro metrics on the truths */
     double ref[ST_REF_N][ST_N_BASIC];
+    const sc_gan_result *gan; /* [rf->n_gan]: the done GAN jobs' outputs (job = -1: not done) */
 } rp_ctx;
 
 /* A figure: figures/NAME.gp (+ data), rendered to NAME.svg and NAME.png. */
@@ -25,6 +26,14 @@ typedef struct {
     char name[96];
     char caption[512];
 } rp_fig;
+
+/* Figure helpers (report_fig.c): register a figure; begin its script (provenance, the cells'
+ * names and colours, the loop over SVG and PNG, a canvas of w x h); end it and save NAME.gp and
+ * NAME.dat; a number for a data file (" NaN" for NaN). */
+rp_fig *rp_new_fig(rp_fig **figs, int *n, const char *name, const char *caption);
+void rp_script_begin(const rp_ctx *c, rp_buf *o, const rp_fig *f, int w, int h);
+int rp_script_end_save(const rp_ctx *c, const rp_fig *f, rp_buf *d, rp_buf *o);
+void rp_data_num(rp_buf *o, double v);
 
 /* summary.csv, per_fold.csv, predictions.csv and one CSV per /summary table. */
 int rp_write_csv(const rp_ctx *c);
@@ -34,6 +43,11 @@ int rp_write_figures(const rp_ctx *c, rp_fig **figs, int *n);
  * figure was rendered, 0 when not (note says why), -1 on an error of ours. */
 int rp_render_figures(const rp_ctx *c, const char *gnuplot, const rp_fig *figs, int n,
                       char *note, size_t note_size);
+/* The GAN section (report_gan.c): its figures (loss curves, histograms: gnuplot; sample grids:
+ * PNG files written here), and its text and tables.  Nothing when the sweep has no GAN job. */
+int rp_gan_figures(const rp_ctx *c, rp_fig **figs, int *n);
+void rp_section_gan(const rp_ctx *c, const rp_fig *figs, int n_figs, rp_doc *doc);
+
 /* The whole document (summary.md, index.html and tables.tex render it). */
 void rp_build_doc(const rp_ctx *c, const rp_fig *figs, int n_figs, int rendered, rp_doc *doc);
 

@@ -44,6 +44,31 @@ void sc_results_free(sc_results_file *rf);
 int sc_results_read_job(const sc_results_file *rf, int job, int32_t *test_index, float *scores,
                         int64_t *counts, double *metrics, float *history);
 
+/* The outputs of a GAN job (results.h, sc_gan_outputs), but its samples and generator. */
+typedef struct {
+    int job;                  /* its id */
+    int v, h, w;              /* views and the GAN's resolution */
+    int n_sets, n_examples, epochs, bins;
+    int64_t n_train, n_synth;
+    uint8_t *label_sets;      /* [n_sets][l] */
+    float *examples;          /* [n_examples][v][h][w] */
+    uint8_t *example_labels;  /* [n_examples][l] */
+    float *intensity_max;     /* [v] */
+    float *loss_d, *loss_g, *d_real, *d_fake; /* [epochs] */
+    float *hist_real, *hist_synth;            /* [v][bins] */
+    double *hist_w1;                          /* [v][2] */
+    float *mean_real, *mean_synth;            /* [n_sets][v][h][w] */
+    double *mean_rmse;                        /* [n_sets][2] */
+} sc_gan_result;
+
+/* GAN job number gan (0 to n_gan - 1; id n_jobs + gan).  Unwritten values read as their fill
+ * (NaN; 255 for labels) for a job that is not done. */
+int sc_results_read_gan(const sc_results_file *rf, int gan, sc_gan_result *g);
+void sc_gan_result_free(sc_gan_result *g);
+/* Samples [first, first + count) of a GAN job into out [count][v][h][w]. */
+int sc_results_read_gan_samples_range(const sc_results_file *rf, const sc_gan_result *g,
+                                      int64_t first, int64_t count, float *out);
+
 /* Index of a metric by name, -1 if absent. */
 int sc_results_metric_index(const sc_results_file *rf, const char *name);
 
