@@ -19,6 +19,7 @@
 #include "jobs/train_job.h"
 #include "nn/weights.h"
 #include "util/error.h"
+#include "util/fault.h"
 #include "util/sys.h"
 
 #define HIST_BINS 64 /* histograms of [-1, 1] (results.h: sc_gan_layout.bins) */
@@ -134,6 +135,7 @@ int sc_gan_job(sc_job_ctx *ctx, int job_id, sc_job_row *row)
     const int64_t n = sc_folds_indices(assign, ctx->n, job->fold, 0, b.train);
     /* The GAN learns from the training part only: checked before a single pixel is read. */
     if (sc_folds_check_train(assign, ctx->n, job->fold, b.train, n)) goto job_failed;
+    SC_CHECK(!sc_fault("job", job_id), "injected fault (SPECTCV_FAULT)");
     b.train32 = sc_xmalloc(sizeof(int32_t) * n1);
     for (int64_t i = 0; i < n; i++) b.train32[i] = (int32_t)b.train[i];
 

@@ -14,6 +14,7 @@
 #include "stats/job_metrics.h"
 #include "stats/metrics.h"
 #include "util/error.h"
+#include "util/fault.h"
 #include "util/hash.h"
 #include "util/sys.h"
 
@@ -151,10 +152,14 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row
     const int16_t *assign = ctx->assignment + (int64_t)job->repeat * ctx->n;
     int64_t n_train = sc_folds_indices(assign, ctx->n, job->fold, 0, train);
     int64_t n_test = sc_folds_indices(assign, ctx->n, job->fold, 1, test);
-    if (sc_folds_check_train(assign, ctx->n, job->fold, train, n_train)) goto job_failed;
-
     fill_ctx fc = {ctx, job, train, n_train, 0, NULL, NULL, 0, NULL};
     fc.thin_buf = sc_xmalloc(per * sizeof *fc.thin_buf);
+    if (sc_folds_check_train(assign, ctx->n, job->fold, train, n_train)) goto job_failed;
+    if (sc_fault("job", job_id)) {
+        sc_err_set(NULL, 0, "injected fault (SPECTCV_FAULT)");
+        goto job_failed;
+    }
+
     if (aug->real) fc.n_real = n_train * (aug->geometric ? 1 + e->geometric.copies : 1);
     if (aug->gan) {
         fc.n_synth = job->n_synth;

@@ -32,7 +32,11 @@ static int info_dataset(const char *path)
     printf("data set: %s\n", path);
     printf("scans: %lld\npatients: %lld\n", (long long)ds.n, (long long)ds.n_patients);
     printf("views: %d (", ds.v);
-    for (int i = 0; i < ds.v; i++) printf("%s%s", ds.view_names[i], i + 1 < ds.v ? ", " : ")\n");
+    for (int i = 0; i < ds.v; i++)
+        printf("%s%s%s", ds.view_names[i],
+               !ds.view_mirrored[i] ? "" : ds.mirrored_given ? " (mirrored)"
+                                                             : " (mirrored, from the view names)",
+               i + 1 < ds.v ? ", " : ")\n");
     printf("size: %d x %d (H x W), %s pixels\n", ds.h, ds.w,
            ds.pixel == SC_PIX_U16 ? "uint16" : "float32");
     printf("labels: %d\n", ds.l);
@@ -94,8 +98,21 @@ static int info_results(const char *path)
     for (int j = 0; j < rf.l; j++) printf(" %s", rf.label_names[j]);
     printf("\nfolds: %d x %d repeats over %lld scans; threshold %g; confidence %g\n", rf.k,
            rf.repeats, (long long)rf.n, rf.threshold, rf.confidence);
-    printf("jobs: %d (done %d, failed %d, running %d, pending %d)\n\n", rf.n_jobs,
+    printf("jobs: %d (done %d, failed %d, running %d, pending %d)\n", rf.n_jobs,
            count[SC_JOB_DONE], count[SC_JOB_FAILED], count[SC_JOB_RUNNING], count[SC_JOB_PENDING]);
+    if (rf.n_gan) {
+        int gc[4] = {0};
+        for (int j = 0; j < rf.n_gan; j++) gc[rf.gan_rows[j].status]++;
+        printf("GAN jobs: %d (done %d, failed %d, running %d, pending %d): %s, %lld samples for "
+               "the first fold\n", rf.n_gan, gc[SC_JOB_DONE], gc[SC_JOB_FAILED],
+               gc[SC_JOB_RUNNING], gc[SC_JOB_PENDING], rf.gan_rows[0].architecture,
+               (long long)rf.gan_rows[0].n_synth);
+        for (int j = 0; j < rf.n_gan; j++)
+            if (rf.gan_rows[j].status == SC_JOB_FAILED)
+                printf("  GAN job %04d (repeat %d, fold %d) failed: %s\n", rf.gan_rows[j].id,
+                       rf.gan_rows[j].repeat, rf.gan_rows[j].fold, rf.gan_rows[j].message);
+    }
+    printf("\n");
     sc_summary_print_jobs(stdout, &rf);
     sc_summary s;
     sc_summary_options opt = {.table_only = 1}; /* info stays fast: no bootstrap */

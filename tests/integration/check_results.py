@@ -99,10 +99,13 @@ def valid_gan(f, row, g, assign_r, truth):
         fail(f"GAN job {j}: negative intensities in the samples")
     if not {tuple(r) for r in lab} <= sets:
         fail(f"GAN job {j}: sample labels outside the training part's label sets")
-    for d in ("loss_d", "loss_g", "d_real", "d_fake", "generator", "hist_w1", "mean_rmse",
-              "examples", "intensity_max"):
+    for d in ("loss_d", "loss_g", "d_real", "d_fake", "generator", "hist_w1", "examples",
+              "intensity_max"):
         if not np.all(np.isfinite(g[d][:])):
             fail(f"GAN job {j}: {d} has non-finite values")
+    # samples vs real: finite; real half vs half: NaN where a half holds no scan of the set
+    if not np.all(np.isfinite(g["mean_rmse"][:, 0])):
+        fail(f"GAN job {j}: mean_rmse (samples vs real) has non-finite values")
 
 
 def same(paths):

@@ -5,7 +5,8 @@ files written by another HDF5 client).
 
 usage: make_dataset.py OUT.h5 [--n N] [--size HxW] [--defect NAME] [--seed S]
 defects: none, images-3d, labels-rows, labels-value, labels-float, no-label-names,
-         no-patient, images-int32, images-nan, view-names-count, empty-label-name
+         no-patient, images-int32, images-nan, view-names-count, empty-label-name,
+         mirrored-count, mirrored-value, mirrored-given (a valid view_mirrored = [1, 0])
 """
 import argparse
 import h5py
@@ -56,3 +57,9 @@ with h5py.File(a.out, "w") as f:
         f.attrs["label_names"] = np.array(names, dtype="S")
     views = ["anterior"] if d == "view-names-count" else ["anterior", "posterior"]
     f.attrs["view_names"] = np.array(views, dtype=h5py.string_dtype())
+    if d == "mirrored-count":
+        f.attrs["view_mirrored"] = np.array([0, 1, 0], dtype=np.int32)
+    elif d == "mirrored-value":
+        f.attrs["view_mirrored"] = np.array([0, 2], dtype=np.int32)
+    elif d == "mirrored-given":
+        f.attrs["view_mirrored"] = np.array([1, 0], dtype=np.int8)

@@ -14,8 +14,10 @@ head -c 3000 "$T/good.h5" > "$T/trunc.h5"
 expect_fail "truncated file" "trunc\.h5: (not an HDF5 file|cannot open as HDF5)" "$SPECTCV" info "$T/trunc.h5"
 echo "not hdf5" > "$T/text.h5"
 expect_fail "not HDF5 at all" "text\.h5: not an HDF5 file" "$SPECTCV" info "$T/text.h5"
+check "info says which views are stored mirrored (here from the names)" \
+  grep -q 'posterior (mirrored, from the view names)' <<<"$out"
 for d in images-3d labels-rows labels-value labels-float no-label-names no-patient images-int32 \
-         view-names-count empty-label-name; do
+         view-names-count empty-label-name mirrored-count mirrored-value mirrored-given; do
   mk "$T/$d.h5" --defect "$d"
 done
 expect_fail "images with 3 dimensions" "/images: expected 4 dimensions, found 3" "$SPECTCV" info "$T/images-3d.h5"
@@ -27,3 +29,7 @@ expect_fail "missing patient ids" "missing dataset /patient" "$SPECTCV" info "$T
 expect_fail "int32 pixels" "/images: expected uint16 or float32 pixels" "$SPECTCV" info "$T/images-int32.h5"
 expect_fail "view names do not match views" "view_names': expected 2 names, found 1" "$SPECTCV" info "$T/view-names-count.h5"
 expect_fail "empty label name" "label_names': name 1 is empty" "$SPECTCV" info "$T/empty-label-name.h5"
+expect_fail "view_mirrored of the wrong length" "attribute view_mirrored: expected 2 integers" "$SPECTCV" info "$T/mirrored-count.h5"
+expect_fail "view_mirrored not 0/1" "view_mirrored: value 2 for view 'posterior' is not 0 or 1" "$SPECTCV" info "$T/mirrored-value.h5"
+out=$("$SPECTCV" info "$T/mirrored-given.h5" 2>&1)
+check "a given view_mirrored is read as given" grep -q 'views: 2 (anterior (mirrored), posterior)' <<<"$out"

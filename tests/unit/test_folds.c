@@ -136,12 +136,31 @@ static void test_errors_name_the_field(void **state)
     assert_int_equal(sc_folds_assign(6, 2, labels, patient, names, &cfg, 1, assign), 0);
 }
 
+/* The guard of everything that learns from a training part: a scan of the test fold, or no
+ * scan at all, is refused with its index. */
+static void test_training_scans_are_checked(void **state)
+{
+    (void)state;
+    const int16_t a[6] = {0, 1, 2, 0, 1, 2};
+    int64_t train[6];
+    int64_t m = sc_folds_indices(a, 6, 1, 0, train);
+    assert_int_equal(m, 4);
+    assert_int_equal(sc_folds_check_train(a, 6, 1, train, m), 0);
+    const int64_t leak[3] = {0, 4, 5}; /* scan 4 is in fold 1 */
+    assert_int_equal(sc_folds_check_train(a, 6, 1, leak, 3), -1);
+    assert_non_null(strstr(sc_err_msg(), "scan 4 is in test fold 1"));
+    const int64_t out[2] = {0, 6};
+    assert_int_equal(sc_folds_check_train(a, 6, 1, out, 2), -1);
+    assert_non_null(strstr(sc_err_msg(), "training scan 6: no such scan"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_patients_stay_in_one_fold_and_strata_balance),
         cmocka_unit_test(test_deterministic_and_seed_dependent),
         cmocka_unit_test(test_errors_name_the_field),
+        cmocka_unit_test(test_training_scans_are_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
