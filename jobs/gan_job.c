@@ -52,6 +52,16 @@ typedef struct {
     float *cols[AUG_HIST_COLS];
 } gan_bufs;
 
+/* The history [epochs][AUG_HIST_COLS] as one array per column (the results file's datasets). */
+static void history_columns(gan_bufs *b, int epochs)
+{
+    for (int k = 0; k < AUG_HIST_COLS; k++) {
+        b->cols[k] = sc_xmalloc(sizeof(float) * (size_t)epochs);
+        for (int ep = 0; ep < epochs; ep++)
+            b->cols[k][ep] = b->history[(size_t)ep * AUG_HIST_COLS + k];
+    }
+}
+
 static void free_bufs(gan_bufs *b)
 {
     void *all[] = {b->train, b->train32, b->realn, b->real, b->labels, b->history, b->synth,
@@ -229,11 +239,7 @@ int sc_gan_job(sc_job_ctx *ctx, int job_id, sc_job_row *row)
     nn_net *G = aug_gan_generator(gan);
     b.generator = sc_xmalloc(sizeof(float) * nn_state_size(G));
     nn_state_get(G, b.generator);
-    for (int k = 0; k < AUG_HIST_COLS; k++) {
-        b.cols[k] = sc_xmalloc(sizeof(float) * (size_t)gc->train.epochs);
-        for (int ep = 0; ep < gc->train.epochs; ep++)
-            b.cols[k][ep] = b.history[(size_t)ep * AUG_HIST_COLS + k];
-    }
+    history_columns(&b, gc->train.epochs);
     sc_gan_outputs o = {b.train32, b.sets, b.synth, b.sample_labels, b.examples,
                         b.example_labels, m, b.cols[AUG_HIST_D_LOSS], b.cols[AUG_HIST_G_LOSS],
                         b.cols[AUG_HIST_D_REAL], b.cols[AUG_HIST_D_FAKE], b.generator,
@@ -252,11 +258,7 @@ job_failed:
     row->seconds = sc_now() - t0;
     snprintf(row->message, sizeof row->message, "%s", sc_err_msg());
     /* What it trained on, and the losses up to the failure. */
-    for (int k = 0; k < AUG_HIST_COLS; k++) {
-        b.cols[k] = sc_xmalloc(sizeof(float) * (size_t)gc->train.epochs);
-        for (int ep = 0; ep < gc->train.epochs; ep++)
-            b.cols[k][ep] = b.history[(size_t)ep * AUG_HIST_COLS + k];
-    }
+    history_columns(&b, gc->train.epochs);
     sc_gan_outputs partial = {.train_index = b.train32, .loss_d = b.cols[AUG_HIST_D_LOSS],
                               .loss_g = b.cols[AUG_HIST_G_LOSS], .d_real = b.cols[AUG_HIST_D_REAL],
                               .d_fake = b.cols[AUG_HIST_D_FAKE]};

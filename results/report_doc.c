@@ -435,40 +435,38 @@ static void base64(rp_buf *o, const unsigned char *s, size_t n)
     }
 }
 
-static int html_image(const rp_block *b, const char *figdir, rp_buf *o)
+/* <img> of figdir/NAME.EXT embedded as a data URI of type mime. */
+static int html_img(const rp_block *b, const char *figdir, const char *ext, const char *mime,
+                    rp_buf *o)
 {
     char path[4096];
     size_t n;
-    snprintf(path, sizeof path, "%s/%s.png", figdir, b->name);
-    char *png = sc_read_file(path, &n);
-    if (!png) return -1;
-    rp_puts(o, "<figure><img alt=\"");
+    snprintf(path, sizeof path, "%s/%s.%s", figdir, b->name, ext);
+    char *data = sc_read_file(path, &n);
+    if (!data) return -1;
+    rp_puts(o, "<img alt=\"");
     html_escape(o, b->text, strlen(b->text));
-    rp_puts(o, "\" src=\"data:image/png;base64,");
-    base64(o, (const unsigned char *)png, n);
-    rp_puts(o, "\"><figcaption>");
+    rp_printf(o, "\" src=\"data:%s;base64,", mime);
+    base64(o, (const unsigned char *)data, n);
+    rp_puts(o, "\">");
+    free(data);
+    return 0;
+}
+
+static int html_image(const rp_block *b, const char *figdir, rp_buf *o)
+{
+    rp_puts(o, "<figure>");
+    if (html_img(b, figdir, "png", "image/png", o)) return -1;
+    rp_puts(o, "<figcaption>");
     render_inline(o, b->text, IN_HTML);
     rp_printf(o, " (<a href=\"figures/%s.png\">PNG</a>)</figcaption></figure>\n", b->name);
-    free(png);
     return 0;
 }
 
 static int html_figure(const rp_doc *d, const rp_block *b, const char *figdir, rp_buf *o)
 {
     rp_puts(o, "<figure>");
-    if (d->figures_rendered) {
-        char path[4096];
-        size_t n;
-        snprintf(path, sizeof path, "%s/%s.svg", figdir, b->name);
-        char *svg = sc_read_file(path, &n);
-        if (!svg) return -1;
-        rp_puts(o, "<img alt=\"");
-        html_escape(o, b->text, strlen(b->text));
-        rp_puts(o, "\" src=\"data:image/svg+xml;base64,");
-        base64(o, (const unsigned char *)svg, n);
-        rp_puts(o, "\">");
-        free(svg);
-    }
+    if (d->figures_rendered && html_img(b, figdir, "svg", "image/svg+xml", o)) return -1;
     rp_puts(o, "<figcaption>");
     render_inline(o, b->text, IN_HTML);
     if (d->figures_rendered)

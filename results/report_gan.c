@@ -93,7 +93,8 @@ fail:
 
 static int fig_loss(const rp_ctx *c, rp_fig **figs, int *nf)
 {
-    rp_fig *f = rp_new_fig(figs, nf, "gan_loss", "GAN training per epoch, one line per fold: "
+    rp_fig *f = rp_new_fig(figs, nf, "gan_loss", "GAN training per epoch, one colour per GAN job "
+                           "(repeat, fold, in the order of the table above): "
                            "the discriminator's and the generator's losses (left), and the "
                            "discriminator's mean output on real and on synthetic scans (right)");
     rp_buf d = {0}, o = {0};
@@ -120,15 +121,15 @@ static int fig_loss(const rp_ctx *c, rp_fig **figs, int *nf)
                   "  set grid lc rgb \"#dddddd\"\n  set xlabel \"epoch\"\n  set key top right\n"
                   "  set title \"losses (solid: D, dashed: G)\"\n  set yrange [0:*]\n"
                   "  plot for [b=0:NB-1] \"gan_loss.dat\" index b using 1:2 with lines "
-                  "lw 1.5 lc rgb colors[b %% NC + 1] notitle, \\\n"
+                  "lw 1.5 lc b %% 8 + 1 notitle, \\\n"
                   "       for [b=0:NB-1] \"gan_loss.dat\" index b using 1:3 with lines dt 2 "
-                  "lw 1.5 lc rgb colors[b %% NC + 1] notitle\n"
+                  "lw 1.5 lc b %% 8 + 1 notitle\n"
                   "  set title \"D's output (solid: real, dashed: synthetic)\"\n"
                   "  set yrange [0:1]\n"
                   "  plot for [b=0:NB-1] \"gan_loss.dat\" index b using 1:4 with lines "
-                  "lw 1.5 lc rgb colors[b %% NC + 1] notitle, \\\n"
+                  "lw 1.5 lc b %% 8 + 1 notitle, \\\n"
                   "       for [b=0:NB-1] \"gan_loss.dat\" index b using 1:5 with lines dt 2 "
-                  "lw 1.5 lc rgb colors[b %% NC + 1] notitle\n"
+                  "lw 1.5 lc b %% 8 + 1 notitle\n"
                   "  unset multiplot\n",
               blocks, epochs > 1 ? epochs : 2);
     return rp_script_end_save(c, f, &d, &o);

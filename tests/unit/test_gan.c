@@ -31,54 +31,12 @@
 #include "nn/layer.h"
 #include "nn/weights.h"
 #include "tests/unit/nn_gradcheck.h"
+#include "tests/unit/torch_fixture.h"
 #include "util/error.h"
 
 static void arch_path(char *out, size_t n, const char *name)
 {
     snprintf(out, n, "%s/tests/fixtures/archs/%s", nn_test_root(), name);
-}
-
-static float *read_floats(hid_t loc, const char *name, size_t *n)
-{
-    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (d < 0) fail_msg("missing dataset %s", name);
-    hid_t s = H5Dget_space(d);
-    hssize_t cnt = H5Sget_simple_extent_npoints(s);
-    float *buf = malloc(sizeof(float) * (size_t)(cnt > 0 ? cnt : 1));
-    assert_true(H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
-    H5Sclose(s);
-    H5Dclose(d);
-    if (n) *n = (size_t)cnt;
-    return buf;
-}
-
-static char *read_string_attr(hid_t loc, const char *name)
-{
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT), t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    char *s = NULL;
-    assert_true(H5Aread(a, t, &s) >= 0);
-    char *copy = strdup(s);
-    H5free_memory(s);
-    H5Tclose(t);
-    H5Aclose(a);
-    return copy;
-}
-
-/* max |c - t| <= atol + rtol * max |t| */
-static void compare(const char *what, const float *c, const float *t, size_t n, double atol,
-                    double rtol)
-{
-    double err = 0, scale = 0;
-    size_t worst = 0;
-    for (size_t i = 0; i < n; i++) {
-        scale = fmax(scale, fabs(t[i]));
-        if (fabs((double)c[i] - t[i]) > err) err = fabs((double)c[i] - t[i]), worst = i;
-    }
-    if (!(err <= atol + rtol * scale))
-        fail_msg("%s: max |nn - torch| = %.3g at [%zu] (nn %.8g, torch %.8g), allowed %.3g", what,
-                 err, worst, c[worst], t[worst], atol + rtol * scale);
 }
 
 /* The change of every parameter of net since `init` against torch's (init -> after). */
@@ -91,11 +49,11 @@ static void compare_steps(nn_net *net, hid_t init, hid_t after, const char *whic
             snprintf(name, sizeof name, "%s/%s", L->name, L->par[j].name);
             snprintf(label, sizeof label, "%s %s: change after the steps", which, name);
             size_t n;
-            float *w0 = read_floats(init, name, &n), *w1 = read_floats(after, name, NULL);
+            float *w0 = tf_floats(init, name, &n), *w1 = tf_floats(after, name, NULL);
             float *dc = malloc(sizeof(float) * n), *dt = malloc(sizeof(float) * n);
             assert_int_equal(n, L->par[j].n);
             for (size_t k = 0; k < n; k++) dc[k] = L->par[j].w[k] - w0[k], dt[k] = w1[k] - w0[k];
-            compare(label, dc, dt, n, 1e-6, 1e-3);
+            tf_compare(label, dc, dt, n, 1e-6, 1e-3);
             free(w0), free(w1), free(dc), free(dt);
         }
         if (!L->n_stat) continue;
@@ -104,13 +62,13 @@ static void compare_steps(nn_net *net, hid_t init, hid_t after, const char *whic
             char name[256], label[300];
             snprintf(name, sizeof name, "%s/%s", L->name, st[k]);
             snprintf(label, sizeof label, "%s %s", which, name);
-            float *t = read_floats(after, name, NULL);
-            compare(label, L->stat + k * L->n_stat / 2, t, L->n_stat / 2, 1e-5, 1e-5);
+            float *t = tf_floats(after, name, NULL);
+            tf_compare(label, L->stat + k * L->n_stat / 2, t, L->n_stat / 2, 1e-5, 1e-5);
             free(t);
         }
         char name[256];
         snprintf(name, sizeof name, "%s/num_batches_tracked", L->name);
-        float *nbt = read_floats(after, name, NULL);
+        float *nbt = tf_floats(after, name, NULL);
         assert_int_equal(L->batches_tracked, (int64_t)nbt[0]);
         free(nbt);
     }
@@ -119,10 +77,8 @@ static void compare_steps(nn_net *net, hid_t init, hid_t after, const char *whic
 static void test_steps_match_torch(void **state)
 {
     (void)state;
-    char path[4300], gp[4300], dp[4300];
-    snprintf(path, sizeof path, "%s/tests/fixtures/torch_gan.h5", nn_test_root());
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) fail_msg("cannot open %s", path);
+    char gp[4300], dp[4300];
+    hid_t f = tf_open("torch_gan.h5");
     int V = 2, L = 2, Z = 4, B = 5, S = 2;
     arch_path(gp, sizeof gp, "gan_tiny_g.cfg");
     arch_path(dp, sizeof dp, "gan_tiny_d.cfg");
@@ -130,7 +86,7 @@ static void test_steps_match_torch(void **state)
     aug_gan *g = aug_gan_build(gp, dp, V, L, Z, B);
     if (!g) fail_msg("%s", sc_err_msg());
     nn_net *G = aug_gan_generator(g), *D = aug_gan_discriminator(g);
-    char *gj = read_string_attr(f, "g_arch_json"), *dj = read_string_attr(f, "d_arch_json");
+    char *gj = tf_string_attr(f, "g_arch_json"), *dj = tf_string_attr(f, "d_arch_json");
     if (strcmp(nn_net_arch_json(G), gj) || strcmp(nn_net_arch_json(D), dj))
         fail_msg("the tiny architectures differ from the fixture's: regenerate it "
                  "(tests/fixtures/make_gan_fixture.py)");
@@ -146,8 +102,8 @@ static void test_steps_match_torch(void **state)
     cfg.optim.lr = 0.05f;
     cfg.real_target = 0.9f;
     size_t nr;
-    float *real = read_floats(f, "real", &nr), *lab = read_floats(f, "labels", NULL);
-    float *noise = read_floats(f, "noise", NULL);
+    float *real = tf_floats(f, "real", &nr), *lab = tf_floats(f, "labels", NULL);
+    float *noise = tf_floats(f, "noise", NULL);
     hid_t sd = H5Dopen2(f, "stats", H5P_DEFAULT);
     double stats[2][4];
     assert_true(H5Dread(sd, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, stats) >= 0);
@@ -166,10 +122,10 @@ static void test_steps_match_torch(void **state)
     compare_steps(G, gi, ga, "G");
     compare_steps(D, di, da, "D");
     size_t ne;
-    float *en = read_floats(f, "eval_noise", NULL), *el = read_floats(f, "eval_labels", NULL);
-    float *eo = read_floats(f, "eval_out", &ne), *out = malloc(sizeof(float) * ne);
+    float *en = tf_floats(f, "eval_noise", NULL), *el = tf_floats(f, "eval_labels", NULL);
+    float *eo = tf_floats(f, "eval_out", &ne), *out = malloc(sizeof(float) * ne);
     assert_int_equal(aug_gan_generate(g, el, en, 3, out), 0);
-    compare("G in eval mode after the steps", out, eo, ne, 1e-5, 1e-5);
+    tf_compare("G in eval mode after the steps", out, eo, ne, 1e-5, 1e-5);
     free(real), free(lab), free(noise), free(en), free(el), free(eo), free(out), free(gj),
         free(dj);
     H5Gclose(gi), H5Gclose(di), H5Gclose(ga), H5Gclose(da);

@@ -27,73 +27,8 @@
 #include "nn/nn.h"
 #include "nn/weights.h"
 #include "tests/unit/nn_gradcheck.h"
+#include "tests/unit/torch_fixture.h"
 #include "util/error.h"
-
-static hid_t open_fixture(const char *name)
-{
-    char path[4300];
-    snprintf(path, sizeof path, "%s/tests/fixtures/%s", nn_test_root(), name);
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) fail_msg("cannot open %s", path);
-    return f;
-}
-
-/* A dataset as floats; *n receives its element count. */
-static float *read_floats(hid_t loc, const char *name, size_t *n)
-{
-    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (d < 0) fail_msg("missing dataset %s", name);
-    hid_t s = H5Dget_space(d);
-    hssize_t cnt = H5Sget_simple_extent_npoints(s);
-    float *buf = malloc(sizeof(float) * (size_t)(cnt > 0 ? cnt : 1));
-    assert_true(H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
-    H5Sclose(s);
-    H5Dclose(d);
-    if (n) *n = (size_t)cnt;
-    return buf;
-}
-
-static char *read_string_attr(hid_t loc, const char *name)
-{
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
-    if (a < 0) fail_msg("missing attribute %s", name);
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    char *s = NULL;
-    assert_true(H5Aread(a, t, &s) >= 0);
-    char *copy = strdup(s);
-    H5free_memory(s);
-    H5Tclose(t);
-    H5Aclose(a);
-    return copy;
-}
-
-static void read_int_attr(hid_t loc, const char *name, int *v)
-{
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
-    if (a < 0) fail_msg("missing attribute %s", name);
-    assert_true(H5Aread(a, H5T_NATIVE_INT, v) >= 0);
-    H5Aclose(a);
-}
-
-/* max |c - t| <= atol + rtol * max |t| */
-static void compare(const char *what, const float *c, const float *t, size_t n, double atol,
-                    double rtol)
-{
-    double err = 0.0, scale = 0.0;
-    size_t worst = 0;
-    for (size_t i = 0; i < n; i++) {
-        scale = fmax(scale, fabs(t[i]));
-        if (fabs((double)c[i] - t[i]) > err) {
-            err = fabs((double)c[i] - t[i]);
-            worst = i;
-        }
-    }
-    if (!(err <= atol + rtol * scale))
-        fail_msg("%s: max |nn - torch| = %.3g at [%zu] (nn %.7g, torch %.7g), allowed %.3g", what,
-                 err, worst, c[worst], t[worst], atol + rtol * scale);
-}
 
 /* Compare every parameter gradient of net with GROUP/<layer>/<param>. */
 static void compare_params(nn_net *net, hid_t group, int grads, double atol, double rtol,
@@ -106,9 +41,9 @@ static void compare_params(nn_net *net, hid_t group, int grads, double atol, dou
             snprintf(name, sizeof name, "%s/%s", L->name, L->par[j].name);
             snprintf(label, sizeof label, "%s %s", what, name);
             size_t n;
-            float *t = read_floats(group, name, &n);
+            float *t = tf_floats(group, name, &n);
             assert_int_equal(n, L->par[j].n);
-            compare(label, grads ? nn_net_grads(net) + L->par[j].off : L->par[j].w, t, n, atol,
+            tf_compare(label, grads ? nn_net_grads(net) + L->par[j].off : L->par[j].w, t, n, atol,
                     rtol);
             free(t);
         }
@@ -127,13 +62,13 @@ static void compare_stats(nn_net *net, hid_t after, double rtol, const char *wha
             snprintf(name, sizeof name, "%s/%s", L->name, st[k]);
             snprintf(label, sizeof label, "%s %s", what, name);
             size_t n;
-            float *t = read_floats(after, name, &n);
+            float *t = tf_floats(after, name, &n);
             assert_int_equal(n, c);
-            compare(label, L->stat + k * c, t, c, 1e-6, rtol);
+            tf_compare(label, L->stat + k * c, t, c, 1e-6, rtol);
             free(t);
         }
         snprintf(name, sizeof name, "%s/num_batches_tracked", L->name);
-        float *nbt = read_floats(after, name, NULL);
+        float *nbt = tf_floats(after, name, NULL);
         assert_int_equal(L->batches_tracked, (int64_t)nbt[0]);
         free(nbt);
     }
@@ -143,11 +78,11 @@ static void run_layer_case(hid_t f, const char *name)
 {
     hid_t g = H5Gopen2(f, name, H5P_DEFAULT);
     assert_true(g >= 0);
-    char *arch = read_string_attr(g, "arch");
+    char *arch = tf_string_attr(g, "arch");
     int in[3], batch, train;
-    read_int_attr(g, "input", in);
-    read_int_attr(g, "batch", &batch);
-    read_int_attr(g, "train", &train);
+    tf_int_attr(g, "input", in);
+    tf_int_attr(g, "batch", &batch);
+    tf_int_attr(g, "train", &train);
     nn_shape s = {in[0], in[1], in[2], 3, batch};
     nn_net *net = nn_net_build_text(arch, name, &s);
     if (!net) fail_msg("%s: %s", name, sc_err_msg());
@@ -155,18 +90,18 @@ static void run_layer_case(hid_t f, const char *name)
     if (nn_weights_read_group(net, init, name) != 0) fail_msg("%s", sc_err_msg());
     H5Gclose(init);
     size_t nx, ny, ndy, ndx;
-    float *x = read_floats(g, "x", &nx), *y = read_floats(g, "y", &ny);
-    float *dy = read_floats(g, "dy", &ndy), *dx = read_floats(g, "dx", &ndx);
+    float *x = tf_floats(g, "x", &nx), *y = tf_floats(g, "y", &ny);
+    float *dy = tf_floats(g, "dy", &ndy), *dx = tf_floats(g, "dx", &ndx);
     float *cdx = malloc(sizeof(float) * ndx);
     char label[4400];
     nn_zero_grad(net);
     const float *cy = nn_forward(net, x, batch, train);
     assert_non_null(cy);
     snprintf(label, sizeof label, "%s: output", name);
-    compare(label, cy, y, ny, 1e-5, 1e-4);
+    tf_compare(label, cy, y, ny, 1e-5, 1e-4);
     assert_int_equal(nn_backward(net, dy, cdx, 0), 0);
     snprintf(label, sizeof label, "%s: input gradient", name);
-    compare(label, cdx, dx, ndx, 1e-5, 1e-4);
+    tf_compare(label, cdx, dx, ndx, 1e-5, 1e-4);
     hid_t grad = H5Gopen2(g, "grad", H5P_DEFAULT), after = H5Gopen2(g, "after", H5P_DEFAULT);
     snprintf(label, sizeof label, "%s: gradient of", name);
     compare_params(net, grad, 1, 1e-5, 1e-4, label);
@@ -192,7 +127,7 @@ static herr_t collect(hid_t g, const char *name, const H5L_info_t *info, void *d
 static void test_layers_match_torch(void **state)
 {
     (void)state;
-    hid_t f = open_fixture("torch_layers.h5");
+    hid_t f = tf_open("torch_layers.h5");
     char names[64][64];
     memset(names, 0, sizeof names);
     H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, NULL, collect, names);
@@ -205,12 +140,12 @@ static void test_layers_match_torch(void **state)
 
 static void run_net_case(const char *file)
 {
-    hid_t f = open_fixture(file);
-    char *text = read_string_attr(f, "arch_text"), *json = read_string_attr(f, "arch_json");
+    hid_t f = tf_open(file);
+    char *text = tf_string_attr(f, "arch_text"), *json = tf_string_attr(f, "arch_json");
     int in[3], batch;
     float lr;
-    read_int_attr(f, "input", in);
-    read_int_attr(f, "batch", &batch);
+    tf_int_attr(f, "input", in);
+    tf_int_attr(f, "batch", &batch);
     hid_t a = H5Aopen(f, "lr", H5P_DEFAULT);
     assert_true(H5Aread(a, H5T_NATIVE_FLOAT, &lr) >= 0);
     H5Aclose(a);
@@ -224,14 +159,14 @@ static void run_net_case(const char *file)
     if (nn_weights_read_group(net, init, file) != 0) fail_msg("%s", sc_err_msg());
     H5Gclose(init);
     size_t nx, nt;
-    float *x = read_floats(f, "x", &nx), *t = read_floats(f, "targets", &nt);
-    float *logits = read_floats(f, "logits", NULL), *logits_eval = read_floats(f, "logits_eval", NULL);
-    float *loss = read_floats(f, "loss", NULL), *dl = malloc(sizeof(float) * nt);
+    float *x = tf_floats(f, "x", &nx), *t = tf_floats(f, "targets", &nt);
+    float *logits = tf_floats(f, "logits", NULL), *logits_eval = tf_floats(f, "logits_eval", NULL);
+    float *loss = tf_floats(f, "loss", NULL), *dl = malloc(sizeof(float) * nt);
     char label[4400];
     nn_zero_grad(net);
     const float *out = nn_forward(net, x, batch, 1);
     snprintf(label, sizeof label, "%s: logits", file);
-    compare(label, out, logits, nt, 1e-6, 1e-4);
+    tf_compare(label, out, logits, nt, 1e-6, 1e-4);
     double l = nn_loss_bce_logits(out, t, batch, 3, NULL, dl);
     assert_true(fabs(l - loss[0]) <= 1e-5 * fabs(loss[0]));
     assert_int_equal(nn_backward(net, dl, NULL, 0), 0);
@@ -249,7 +184,7 @@ static void run_net_case(const char *file)
             char name[256];
             snprintf(name, sizeof name, "%s/%s", L->name, L->par[j].name);
             size_t n;
-            float *w = read_floats(after, name, &n), *g = read_floats(grad, name, NULL);
+            float *w = tf_floats(after, name, &n), *g = tf_floats(grad, name, NULL);
             double gmax = 0.0;
             for (size_t k = 0; k < n; k++) gmax = fmax(gmax, fabs(g[k]));
             const double delta = 1e-3 * gmax + 1e-7;
@@ -266,7 +201,7 @@ static void run_net_case(const char *file)
     compare_stats(net, after, 1e-4, label);
     out = nn_forward(net, x, batch, 0);
     snprintf(label, sizeof label, "%s: eval logits after the step", file);
-    compare(label, out, logits_eval, nt, 1e-6, 1e-3);
+    tf_compare(label, out, logits_eval, nt, 1e-6, 1e-3);
     H5Gclose(grad);
     H5Gclose(after);
     free(x), free(t), free(logits), free(logits_eval), free(loss), free(dl), free(text), free(json);
