@@ -24,3 +24,14 @@ expect_fail "bench names an impossible input size" "alexnet.cfg:[0-9]+: maxpool 
   "$SPECTCV" bench --arch alexnet --input 2x32x32
 expect_fail "bench rejects a bad --input" "option --input: expected VxHxW" \
   "$SPECTCV" bench --input 2x64
+
+json=$("$SPECTCV" bench --gan --generator gan_g_small --discriminator gan_d_small --batch 4 --steps 2 --warmup 1 --json 2>&1)
+check "bench --gan --json times a GAN step: the scan size the generator makes, samples/s" "$PYTHON" -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["generator"] == "gan_g_small" and d["scan"] == [2, 64, 16] and d["batch"] == 4
+assert d["samples_per_s"] > 0 and d["gflops"] > 0 and d["g_params"] > d["d_params"] > 0
+' "$json"
+expect_ok "bench --gan prints its table" "$SPECTCV" bench --gan --generator gan_g_small --discriminator gan_d_small --batch 2 --steps 1 --warmup 0
+expect_fail "bench --gan with a discriminator as the generator" "gan generator: .*gan_d.cfg:[0-9]+: conv layer .down1." \
+  "$SPECTCV" bench --gan --generator gan_d --batch 2 --steps 1
