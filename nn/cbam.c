@@ -172,7 +172,7 @@ static void cbam_forward(nn_layer *L, const nn_ctx *c)
     }
     /* sa = sigmoid(conv(s) + b); y = x1 * sa. */
     nn_conv_geom g = spatial_geom(L);
-    nn_conv_forward(&g, 1, B, s.s, P(L, WC)->w, bias ? P(L, BC)->w : NULL, 0, s.sa, c->ws);
+    nn_conv_forward(&g, 1, B, s.s, P(L, WC)->w, bias ? P(L, BC)->w : NULL, 0, 0, s.sa, c->ws);
     for (size_t i = 0; i < (size_t)B * hw; i++) s.sa[i] = sigm(s.sa[i]);
     for (int b = 0; b < B; b++)
         for (int ch = 0; ch < C; ch++) {

@@ -2,12 +2,11 @@
  *
  * conv: weight [out][in][kh][kw] (OIHW), optional bias [out].
  * conv_transpose: weight [in][out][kh][kw] as torch.nn.ConvTranspose2d, optional bias [out]; it
- * is the adjoint of a convolution from its output space to its input space, so it runs the
- * same im2col/col2im with the roles swapped: forward = W^T x then col2im, backward = im2col of
- * the output gradient then two GEMMs. */
-#include <cblas.h>
-#include <string.h>
-
+ * is the adjoint of a convolution g from its output space to its input space (convt_geom), so
+ * it runs conv_core's functions of g with the roles swapped: forward = col2im(W^T x), the input
+ * gradient of g; backward = W im2col(dy), g itself, and x im2col(dy)^T, the weight gradient of g.
+ * So it gets the same chunks (several small images per GEMM), strided im2col and Winograd
+ * paths, and the same threads (images split, partial weight gradients summed in order). */
 #include "nn/conv_core.h"
 #include "nn/layer.h"
 #include "nn/par.h"
@@ -21,6 +20,75 @@ static int spatial(nn_layer *L, int *oh, int *ow)
     if (nn_conv_out_size("key 'kernel': width", L->ind.w, hp->k[1], hp->s[1], hp->p[1], ow) != 0)
         return -1;
     return 0;
+}
+
+/* ---- the threads of both ---- */
+
+/* Threads split the images.  Thread t's workspace slice holds the GEMM workspace (conv_ws
+ * floats), then its weight- and bias-gradient partial sums; thread 0 writes the layer's own.
+ * There are never more threads than images, so every thread has at least one. */
+typedef struct {
+    nn_layer *L;
+    const nn_ctx *c;
+    nn_conv_geom g;
+    int oc;         /* outputs of g: the layer's for conv, its inputs for conv_transpose */
+    size_t conv_ws; /* nn_conv_ws(g, oc, the network's batch) */
+} conv_job;
+
+/* Thread t's share: images [b0, b0 + b) of the layer's tensors, shifted to its first image. */
+typedef struct {
+    int b;
+    const float *x, *y, *dy;
+    float *out, *dx;  /* forward output; input gradient (NULL: not needed) */
+    float *dw, *db;   /* parameter gradients (NULL: not needed) */
+    int beta_p;       /* add into dw, db (only thread 0 adds into the layer's) */
+    float *ws;
+} conv_part;
+
+static conv_part part_of(const conv_job *j, int t, int nt)
+{
+    const nn_layer *L = j->L;
+    const nn_ctx *c = j->c;
+    size_t b0, b1;
+    nn_par_range((size_t)c->b, t, nt, &b0, &b1);
+    const size_t in_sz = nn_dims_size(L->ind), out_sz = nn_dims_size(L->outd);
+    nn_tensor *in = nn_in(L, c, 0), *out = nn_out(L, c);
+    conv_part p = {(int)(b1 - b0), in->val + b0 * in_sz, out->val + b0 * out_sz, NULL,
+                   out->val + b0 * out_sz, NULL, NULL, NULL, t ? 0 : c->beta_p,
+                   c->ws + (size_t)t * c->ws_stride};
+    if (out->grad) p.dy = out->grad + b0 * out_sz;
+    if (in->grad) p.dx = in->grad + b0 * in_sz;
+    if (c->param_grads) {
+        p.dw = t ? p.ws + j->conv_ws : L->par[0].g;
+        if (L->hp.bias) p.db = t ? p.ws + j->conv_ws + L->par[0].n : L->par[1].g;
+    }
+    return p;
+}
+
+/* Workspace floats of a conv or conv_transpose layer per thread (setup). */
+static size_t layer_ws(const nn_layer *L, const nn_conv_geom *g, int oc, const nn_net *net)
+{
+    return nn_conv_ws(g, oc, net->shape.batch) + L->par[0].n + (L->hp.bias ? L->par[1].n : 0);
+}
+
+static void add_into(float *restrict dst, const float *restrict src, size_t n)
+{
+    NN_LOOP16(i, n, dst[i] += src[i]);
+}
+
+/* fn on nt threads, then (backward with parameter gradients) the partial sums of threads
+ * 1 .. nt-1 added into the layer's in thread order: deterministic for a thread count. */
+static void run(nn_layer *L, const nn_ctx *c, nn_conv_geom g, int oc, nn_par_fn fn, int backward)
+{
+    conv_job j = {L, c, g, oc, nn_conv_ws(&g, oc, c->net->shape.batch)};
+    const int nt = c->threads < c->b ? c->threads : c->b;
+    nn_par_run(nt, fn, &j);
+    if (!backward || !c->param_grads) return;
+    for (int t = 1; t < nt; t++) {
+        const float *part = c->ws + (size_t)t * c->ws_stride + j.conv_ws;
+        add_into(L->par[0].g, part, L->par[0].n);
+        if (L->hp.bias) add_into(L->par[1].g, part + L->par[0].n, L->par[1].n);
+    }
 }
 
 /* ---- conv ---- */
@@ -49,84 +117,37 @@ static int conv_setup(nn_layer *L, nn_net *net)
         b->fan_out = w->fan_out;
     }
     nn_conv_geom g = conv_geom(L);
-    /* the GEMM workspace, then (threads > 0) the weight- and bias-gradient partial sums */
-    L->ws = nn_conv_ws(&g, hp->out, net->shape.batch) + (size_t)hp->out * (L->ind.c * rf + 1);
+    L->ws = layer_ws(L, &g, hp->out, net);
     L->macs = (double)hp->out * oh * ow * L->ind.c * rf;
     return 0;
 }
 
-/* Threads split the images; each has its workspace slice, holding, after the GEMM workspace,
- * its weight- and bias-gradient partial sums (thread 0 writes the layer's own). */
-typedef struct {
-    nn_layer *L;
-    const nn_ctx *c;
-    nn_conv_geom g;
-    size_t conv_ws;
-    int used[64];
-} conv_job;
-
 static void conv_forward_part(void *arg, int t, int nt)
 {
-    conv_job *j = arg;
-    nn_layer *L = j->L;
-    const nn_ctx *c = j->c;
-    size_t b0, b1;
-    nn_par_range((size_t)c->b, t, nt, &b0, &b1);
-    if (b1 == b0) return;
-    const size_t in_sz = nn_dims_size(L->ind), out_sz = nn_dims_size(L->outd);
-    nn_conv_forward(&j->g, L->outd.c, (int)(b1 - b0), nn_in(L, c, 0)->val + b0 * in_sz,
-                    L->par[0].w, L->hp.bias ? L->par[1].w : NULL, L->relu,
-                    nn_out(L, c)->val + b0 * out_sz, c->ws + (size_t)t * c->ws_stride);
+    const conv_job *j = arg;
+    const nn_layer *L = j->L;
+    const conv_part p = part_of(j, t, nt);
+    nn_conv_forward(&j->g, j->oc, p.b, p.x, L->par[0].w, L->hp.bias ? L->par[1].w : NULL,
+                    L->relu, 0, p.out, p.ws);
 }
 
 static void conv_forward(nn_layer *L, const nn_ctx *c)
 {
-    conv_job j = {L, c, conv_geom(L), 0, {0}};
-    nn_par_run(c->threads < c->b ? c->threads : c->b, conv_forward_part, &j);
+    run(L, c, conv_geom(L), L->outd.c, conv_forward_part, 0);
 }
 
 static void conv_backward_part(void *arg, int t, int nt)
 {
-    conv_job *j = arg;
-    nn_layer *L = j->L;
-    const nn_ctx *c = j->c;
-    size_t b0, b1;
-    nn_par_range((size_t)c->b, t, nt, &b0, &b1);
-    if (b1 == b0) return;
-    j->used[t] = 1;
-    const size_t in_sz = nn_dims_size(L->ind), out_sz = nn_dims_size(L->outd);
-    float *ws = c->ws + (size_t)t * c->ws_stride;
-    float *dw = NULL, *db = NULL;
-    if (c->param_grads) {
-        dw = t ? ws + j->conv_ws : L->par[0].g;
-        if (L->hp.bias) db = t ? ws + j->conv_ws + L->par[0].n : L->par[1].g;
-    }
-    nn_tensor *in = nn_in(L, c, 0);
-    const float *y = nn_out(L, c)->val;
-    nn_conv_backward(&j->g, L->outd.c, (int)(b1 - b0), in->val + b0 * in_sz, L->par[0].w,
-                     nn_out(L, c)->grad + b0 * out_sz, L->relu ? y + b0 * out_sz : NULL,
-                     in->grad ? in->grad + b0 * in_sz : NULL, L->acc[0], dw, db,
-                     t ? 0 : c->beta_p, ws);
-}
-
-static void add_into(float *restrict dst, const float *restrict src, size_t n)
-{
-    NN_LOOP16(i, n, dst[i] += src[i]);
+    const conv_job *j = arg;
+    const nn_layer *L = j->L;
+    const conv_part p = part_of(j, t, nt);
+    nn_conv_backward(&j->g, j->oc, p.b, p.x, L->par[0].w, p.dy, L->relu ? p.y : NULL, p.dx,
+                     L->acc[0], p.dw, p.db, p.beta_p, p.ws);
 }
 
 static void conv_backward(nn_layer *L, const nn_ctx *c)
 {
-    conv_job j = {L, c, conv_geom(L), 0, {0}};
-    j.conv_ws = nn_conv_ws(&j.g, L->outd.c, c->net->shape.batch);
-    const int nt = c->threads < c->b ? c->threads : c->b;
-    nn_par_run(nt, conv_backward_part, &j);
-    if (!c->param_grads) return;
-    for (int t = 1; t < nt; t++) { /* in thread order: deterministic for a thread count */
-        if (!j.used[t]) continue;
-        const float *part = c->ws + (size_t)t * c->ws_stride + j.conv_ws;
-        add_into(L->par[0].g, part, L->par[0].n);
-        if (L->hp.bias) add_into(L->par[1].g, part + L->par[0].n, L->par[1].n);
-    }
+    run(L, c, conv_geom(L), L->outd.c, conv_backward_part, 1);
 }
 
 const nn_layer_ops nn_conv_ops = {"conv", conv_setup, conv_forward, conv_backward};
@@ -143,7 +164,6 @@ static nn_conv_geom convt_geom(const nn_layer *L)
 
 static int convt_setup(nn_layer *L, nn_net *net)
 {
-    (void)net;
     const nn_hp *hp = &L->hp;
     int o[2];
     const int in[2] = {L->ind.h, L->ind.w};
@@ -174,74 +194,68 @@ static int convt_setup(nn_layer *L, nn_net *net)
         b->fan_out = w->fan_out;
     }
     nn_conv_geom g = convt_geom(L);
-    L->ws = nn_geom_k(&g) * nn_geom_n(&g) + nn_im2col_pad(&g, g.oh);
+    L->ws = layer_ws(L, &g, L->ind.c, net);
     L->macs = (double)L->ind.c * L->ind.h * L->ind.w * hp->out * rf;
     return 0;
 }
 
+/* y [b][oc][hw] = bias [o]: col2im then adds into it (in place of zeroing y), so the bias
+ * costs no pass of its own (though it keeps conv_core's flipped path off, flip_ok, for the
+ * odd stride-1 kernels other than 3x3 that have a bias). */
+static void fill_bias(float *y, const float *bias, int b, int oc, size_t hw)
+{
+    for (int n = 0; n < b; n++)
+        for (int o = 0; o < oc; o++) {
+            float *restrict r = y + ((size_t)n * oc + o) * hw;
+            const float v = bias[o];
+            NN_LOOP16(i, hw, r[i] = v);
+        }
+}
+
+/* y = W^T x then col2im, which is the input gradient of the convolution g from its output
+ * gradient x: nn_conv_backward's, on chunks of several images when they are small (up1 of
+ * gan_g: 4 input positions per image). */
+static void convt_forward_part(void *arg, int t, int nt)
+{
+    const conv_job *j = arg;
+    const nn_layer *L = j->L;
+    const conv_part p = part_of(j, t, nt);
+    if (L->hp.bias)
+        fill_bias(p.out, L->par[1].w, p.b, L->outd.c, (size_t)L->outd.h * L->outd.w);
+    nn_conv_backward(&j->g, j->oc, p.b, NULL, L->par[0].w, p.x, NULL, p.out, L->hp.bias, NULL,
+                     NULL, 0, p.ws);
+}
+
 static void convt_forward(nn_layer *L, const nn_ctx *c)
 {
-    nn_conv_geom g = convt_geom(L);
-    const int K = (int)nn_geom_k(&g), N = (int)nn_geom_n(&g), cin = L->ind.c;
-    const size_t in_sz = nn_dims_size(L->ind), out_sz = nn_dims_size(L->outd);
-    const float *x = nn_in(L, c, 0)->val, *w = L->par[0].w;
-    float *y = nn_out(L, c)->val;
-    const int pointwise = nn_geom_is_pointwise(&g);
-    for (int n = 0; n < c->b; n++) {
-        float *yn = y + (size_t)n * out_sz;
-        /* col [K][N] = W^T [K][cin] x_n [cin][N] */
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, N, cin, 1.0f, w, K,
-                    x + (size_t)n * in_sz, N, 0.0f, pointwise ? yn : c->ws, N);
-        if (!pointwise) {
-            memset(yn, 0, sizeof(float) * out_sz);
-            nn_col2im(&g, c->ws, (size_t)N, 0, g.oh, yn, c->ws + (size_t)K * N);
-        }
-        if (L->hp.bias) {
-            const size_t hw = (size_t)L->outd.h * L->outd.w;
-            for (int o = 0; o < L->outd.c; o++) {
-                float bo = L->par[1].w[o], *r = yn + (size_t)o * hw;
-                for (size_t i = 0; i < hw; i++) r[i] += bo;
-            }
+    run(L, c, convt_geom(L), L->ind.c, convt_forward_part, 0);
+}
+
+/* dx = W im2col(dy) is the convolution g of dy, and dW = x im2col(dy)^T its weight gradient
+ * at dy for the output gradient x: both from one im2col (nn_conv_forward_dw). */
+static void convt_backward_part(void *arg, int t, int nt)
+{
+    const conv_job *j = arg;
+    const nn_layer *L = j->L;
+    const conv_part p = part_of(j, t, nt);
+    if (p.db) {
+        const int oc = L->outd.c;
+        const size_t hw = (size_t)L->outd.h * L->outd.w;
+        for (int o = 0; o < oc; o++) {
+            float s = 0.0f;
+            for (int n = 0; n < p.b; n++)
+                s += nn_masked_sum(p.dy + ((size_t)n * oc + o) * hw, NULL, hw);
+            p.db[o] = (p.beta_p ? p.db[o] : 0.0f) + s;
         }
     }
+    if (p.dx || p.dw)
+        nn_conv_forward_dw(&j->g, j->oc, p.b, p.dy, L->par[0].w, L->acc[0], p.dx, p.x, p.dw,
+                           p.beta_p, p.ws);
 }
 
 static void convt_backward(nn_layer *L, const nn_ctx *c)
 {
-    nn_conv_geom g = convt_geom(L);
-    const int K = (int)nn_geom_k(&g), N = (int)nn_geom_n(&g), cin = L->ind.c;
-    const size_t in_sz = nn_dims_size(L->ind), out_sz = nn_dims_size(L->outd);
-    nn_tensor *in = nn_in(L, c, 0);
-    const float *dy = nn_out(L, c)->grad, *w = L->par[0].w;
-    const int pointwise = nn_geom_is_pointwise(&g);
-    if (c->param_grads && L->hp.bias) {
-        const size_t hw = (size_t)L->outd.h * L->outd.w;
-        float *db = L->par[1].g;
-        for (int o = 0; o < L->outd.c; o++) {
-            double s = 0.0;
-            for (int n = 0; n < c->b; n++) {
-                const float *r = dy + (size_t)n * out_sz + (size_t)o * hw;
-                float part = 0.0f;
-                for (size_t i = 0; i < hw; i++) part += r[i];
-                s += part;
-            }
-            db[o] = (c->beta_p ? db[o] : 0.0f) + (float)s;
-        }
-    }
-    for (int n = 0; n < c->b; n++) {
-        const float *dcol = dy + (size_t)n * out_sz;
-        if (!pointwise) {
-            nn_im2col(&g, dcol, 0, g.oh, c->ws, (size_t)N, c->ws + (size_t)K * N);
-            dcol = c->ws;
-        }
-        if (c->param_grads) /* dW [cin][K] (+)= x_n [cin][N] dcol^T [N][K] */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cin, K, N, 1.0f,
-                        in->val + (size_t)n * in_sz, N, dcol, N,
-                        (n == 0 && !c->beta_p) ? 0.0f : 1.0f, L->par[0].g, K);
-        if (in->grad) /* dx_n [cin][N] = W [cin][K] dcol [K][N] */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cin, N, K, 1.0f, w, K, dcol, N,
-                        L->acc[0] ? 1.0f : 0.0f, in->grad + (size_t)n * in_sz, N);
-    }
+    run(L, c, convt_geom(L), L->ind.c, convt_backward_part, 1);
 }
 
 const nn_layer_ops nn_convt_ops = {"conv_transpose", convt_setup, convt_forward, convt_backward};

@@ -101,58 +101,19 @@ size_t nn_conv_ws(const nn_conv_geom *g, int oc, int batch)
     return n;
 }
 
-/* dst = src + bias, then max(0, .) with a fused ReLU (dst may be src). */
-static void bias_relu(float *dst, const float *src, float bias, size_t n, int relu)
+/* dst = (dst if acc) + src + bias, then max(0, .) with a fused ReLU (dst may be src, without
+ * acc). */
+static void bias_relu(float *dst, const float *src, float bias, size_t n, int relu, int acc)
 {
-    if (relu)
+    if (acc)
+        NN_LOOP16(i, n, {
+            const float v = dst[i] + src[i] + bias;
+            dst[i] = relu && !(v > 0.0f) ? 0.0f : v;
+        });
+    else if (relu)
         NN_LOOP16(i, n, { float v = src[i] + bias; dst[i] = v > 0.0f ? v : 0.0f; });
     else if (dst != src || bias != 0.0f)
         NN_LOOP16(i, n, dst[i] = src[i] + bias);
-}
-
-void nn_conv_forward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
-                     const float *bias, int relu, float *y, float *ws)
-{
-    if (nn_wino_ok(g)) {
-        nn_wino_forward(g, oc, b, x, w, bias, relu, y, ws);
-        return;
-    }
-    const size_t K = nn_geom_k(g), N = nn_geom_n(g), in_sz = (size_t)g->c * g->h * g->w;
-    const int pointwise = nn_geom_is_pointwise(g);
-    const plan p = make_plan(g, b);
-    const ws_layout l = layout(g, oc, p);
-    float *col = ws, *prod = ws + l.prod, *pad = ws + l.pad;
-    for (int n0 = 0; n0 < b; n0 += p.nb) {
-        const int cnt = b - n0 < p.nb ? b - n0 : p.nb;
-        for (int r0 = 0; r0 < g->oh; r0 += p.rows) {
-            const int r1 = r0 + p.rows < g->oh ? r0 + p.rows : g->oh;
-            const size_t bc = (size_t)(r1 - r0) * g->ow, cols = (size_t)cnt * bc;
-            const float *c_ = x + (size_t)n0 * in_sz;
-            if (!pointwise) {
-                for (int i = 0; i < cnt; i++)
-                    nn_im2col(g, x + (size_t)(n0 + i) * in_sz, r0, r1, col + i * bc, cols, pad);
-                c_ = col;
-            }
-            if (cnt == 1 && bc == N) { /* one whole image: straight into y */
-                float *yb = y + (size_t)n0 * oc * N;
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, oc, (int)N, (int)K, 1.0f,
-                            w, (int)K, c_, (int)cols, 0.0f, yb, (int)N);
-                for (int o = 0; o < oc; o++)
-                    bias_relu(yb + o * N, yb + o * N, bias ? bias[o] : 0.0f, N, relu);
-            } else {
-                /* Whole images side by side, or rows [r0, r1) of one: the product, then into
-                 * NCHW.  For a block of rows this beats writing into y with a stride of the
-                 * whole image (dspic's conv1 at 2x256x64, rows 4096 floats apart: the GEMM
-                 * runs at 76 instead of 92 GFLOP/s), and the bias pass is needed anyway. */
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, oc, (int)cols, (int)K,
-                            1.0f, w, (int)K, c_, (int)cols, 0.0f, prod, (int)cols);
-                for (int i = 0; i < cnt; i++)
-                    for (int o = 0; o < oc; o++)
-                        bias_relu(y + ((size_t)(n0 + i) * oc + o) * N + (size_t)r0 * g->ow,
-                                  prod + o * cols + i * bc, bias ? bias[o] : 0.0f, bc, relu);
-            }
-        }
-    }
 }
 
 /* out = dy, masked by y > 0 when y is not NULL (the gradient through a fused ReLU). */
@@ -180,6 +141,119 @@ float nn_masked_sum(const float *restrict r, const float *restrict mask, size_t 
     return s;
 }
 
+/* The output gradient of the chunk of cnt images from n0, rows [r0, r0 + bc / ow), as
+ * [oc][cnt * bc] with rows *ld apart: in place when it is one image's rows and no ReLU mask is
+ * needed, else gathered (and masked by y_relu > 0) into buf. */
+static const float *chunk_grad(const nn_conv_geom *g, int oc, const float *dy, const float *y_relu,
+                               int n0, int cnt, int r0, size_t bc, float *buf, size_t *ld)
+{
+    const size_t N = nn_geom_n(g), cols = (size_t)cnt * bc;
+    if (cnt == 1 && !y_relu) {
+        *ld = N;
+        return dy + (size_t)n0 * oc * N + (size_t)r0 * g->ow;
+    }
+    for (int i = 0; i < cnt; i++)
+        for (int o = 0; o < oc; o++) {
+            const size_t src = ((size_t)(n0 + i) * oc + o) * N + (size_t)r0 * g->ow;
+            mask(dy + src, y_relu ? y_relu + src : NULL, buf + o * cols + i * bc, bc);
+        }
+    *ld = cols;
+    return buf;
+}
+
+/* dW [oc][K] (+)= grad [oc][cols] col^T [cols][K] of one chunk (first: the first chunk, which
+ * overwrites unless beta_p).  With few output channels OpenBLAS runs the transposed product
+ * dW^T [K][oc] = col grad^T much faster (64 channels: 65 -> 87 GFLOP/s; BENCHMARKS.md, change
+ * 6): then dwt accumulates it, added into dW at the end (dw_done); with 256 the two run alike
+ * and the transposition costs more. */
+static void chunk_dw(size_t K, int oc, size_t cols, const float *col, const float *grad,
+                     size_t ldg, int first, int beta_p, float *dw, float *dwt)
+{
+    if (dwt)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)K, oc, (int)cols, 1.0f, col,
+                    (int)cols, grad, (int)ldg, first ? 0.0f : 1.0f, dwt, oc);
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, oc, (int)K, (int)cols, 1.0f, grad,
+                    (int)ldg, col, (int)cols, first && !beta_p ? 0.0f : 1.0f, dw, (int)K);
+}
+
+static void dw_done(size_t K, int oc, const float *dwt, float *dw, int beta_p)
+{
+    if (dwt) nn_transpose(dwt, (size_t)oc, dw, K, (int)K, oc, beta_p);
+}
+
+/* nn_conv_forward, and with gy the weight gradient for the output gradient gy on the same
+ * column matrices (nn_conv_forward_dw). */
+static void forward_chunks(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
+                           const float *bias, int relu, int acc, float *y, const float *gy,
+                           float *dw, int beta_p, float *ws)
+{
+    const size_t K = nn_geom_k(g), N = nn_geom_n(g), in_sz = (size_t)g->c * g->h * g->w;
+    const int pointwise = nn_geom_is_pointwise(g);
+    const plan p = make_plan(g, b);
+    const ws_layout l = layout(g, oc, p);
+    float *col = ws, *prod = ws + l.prod, *pad = ws + l.pad;
+    float *dwt = dw && dw_transposed(oc) ? ws + l.dwt : NULL;
+    for (int n0 = 0; n0 < b; n0 += p.nb) {
+        const int cnt = b - n0 < p.nb ? b - n0 : p.nb;
+        for (int r0 = 0; r0 < g->oh; r0 += p.rows) {
+            const int r1 = r0 + p.rows < g->oh ? r0 + p.rows : g->oh;
+            const size_t bc = (size_t)(r1 - r0) * g->ow, cols = (size_t)cnt * bc;
+            const float *c_ = x + (size_t)n0 * in_sz;
+            if (!pointwise) {
+                for (int i = 0; i < cnt; i++)
+                    nn_im2col(g, x + (size_t)(n0 + i) * in_sz, r0, r1, col + i * bc, cols, pad);
+                c_ = col;
+            }
+            if (dw) { /* first, as the product below overwrites the gathered gradient */
+                size_t ldg;
+                const float *g_ = chunk_grad(g, oc, gy, NULL, n0, cnt, r0, bc, prod, &ldg);
+                chunk_dw(K, oc, cols, c_, g_, ldg, n0 == 0 && r0 == 0, beta_p, dw, dwt);
+            }
+            if (!y) continue;
+            if (cnt == 1 && bc == N) { /* one whole image: straight into y (added if acc) */
+                float *yb = y + (size_t)n0 * oc * N;
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, oc, (int)N, (int)K, 1.0f,
+                            w, (int)K, c_, (int)cols, acc ? 1.0f : 0.0f, yb, (int)N);
+                for (int o = 0; o < oc; o++)
+                    bias_relu(yb + o * N, yb + o * N, bias ? bias[o] : 0.0f, N, relu, 0);
+            } else {
+                /* Whole images side by side, or rows [r0, r1) of one: the product, then into
+                 * NCHW.  For a block of rows this beats writing into y with a stride of the
+                 * whole image (dspic's conv1 at 2x256x64, rows 4096 floats apart: the GEMM
+                 * runs at 76 instead of 92 GFLOP/s), and the bias pass is needed anyway. */
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, oc, (int)cols, (int)K,
+                            1.0f, w, (int)K, c_, (int)cols, 0.0f, prod, (int)cols);
+                for (int i = 0; i < cnt; i++)
+                    for (int o = 0; o < oc; o++)
+                        bias_relu(y + ((size_t)(n0 + i) * oc + o) * N + (size_t)r0 * g->ow,
+                                  prod + o * cols + i * bc, bias ? bias[o] : 0.0f, bc, relu, acc);
+            }
+        }
+    }
+    dw_done(K, oc, dwt, dw, beta_p);
+}
+
+void nn_conv_forward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
+                     const float *bias, int relu, int acc, float *y, float *ws)
+{
+    if (nn_wino_ok(g))
+        nn_wino_forward(g, oc, b, x, w, bias, relu, acc, y, ws);
+    else
+        forward_chunks(g, oc, b, x, w, bias, relu, acc, y, NULL, NULL, 0, ws);
+}
+
+void nn_conv_forward_dw(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
+                        int acc, float *y, const float *gy, float *dw, int beta_p, float *ws)
+{
+    if (!nn_wino_ok(g)) {
+        forward_chunks(g, oc, b, x, w, NULL, 0, acc, y, gy, dw, beta_p, ws);
+        return;
+    }
+    if (y) nn_wino_forward(g, oc, b, x, w, NULL, 0, acc, y, ws);
+    if (dw) nn_wino_backward(g, oc, b, x, w, gy, NULL, NULL, 0, dw, NULL, beta_p, ws);
+}
+
 void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
                       const float *dy, const float *y_relu, float *dx, int acc_dx, float *dw,
                       float *db, int beta_p, float *ws)
@@ -197,7 +271,6 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
      * oc <= c (dspic at 2x256x64: conv3, 5, 7, 8 faster, conv2, 4, 6, with oc = 2c, slower) */
     const int flip = dx && !acc_dx && !y_relu && oc <= g->c && flip_ok(g);
     float *dwt = dw && dw_transposed(oc) ? ws + l.dwt : NULL;
-    int first = 1;
     for (int n0 = 0; n0 < b; n0 += p.nb) {
         const int cnt = b - n0 < p.nb ? b - n0 : p.nb;
         if (dx && !flip && !acc_dx && !pointwise)
@@ -205,19 +278,9 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
         for (int r0 = 0; r0 < g->oh; r0 += p.rows) {
             const int r1 = r0 + p.rows < g->oh ? r0 + p.rows : g->oh;
             const size_t bc = (size_t)(r1 - r0) * g->ow, cols = (size_t)cnt * bc;
-            /* The output gradient of the chunk as [oc][cols], rows ldg apart: in place when it
-             * is one image's rows and no ReLU mask is needed, else gathered (and masked). */
-            const float *g_ = dy + (size_t)n0 * oc * N + (size_t)r0 * g->ow;
-            size_t ldg = N;
-            if (cnt > 1 || y_relu) {
-                for (int i = 0; i < cnt; i++)
-                    for (int o = 0; o < oc; o++) {
-                        const size_t src = ((size_t)(n0 + i) * oc + o) * N + (size_t)r0 * g->ow;
-                        mask(dy + src, y_relu ? y_relu + src : NULL, grad + o * cols + i * bc, bc);
-                    }
-                g_ = grad;
-                ldg = cols;
-            }
+            const int first = n0 == 0 && r0 == 0;
+            size_t ldg;
+            const float *g_ = chunk_grad(g, oc, dy, y_relu, n0, cnt, r0, bc, grad, &ldg);
             if (db)
                 for (int o = 0; o < oc; o++)
                     db[o] = (first && !beta_p ? 0.0f : db[o]) +
@@ -229,19 +292,8 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
                         nn_im2col(g, x + (size_t)(n0 + i) * in_sz, r0, r1, col + i * bc, cols, pad);
                     c_ = col;
                 }
-                /* dW [oc][K] (+)= grad [oc][cols] col^T [cols][K].  With few output channels
-                 * OpenBLAS runs the transposed product dW^T [K][oc] = col grad^T much faster
-                 * (64 channels: 65 -> 87 GFLOP/s; BENCHMARKS.md, change 6), added into dW at the
-                 * end; with 256 the two run alike and the transposition costs more. */
-                if (dwt)
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)K, oc, (int)cols,
-                                1.0f, c_, (int)cols, g_, (int)ldg, first ? 0.0f : 1.0f, dwt, oc);
-                else
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, oc, (int)K, (int)cols,
-                                1.0f, g_, (int)ldg, c_, (int)cols, first && !beta_p ? 0.0f : 1.0f,
-                                dw, (int)K);
+                chunk_dw(K, oc, cols, c_, g_, ldg, first, beta_p, dw, dwt);
             }
-            first = 0;
             if (!dx || flip) continue;
             float *dxn = dx + (size_t)n0 * in_sz;
             if (pointwise) { /* dx_n [K][N] (+)= W^T grad: one image, all rows */
@@ -256,7 +308,7 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
             }
         }
     }
-    if (dwt) nn_transpose(dwt, (size_t)oc, dw, K, (int)K, oc, beta_p);
+    dw_done(K, oc, dwt, dw, beta_p);
     if (flip) { /* dx = conv(dy, W'), the workspace reused (see flip_ok) */
         const nn_conv_geom f = flipped(g, oc);
         const size_t kk = (size_t)g->kh * g->kw;
@@ -267,6 +319,6 @@ void nn_conv_backward(const nn_conv_geom *g, int oc, int b, const float *x, cons
                 float *dst = wf + ((size_t)c * oc + o) * kk;
                 for (size_t e = 0; e < kk; e++) dst[e] = src[kk - 1 - e];
             }
-        nn_conv_forward(&f, g->c, b, dy, wf, NULL, 0, dx, ws + (size_t)g->c * oc * kk);
+        nn_conv_forward(&f, g->c, b, dy, wf, NULL, 0, 0, dx, ws + (size_t)g->c * oc * kk);
     }
 }

@@ -59,9 +59,18 @@ int nn_conv_group(const nn_conv_geom *g, int batch);
 size_t nn_conv_ws(const nn_conv_geom *g, int oc, int batch);
 
 /* y [b][oc][oh][ow] = conv(x [b][c][h][w]) with w [oc][c*kh*kw], plus bias [oc] if not NULL,
- * then max(0, .) if relu. */
+ * plus y itself if acc (the input gradient of a transposed convolution, conv.c), then
+ * max(0, .) if relu. */
 void nn_conv_forward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
-                     const float *bias, int relu, float *y, float *ws);
+                     const float *bias, int relu, int acc, float *y, float *ws);
+
+/* nn_conv_forward without bias or ReLU (y skipped if NULL), and dw (if not NULL) = the weight
+ * gradient of the convolution at x for the output gradient gy [b][oc][oh][ow], overwritten
+ * (beta_p = 0) or added to (beta_p = 1), from the same column matrices: the backward pass of a
+ * transposed convolution (conv.c), whose input and weight gradients both multiply
+ * im2col(its output gradient). */
+void nn_conv_forward_dw(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
+                        int acc, float *y, const float *gy, float *dw, int beta_p, float *ws);
 
 /* Gradients of the convolution above from dy [b][oc][oh][ow] (masked by y_relu > 0 when the
  * ReLU was fused: y_relu is then the forward output, and ws needs oc*oh*ow more floats):

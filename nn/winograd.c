@@ -129,11 +129,11 @@ static void wino_conv(const nn_conv_geom *g, int oc, int b, const float *x, cons
 }
 
 void nn_wino_forward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
-                     const float *bias, int relu, float *y, float *ws)
+                     const float *bias, int relu, int acc, float *y, float *ws)
 {
     const ws_layout l = layout(g, oc, b, 0);
     nn_wino_weights(w, (size_t)oc * g->c, ws);
-    wino_conv(g, oc, b, x, NULL, ws, 0, bias, relu, 0, y, ws, &l);
+    wino_conv(g, oc, b, x, NULL, ws, 0, bias, relu, acc, y, ws, &l);
 }
 
 void nn_wino_backward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,

@@ -36,7 +36,7 @@ int nn_wino_ok(const nn_conv_geom *g);
 size_t nn_wino_ws(const nn_conv_geom *g, int oc, int batch);
 
 void nn_wino_forward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
-                     const float *bias, int relu, float *y, float *ws);
+                     const float *bias, int relu, int acc, float *y, float *ws);
 void nn_wino_backward(const nn_conv_geom *g, int oc, int b, const float *x, const float *w,
                       const float *dy, const float *y_relu, float *dx, int acc_dx, float *dw,
                       float *db, int beta_p, float *ws);

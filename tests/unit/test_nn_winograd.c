@@ -73,7 +73,7 @@ static void check_forward(const wcase *k, int with_bias, int relu)
     const size_t xs = (size_t)k->b * k->c * k->h * k->w, ys = (size_t)k->b * k->oc * g.oh * g.ow;
     float *x = randoms(xs), *w = randoms((size_t)k->oc * k->c * 9), *bias = randoms(k->oc);
     float *y = randoms(ys), *ws = malloc(sizeof(float) * nn_conv_ws(&g, k->oc, k->b));
-    nn_conv_forward(&g, k->oc, k->b, x, w, with_bias ? bias : NULL, relu, y, ws);
+    nn_conv_forward(&g, k->oc, k->b, x, w, with_bias ? bias : NULL, relu, 0, y, ws);
     int ok = 1;
     for (int n = 0; n < k->b; n++)
         for (int o = 0; o < k->oc; o++)
