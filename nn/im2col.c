@@ -5,7 +5,8 @@
  *   row of col is the input plane shifted by (i - ph) rows and (j - pw) columns, one masked
  *   vector copy of the valid span (the mask clears the columns that wrapped around from the
  *   neighbouring row; im2col_same);
- * - stride > 1: copies from a phase-split copy of the input rows (im2col_strided).
+ * - stride > 1: copies from a phase-split copy of the input rows (im2col_strided), and for
+ *   col2im adds into one (col2im_strided).
  * Anything else goes through the plain loops at the end. */
 #include <stdint.h>
 #include <string.h>
@@ -64,14 +65,6 @@ static inline void zero(float *p, size_t n)
     }
 }
 
-/* dst = src, vectorized: GCC -O2 copies element by element where the two might overlap (the
- * rows of im2col_strided were 37% of its time so), and a memcpy call per row of 1 to 128
- * floats costs more. */
-static inline void copy(float *restrict dst, const float *restrict src, size_t n)
-{
-    NN_LOOP16(k, n, dst[k] = src[k]);
-}
-
 /* mask [kw][n], n = rows * ow: all ones where output column (p mod ow) of kernel column j
  * reads the image, 0 where it reads the padding. */
 static void column_masks(const nn_conv_geom *g, int rows, uint32_t *mask)
@@ -92,6 +85,46 @@ static void column_masks(const nn_conv_geom *g, int rows, uint32_t *mask)
  * that select); four floats at a time in GCC's generic vectors (SSE2 on x86-64). */
 typedef uint32_t u32x4 __attribute__((vector_size(16)));
 typedef float f32x4 __attribute__((vector_size(16)));
+
+/* dst = src for the rows of im2col_strided (1 to 128 floats).  GCC -O2 copies a plain loop
+ * element by element where the two might overlap (37% of im2col's time), and turns one it can
+ * prove safe, even of vectors, into a memmove call per row (7% of a GAN step): vectors, with
+ * the empty asm of zero() on the indices. */
+static inline void copy(float *restrict dst, const float *restrict src, size_t n)
+{
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        f32x4 v;
+        memcpy(&v, src + k, sizeof v);
+        memcpy(dst + k, &v, sizeof v);
+#if defined(__GNUC__)
+        __asm__("" : "+r"(k));
+#endif
+    }
+    for (; k < n; k++) {
+        dst[k] = src[k];
+#if defined(__GNUC__)
+        __asm__("" : "+r"(k));
+#endif
+    }
+}
+
+/* dst += src for the rows of col2im_strided: blocks of 16 that GCC vectorizes, then of 4 in
+ * SSE vectors, as most rows are narrower than 16 (the GAN's maps are 1 to 64 wide). */
+static inline void add(float *restrict dst, const float *restrict src, size_t n)
+{
+    size_t k = 0;
+    for (; k + 16 <= n; k += 16)
+        for (size_t e = k; e < k + 16; e++) dst[e] += src[e];
+    for (; k + 4 <= n; k += 4) {
+        f32x4 a, b;
+        memcpy(&a, dst + k, sizeof a);
+        memcpy(&b, src + k, sizeof b);
+        a += b;
+        memcpy(dst + k, &a, sizeof a);
+    }
+    for (; k < n; k++) dst[k] += src[k];
+}
 
 static inline void masked_copy(float *restrict dst, const float *restrict src,
                                const uint32_t *restrict m, size_t n)
@@ -183,11 +216,13 @@ static void col2im_same(const nn_conv_geom *g, const float *col, size_t ld, int 
     }
 }
 
-/* Strided convolutions (dspic's and AlexNet's first layers) read every sw-th input column: a
- * gather per float.  Instead, per channel, the input rows the chunk reads are copied once into
- * `pad`, zero-padded and split into sw phases (phase q holds padded columns q, q + sw, ...), so
- * that a row of col, padded column ow * sw + j for ow = 0, 1, ..., is the contiguous run from
- * column j / sw of phase j % sw, without a gather per float. */
+/* Strided convolutions (dspic's and AlexNet's first layers, the GAN's 4x4/2) read every sw-th
+ * input column: a gather per float.  Instead, per channel, the input rows the chunk reads are
+ * copied once into `pad`, zero-padded and split into sw phases (phase q holds padded columns
+ * q, q + sw, ...), so that a row of col, padded column ow * sw + j for ow = 0, 1, ..., is the
+ * contiguous run from column j / sw of phase j % sw, without a gather per float.  col2im adds
+ * the rows of col into such a split copy, then adds that into the image: one scattered add per
+ * image float instead of one per col float (kh kw / (sh sw) times as many). */
 static int phase_len(const nn_conv_geom *g) { return (g->w + 2 * g->pw + g->sw - 1) / g->sw; }
 static int pad_rows(const nn_conv_geom *g, int rows) { return (rows - 1) * g->sh + g->kh; }
 
@@ -198,36 +233,90 @@ size_t nn_im2col_pad(const nn_conv_geom *g, int rows)
     return (size_t)pad_rows(g, rows) * g->sw * phase_len(g);
 }
 
+/* Entries [*lo, *hi) of phase q that hold image columns: entry t is column q + t * sw - pw. */
+static void phase_range(const nn_conv_geom *g, int q, int *lo, int *hi)
+{
+    const int sw = g->sw, pl = phase_len(g);
+    *lo = g->pw > q ? (g->pw - q + sw - 1) / sw : 0;
+    *hi = (g->w + g->pw - q + sw - 1) / sw;
+    if (*hi > pl) *hi = pl;
+    if (*lo > *hi) *lo = *hi;
+}
+
+/* Padded row r of the split copy, phase q: row r is image row r0 * sh - ph + r. */
+static float *phase_row(const nn_conv_geom *g, float *pad, int r, int q)
+{
+    return pad + ((size_t)r * g->sw + q) * phase_len(g);
+}
+
+/* The entry of the split copy that column 0 of col row (i, j) reads for the chunk's first
+ * output row; each next output row reads tap_step floats further. */
+static float *tap(const nn_conv_geom *g, float *pad, int i, int j)
+{
+    return phase_row(g, pad, i, j % g->sw) + j / g->sw;
+}
+
+static size_t tap_step(const nn_conv_geom *g) { return (size_t)g->sh * g->sw * phase_len(g); }
+
 static void im2col_strided(const nn_conv_geom *g, const float *img, int r0, int r1, float *col,
                            size_t ld, float *pad)
 {
-    const int sw = g->sw, pl = phase_len(g), nr = pad_rows(g, r1 - r0), OW = g->ow;
-    const int ih0 = r0 * g->sh - g->ph;
+    const int sw = g->sw, pl = phase_len(g), nr = pad_rows(g, r1 - r0), ih0 = r0 * g->sh - g->ph;
+    const size_t step = tap_step(g);
     for (int c = 0; c < g->c; c++) {
         const float *plane = img + (size_t)c * g->h * g->w;
-        for (int r = 0; r < nr; r++) { /* padded row r: input row ih0 + r, split */
-            float *d = pad + (size_t)r * sw * pl;
-            const int ih = ih0 + r;
-            zero(d, (size_t)sw * pl);
-            if (ih < 0 || ih >= g->h) continue;
-            const float *src = plane + (size_t)ih * g->w;
-            for (int q = 0; q < sw; q++) { /* phase q, entry t: input column q + t*sw - pw */
-                int lo = (g->pw - q + sw - 1) / sw, hi = (g->w + g->pw - q + sw - 1) / sw;
-                if (lo < 0) lo = 0;
-                if (hi > pl) hi = pl;
-                float *dq = d + (size_t)q * pl;
-                for (int t = lo; t < hi; t++) dq[t] = src[q + t * sw - g->pw];
+        for (int q = 0; q < sw; q++) { /* the ranges out of the row loop: two divisions each */
+            int lo, hi;
+            phase_range(g, q, &lo, &hi);
+            for (int r = 0; r < nr; r++) {
+                float *d = phase_row(g, pad, r, q);
+                const int ih = ih0 + r;
+                if (ih < 0 || ih >= g->h) {
+                    zero(d, (size_t)pl);
+                    continue;
+                }
+                const float *src = plane + (size_t)ih * g->w + q - g->pw;
+                zero(d, (size_t)lo);
+                for (int t = lo; t < hi; t++) d[t] = src[t * sw];
+                zero(d + hi, (size_t)(pl - hi));
             }
         }
         for (int i = 0; i < g->kh; i++)
             for (int j = 0; j < g->kw; j++) {
                 float *row = col + (((size_t)c * g->kh + i) * g->kw + j) * ld;
-                for (int oh = r0; oh < r1; oh++) {
-                    const float *src = pad + ((size_t)((oh - r0) * g->sh + i) * sw + j % sw) * pl +
-                                       j / sw;
-                    copy(row + (size_t)(oh - r0) * OW, src, (size_t)OW);
-                }
+                const float *src = tap(g, pad, i, j);
+                for (int oh = r0; oh < r1; oh++, src += step, row += g->ow)
+                    copy(row, src, (size_t)g->ow);
             }
+    }
+}
+
+static void col2im_strided(const nn_conv_geom *g, const float *col, size_t ld, int r0, int r1,
+                           float *img, float *pad)
+{
+    const int sw = g->sw, nr = pad_rows(g, r1 - r0), ih0 = r0 * g->sh - g->ph;
+    const size_t step = tap_step(g);
+    for (int c = 0; c < g->c; c++) {
+        float *plane = img + (size_t)c * g->h * g->w;
+        zero(pad, (size_t)nr * sw * phase_len(g));
+        for (int i = 0; i < g->kh; i++)
+            for (int j = 0; j < g->kw; j++) {
+                const float *row = col + (((size_t)c * g->kh + i) * g->kw + j) * ld;
+                float *dst = tap(g, pad, i, j);
+                for (int oh = r0; oh < r1; oh++, dst += step, row += g->ow)
+                    add(dst, row, (size_t)g->ow);
+            }
+        for (int q = 0; q < sw; q++) {
+            int lo, hi;
+            phase_range(g, q, &lo, &hi);
+            for (int r = 0; r < nr; r++) {
+                const int ih = ih0 + r;
+                if (ih < 0 || ih >= g->h) continue;
+                const float *d = phase_row(g, pad, r, q);
+                float *dst = plane + (size_t)ih * g->w + q - g->pw;
+                for (int t = lo; t < hi; t++) dst[t * sw] += d[t];
+            }
+        }
     }
 }
 
@@ -277,6 +366,10 @@ void nn_col2im(const nn_conv_geom *g, const float *col, size_t ld, int r0, int r
 {
     if (same_width(g)) {
         col2im_same(g, col, ld, r0, r1, img, (uint32_t *)pad);
+        return;
+    }
+    if (g->sw > 1) {
+        col2im_strided(g, col, ld, r0, r1, img, pad);
         return;
     }
     const int own = g->ow;

@@ -1,7 +1,8 @@
 /* tests/unit/test_nn_kernels.c: the fast paths of im2col/col2im and max pooling against plain
  * definitions, element by element, on geometries that reach every path (same-width maps from
- * 1 to 9 columns wide, strided and wide-kernel convolutions, row chunks; pooling rows narrower
- * and wider than the vector path's 16 outputs, with ties everywhere).  Integer-valued data keep
+ * 1 to 9 columns wide, strided and wide-kernel convolutions with outputs 1 to 35 wide, row
+ * chunks; pooling rows narrower and wider than the vector path's 16 outputs, with ties
+ * everywhere).  Integer-valued data keep
  * every sum exact, so the comparisons are exact. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -101,6 +102,10 @@ static void test_im2col_col2im(void **state)
         {2, 16, 8, 3, 1, 1}, {1, 3, 3, 5, 1, 2},  /* kernel larger than the map */
         {2, 9, 8, 7, 2, 3},  {2, 13, 30, 11, 4, 2}, /* dspic's and AlexNet's first layers */
         {3, 7, 8, 2, 2, 0},  {2, 8, 9, 3, 3, 1},  {2, 6, 7, 3, 1, 0}, /* stride 1, not same */
+        /* the GAN's 4x4/2 on maps 1 to 35 wide (SSE blocks, 16-float blocks, tails), odd
+         * sizes, a 1x1 stride-2 kernel, padding as large as the kernel */
+        {3, 16, 8, 4, 2, 1}, {2, 8, 2, 4, 2, 1}, {2, 4, 4, 4, 2, 1}, {1, 10, 70, 4, 2, 1},
+        {2, 9, 7, 3, 2, 1},  {2, 7, 7, 1, 2, 0}, {2, 5, 5, 3, 2, 3},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const int *c = cases[i];
