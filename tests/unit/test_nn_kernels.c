@@ -104,7 +104,7 @@ static void test_im2col_col2im(void **state)
         /* the GAN's 4x4/2 on maps 1 to 35 wide (SSE blocks, 16-float blocks, tails), odd
          * sizes, a 1x1 stride-2 kernel, padding as large as the kernel */
         {3, 16, 8, 4, 2, 1}, {2, 8, 2, 4, 2, 1}, {2, 4, 4, 4, 2, 1}, {1, 10, 70, 4, 2, 1},
-        {2, 9, 7, 3, 2, 1},  {2, 7, 7, 1, 2, 0}, {2, 5, 5, 3, 2, 3},
+        {2, 9, 7, 3, 2, 1},  {2, 7, 7, 1, 2, 0}, {2, 5, 5, 3, 2, 3}, {1, 5, 19, 5, 2, 2},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const int *c = cases[i];
