@@ -19,6 +19,7 @@ struct aug_gan {
     float *zin;   /* [batch][z + l]: G's input */
     float *dreal; /* [batch][v + l][h][w]: D's input, real scans and label planes */
     float *dfake; /* [batch][v + l][h][w]: D's input, G's scans and label planes */
+    float *dwrong; /* [batch][v + l][h][w]: D's input, real scans with wrong label planes */
     float *ddx;   /* [batch][v + l][h][w]: dL/d(D's input) for the G step */
     float *gdy;   /* [batch][v][h][w]: dL/d(G's output) */
     float *tgt;   /* [batch]: BCE targets */
@@ -37,6 +38,7 @@ void aug_gan_defaults(aug_gan_cfg *cfg)
     cfg->optim.beta1 = 0.5f;
     cfg->optim.beta2 = 0.999f;
     cfg->real_target = 0.9f;
+    cfg->mismatch = 0;
 }
 
 int aug_gan_check(const aug_gan_cfg *c)
@@ -61,6 +63,7 @@ void aug_gan_free(aug_gan *g)
     free(g->zin);
     free(g->dreal);
     free(g->dfake);
+    free(g->dwrong);
     free(g->ddx);
     free(g->gdy);
     free(g->tgt);
@@ -98,6 +101,7 @@ aug_gan *aug_gan_build(const char *g_path, const char *d_path, int v, int l, int
     g->zin = sc_xmalloc(sizeof(float) * (size_t)batch * (z + l));
     g->dreal = sc_xmalloc(sizeof(float) * din);
     g->dfake = sc_xmalloc(sizeof(float) * din);
+    g->dwrong = sc_xmalloc(sizeof(float) * din);
     g->ddx = sc_xmalloc(sizeof(float) * din);
     g->gdy = sc_xmalloc(sizeof(float) * (size_t)batch * v * g->h * g->w);
     g->tgt = sc_xmalloc(sizeof(float) * (size_t)batch);
@@ -171,15 +175,19 @@ static double mean_sigmoid(const float *x, int b)
     return s / b;
 }
 
-/* BCE of D's logits against the constant target t; dl receives the gradient. */
-static double bce(aug_gan *g, const float *logits, float t, int b)
+/* BCE of D's logits against the constant target t; dl receives the gradient times `scale`. */
+static double bce(aug_gan *g, const float *logits, float t, int b, float scale)
 {
     for (int i = 0; i < b; i++) g->tgt[i] = t;
-    return nn_loss_bce_logits(logits, g->tgt, b, 1, NULL, g->dl);
+    double loss = nn_loss_bce_logits(logits, g->tgt, b, 1, NULL, g->dl);
+    if (scale != 1.0f)
+        for (int i = 0; i < b; i++) g->dl[i] *= scale;
+    return loss;
 }
 
 int aug_gan_step(aug_gan *g, const aug_gan_cfg *cfg, float lr, const float *real,
-                 const float *labels, const float *z, int b, aug_gan_stats *st)
+                 const float *labels, const float *wrong, const float *z, int b,
+                 aug_gan_stats *st)
 {
     const size_t hw = (size_t)g->h * g->w, per = (size_t)g->v * hw;
     SC_CHECK(b >= 1 && b <= g->batch, "gan step: %d samples (expected 1 to %d)", b, g->batch);
@@ -194,22 +202,34 @@ int aug_gan_step(aug_gan *g, const aug_gan_cfg *cfg, float lr, const float *real
     const float *out = nn_forward(g->D, g->dreal, b, 1);
     if (!out) goto fail;
     st->d_real = mean_sigmoid(out, b);
-    double lr_ = bce(g, out, cfg->real_target, b);
+    double lr_ = bce(g, out, cfg->real_target, b, 1.0f);
     if (nn_backward(g->D, g->dl, NULL, 0)) goto fail;
+    /* with the mismatch term, the synthetic and the mismatched batches share half a weight */
+    const float half = wrong ? 0.5f : 1.0f;
     out = nn_forward(g->D, g->dfake, b, 1);
     if (!out) goto fail;
     st->d_fake = mean_sigmoid(out, b);
-    double lf = bce(g, out, 0.0f, b);
-    st->d_loss = lr_ + lf;
+    double lf = bce(g, out, 0.0f, b, half);
+    if (nn_backward(g->D, g->dl, NULL, 0)) goto fail;
+    double lw = 0.0;
+    st->d_wrong = NAN;
+    if (wrong) {
+        stack_planes(g, real, wrong, b, g->dwrong);
+        out = nn_forward(g->D, g->dwrong, b, 1);
+        if (!out) goto fail;
+        st->d_wrong = mean_sigmoid(out, b);
+        lw = bce(g, out, 0.0f, b, half);
+        if (nn_backward(g->D, g->dl, NULL, 0)) goto fail;
+    }
+    st->d_loss = lr_ + half * (lf + lw);
     SC_CHECK(isfinite(st->d_loss), "the discriminator's loss is %s",
              isnan(st->d_loss) ? "NaN" : "Inf");
-    if (nn_backward(g->D, g->dl, NULL, 0)) goto fail;
     nn_optim_step(g->D, &cfg->optim, lr);
 
     /* G step through the updated D, whose gradients stay as they are. */
     out = nn_forward(g->D, g->dfake, b, 1);
     if (!out) goto fail;
-    st->g_loss = bce(g, out, 1.0f, b);
+    st->g_loss = bce(g, out, 1.0f, b, 1.0f);
     SC_CHECK(isfinite(st->g_loss), "the generator's loss is %s",
              isnan(st->g_loss) ? "NaN" : "Inf");
     if (nn_backward(g->D, g->dl, g->ddx, NN_BACKWARD_NO_PARAM_GRADS)) goto fail;

@@ -11,7 +11,13 @@
  *   fake = G(z, y)                                  (training mode: batch statistics)
  *   D step: BCE(D(real, y), t_real) + BCE(D(fake, y), 0), real and fake in separate batches (so
  *           that batch norm never mixes them), gradients of both added, one Adam step of D;
- *           t_real = cfg->real_target (0.9: one-sided label smoothing, Salimans et al. 2016)
+ *           t_real = cfg->real_target (0.9: one-sided label smoothing, Salimans et al. 2016).
+ *           With cfg->mismatch, the matching-aware discriminator of Reed et al. 2016 (GAN-CLS):
+ *           BCE(D(real, y), t_real) + (BCE(D(fake, y), 0) + BCE(D(real, y'), 0)) / 2, y' a label
+ *           set other than y: D must check that scan and labels agree, not only that the scan
+ *           looks real, so G must draw what the labels say (with the labels as input planes
+ *           alone, D can tell real from synthetic without reading them, and G learns to ignore
+ *           them: the samples then carry no label signal).
  *   G step: BCE(D'(fake, y), 1) with the updated D' (the non-saturating loss), backpropagated
  *           through D' to its input without touching D's gradients, then through G; one Adam
  *           step of G.
@@ -32,9 +38,11 @@ typedef struct {
     int batch;         /* real scans per step */
     nn_optim_cfg optim; /* both networks (Adam, lr 2e-4, betas 0.5 and 0.999) */
     float real_target; /* D's target for real scans (one-sided smoothing; 1 = none) */
+    int mismatch;      /* 1: D also learns to reject real scans shown with a wrong label set */
 } aug_gan_cfg;
 
-/* Defaults: z 100, 100 epochs, batch 32, Adam lr 2e-4, beta1 0.5, beta2 0.999, target 0.9. */
+/* Defaults: z 100, 100 epochs, batch 32, Adam lr 2e-4, beta1 0.5, beta2 0.999, target 0.9,
+ * no mismatch term. */
 void aug_gan_defaults(aug_gan_cfg *cfg);
 /* -1 with an error naming the field if a value is out of range. */
 int aug_gan_check(const aug_gan_cfg *cfg);
@@ -62,13 +70,16 @@ typedef struct {
     double g_loss;  /* BCE(D'(fake), 1), after it */
     double d_real;  /* mean sigmoid(D(real)): D's belief that real scans are real */
     double d_fake;  /* mean sigmoid(D(fake)) before D's update */
+    double d_wrong; /* mean sigmoid(D(real, wrong labels)) (mismatch; NaN without) */
 } aug_gan_stats;
 
 /* One training step on b <= batch real scans real [b][v][H][W] (in [-1, 1]) with their label sets
- * labels [b][l] (0/1) and noise z [b][z].  lr is the step's learning rate (both networks).
- * A loss that is not finite is an error (nothing is updated after it). */
+ * labels [b][l] (0/1) and noise z [b][z]; wrong [b][l]: a label set other than each scan's, for
+ * the mismatch term (NULL: none).  lr is the step's learning rate (both networks).  A loss that
+ * is not finite is an error (nothing is updated after it). */
 int aug_gan_step(aug_gan *g, const aug_gan_cfg *cfg, float lr, const float *real,
-                 const float *labels, const float *z, int b, aug_gan_stats *st);
+                 const float *labels, const float *wrong, const float *z, int b,
+                 aug_gan_stats *st);
 
 /* Generate n samples out [n][v][H][W] for labels [n][l] and noise z [n][z], in evaluation mode
  * (batch norm's running statistics: each sample is a function of its own z and labels only). */

@@ -11,6 +11,36 @@
 #define TAG_ORDER 0x47616E6F7264ULL /* "Ganord" */
 #define TAG_NOISE 0x47616E6E6F69ULL /* "Gannoi" */
 #define TAG_SAMPLE 0x47616E73616DULL /* "Gansam" */
+#define TAG_WRONG 0x47616E77726EULL  /* "Ganwrn" */
+
+/* The distinct label sets among labels [n][l] (float 0/1 rows), into sets [.][l] (room for n):
+ * their count. */
+static int distinct_sets(const float *labels, int64_t n, int l, float *sets)
+{
+    int k = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const float *y = labels + (size_t)i * l;
+        int found = 0;
+        for (int s = 0; s < k && !found; s++) found = !memcmp(sets + (size_t)s * l, y, sizeof(float) * l);
+        if (!found) memcpy(sets + (size_t)k++ * l, y, sizeof(float) * l);
+    }
+    return k;
+}
+
+/* wrong [b][l]: for each row of y, one of the k sets other than it, uniformly (k >= 2). */
+static void draw_wrong(sc_rng *r, const float *y, int b, int l, const float *sets, int k,
+                       float *wrong)
+{
+    for (int i = 0; i < b; i++) {
+        const float *yi = y + (size_t)i * l;
+        int own = -1;
+        for (int s = 0; s < k && own < 0; s++)
+            if (!memcmp(sets + (size_t)s * l, yi, sizeof(float) * l)) own = s;
+        int pick = (int)sc_rng_below(r, (uint64_t)(k - 1));
+        if (pick >= own) pick++; /* skip its own set */
+        memcpy(wrong + (size_t)i * l, sets + (size_t)pick * l, sizeof(float) * l);
+    }
+}
 
 static void shuffle(int64_t *a, int64_t n, uint64_t seed)
 {
@@ -33,15 +63,20 @@ int aug_gan_train(aug_gan *g, const aug_gan_cfg *cfg, const float *real, const f
     const size_t v = (size_t)nn_net_shape(aug_gan_discriminator(g))->in_c - (size_t)l;
     const size_t scan = v * (size_t)h * w;
     int64_t *order = NULL;
-    float *xb = NULL, *yb = NULL, *zb = NULL;
+    float *xb = NULL, *yb = NULL, *zb = NULL, *sets = NULL, *wb = NULL;
     SC_TRY(aug_gan_check(cfg));
     SC_CHECK(n >= 2, "the GAN needs at least 2 training scans (got %lld)", (long long)n);
     order = sc_xmalloc(sizeof *order * (size_t)n);
     xb = sc_xmalloc(sizeof *xb * scan * (size_t)cfg->batch);
     yb = sc_xmalloc(sizeof *yb * (size_t)l * cfg->batch);
     zb = sc_xmalloc(sizeof *zb * (size_t)cfg->z * cfg->batch);
-    sc_rng noise;
+    wb = sc_xmalloc(sizeof *wb * (size_t)l * cfg->batch);
+    sets = sc_xmalloc(sizeof *sets * (size_t)l * (size_t)n);
+    /* the mismatch term needs another label set to show: off when the part has only one */
+    const int k = distinct_sets(labels, n, l, sets), mismatch = cfg->mismatch && k >= 2;
+    sc_rng noise, wrong;
     sc_rng_seed(&noise, sc_seed4(seed, TAG_NOISE, 0, 0, 0));
+    sc_rng_seed(&wrong, sc_seed4(seed, TAG_WRONG, 0, 0, 0));
     for (int e = 0; e < cfg->epochs; e++) {
         const float lr = nn_optim_lr(&cfg->optim, e, cfg->epochs);
         shuffle(order, n, sc_seed4(seed, TAG_ORDER, (uint64_t)e, 0, 0));
@@ -58,8 +93,9 @@ int aug_gan_train(aug_gan *g, const aug_gan_cfg *cfg, const float *real, const f
                 memcpy(yb + (size_t)i * l, labels + (size_t)order[s + i] * l, sizeof *yb * l);
             }
             aug_gan_noise(&noise, zb, (int64_t)b * cfg->z);
+            if (mismatch) draw_wrong(&wrong, yb, b, l, sets, k, wb);
             aug_gan_stats st;
-            if (aug_gan_step(g, cfg, lr, xb, yb, zb, b, &st)) {
+            if (aug_gan_step(g, cfg, lr, xb, yb, mismatch ? wb : NULL, zb, b, &st)) {
                 sc_err_prefix("GAN epoch %d, step %d", e + 1, step);
                 goto fail;
             }
@@ -67,6 +103,7 @@ int aug_gan_train(aug_gan *g, const aug_gan_cfg *cfg, const float *real, const f
             sum[AUG_HIST_G_LOSS] += st.g_loss * b;
             sum[AUG_HIST_D_REAL] += st.d_real * b;
             sum[AUG_HIST_D_FAKE] += st.d_fake * b;
+            sum[AUG_HIST_D_WRONG] += st.d_wrong * b; /* NaN throughout without mismatch */
             seen += b;
         }
         float *row = history + (size_t)e * AUG_HIST_COLS;
@@ -79,6 +116,8 @@ fail:
     free(xb);
     free(yb);
     free(zb);
+    free(wb);
+    free(sets);
     return rc;
 }
 

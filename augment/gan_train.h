@@ -12,7 +12,11 @@
 #include "augment/gan.h"
 
 /* Columns of the per-epoch history: means over the epoch's scans of the step figures. */
-enum { AUG_HIST_D_LOSS = 0, AUG_HIST_G_LOSS, AUG_HIST_D_REAL, AUG_HIST_D_FAKE, AUG_HIST_COLS };
+enum {
+    AUG_HIST_D_LOSS = 0, AUG_HIST_G_LOSS, AUG_HIST_D_REAL, AUG_HIST_D_FAKE,
+    AUG_HIST_D_WRONG, /* NaN without the mismatch term (gan.h) */
+    AUG_HIST_COLS
+};
 
 /* Called after each epoch (e from 1) with that epoch's row of the history. */
 typedef void (*aug_gan_epoch_fn)(void *ctx, int epoch, int epochs, const float *row);

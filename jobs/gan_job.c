@@ -33,10 +33,13 @@ static void on_epoch(void *p, int epoch, int epochs, const float *row)
 {
     const progress_ctx *pc = p;
     const sc_job *j = &pc->ctx->jobs[pc->job];
+    char wrong[48] = "";
+    if (row[AUG_HIST_D_WRONG] == row[AUG_HIST_D_WRONG]) /* not NaN: the mismatch term is on */
+        snprintf(wrong, sizeof wrong, ", D(real, wrong labels) %.3f", (double)row[AUG_HIST_D_WRONG]);
     printf("  [rank %d] job %04d GAN r%d f%d epoch %d/%d: D loss %.4f, G loss %.4f, "
-           "D(real) %.3f, D(fake) %.3f\n", pc->ctx->rank, pc->job, j->repeat, j->fold, epoch,
+           "D(real) %.3f, D(fake) %.3f%s\n", pc->ctx->rank, pc->job, j->repeat, j->fold, epoch,
            epochs, (double)row[AUG_HIST_D_LOSS], (double)row[AUG_HIST_G_LOSS],
-           (double)row[AUG_HIST_D_REAL], (double)row[AUG_HIST_D_FAKE]);
+           (double)row[AUG_HIST_D_REAL], (double)row[AUG_HIST_D_FAKE], wrong);
     fflush(stdout);
 }
 
@@ -68,7 +71,7 @@ static void free_bufs(gan_bufs *b)
                    b->synth_gan, b->examples, b->generator, b->sets, b->sample_labels,
                    b->example_labels, b->y, b->count, b->hist_real, b->hist_synth, b->mean_real,
                    b->mean_synth, b->half[0], b->half[1], b->hist_w1, b->mean_rmse, b->cols[0],
-                   b->cols[1], b->cols[2], b->cols[3]};
+                   b->cols[1], b->cols[2], b->cols[3], b->cols[4]};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free(all[i]);
 }
 
@@ -242,7 +245,8 @@ int sc_gan_job(sc_job_ctx *ctx, int job_id, sc_job_row *row)
     history_columns(&b, gc->train.epochs);
     sc_gan_outputs o = {b.train32, b.sets, b.synth, b.sample_labels, b.examples,
                         b.example_labels, m, b.cols[AUG_HIST_D_LOSS], b.cols[AUG_HIST_G_LOSS],
-                        b.cols[AUG_HIST_D_REAL], b.cols[AUG_HIST_D_FAKE], b.generator,
+                        b.cols[AUG_HIST_D_REAL], b.cols[AUG_HIST_D_FAKE],
+                        b.cols[AUG_HIST_D_WRONG], b.generator,
                         b.hist_real, b.hist_synth, b.hist_w1, b.mean_real, b.mean_synth,
                         b.mean_rmse};
     row->status = SC_JOB_DONE;
@@ -261,7 +265,8 @@ job_failed:
     history_columns(&b, gc->train.epochs);
     sc_gan_outputs partial = {.train_index = b.train32, .loss_d = b.cols[AUG_HIST_D_LOSS],
                               .loss_g = b.cols[AUG_HIST_G_LOSS], .d_real = b.cols[AUG_HIST_D_REAL],
-                              .d_fake = b.cols[AUG_HIST_D_FAKE]};
+                              .d_fake = b.cols[AUG_HIST_D_FAKE],
+                              .d_wrong = b.cols[AUG_HIST_D_WRONG]};
     if (sc_results_write_gan(ctx->res, job_id, &partial)) goto io_failed;
 write_row:
     if (sc_results_write_row(ctx->res, row)) goto io_failed;

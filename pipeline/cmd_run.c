@@ -265,10 +265,10 @@ static void print_plan(const sc_experiment *e, const sc_dataset *ds, const int *
         char per[64] = "enough to double each training part";
         if (g->samples_per_set) snprintf(per, sizeof per, "%d", g->samples_per_set);
         printf("gan: %s + %s, z %d, %d epochs, batch %d, Adam lr %g (betas %g, %g), real target "
-               "%g; samples per label set: %s\n", g->g_name, g->d_name, g->train.z,
+               "%g%s; samples per label set: %s\n", g->g_name, g->d_name, g->train.z,
                g->train.epochs, g->train.batch, (double)g->train.optim.lr,
                (double)g->train.optim.beta1, (double)g->train.optim.beta2,
-               (double)g->train.real_target, per);
+               (double)g->train.real_target, g->train.mismatch ? ", mismatch term" : "", per);
     }
     printf("ranks: %d (%s), %d compute thread%s per worker%s\n", size,
            size == 1 ? "one rank runs every job" : "rank 0 dispatches, the others train", threads,

@@ -377,8 +377,8 @@ fail:
 static int load_gan(const config_setting_t *root, const char *arch_dir, sc_experiment *e)
 {
     static const char *const keys[] = {"generator", "discriminator", "z", "epochs", "batch", "lr",
-                                       "beta1", "beta2", "real_target", "samples_per_set",
-                                       "examples", NULL};
+                                       "beta1", "beta2", "real_target", "mismatch",
+                                       "samples_per_set", "examples", NULL};
     int err;
     sc_gan_cfg *g = &e->gan;
     strcpy(g->g_name, "gan_g");
@@ -405,6 +405,7 @@ static int load_gan(const config_setting_t *root, const char *arch_dir, sc_exper
         g->train.optim.beta1 = (float)b1;
         g->train.optim.beta2 = (float)b2;
         g->train.real_target = (float)rt;
+        SC_TRY(cfg_get_bool(grp, "mismatch", 0, &g->train.mismatch));
         SC_TRY(cfg_get_int(grp, "samples_per_set", 0, 0, 10000000, &g->samples_per_set));
         SC_TRY(cfg_get_int(grp, "examples", 0, 1, 64, &g->examples));
         if (aug_gan_check(&g->train)) {

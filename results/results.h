@@ -122,7 +122,8 @@ int sc_results_write_job(sc_results *res, int job, const float *scores, const in
  *   examples        float32 [E][V][H][W] real training scans (up to gan.examples per set)
  *   example_labels  uint8 [E][L]
  *   intensity_max   float32 [V]        m of the intensity mapping (augment/gan_data.h)
- *   loss_d, loss_g, d_real, d_fake     float32 [epochs]  per-epoch means
+ *   loss_d, loss_g, d_real, d_fake, d_wrong  float32 [epochs]  per-epoch means (d_wrong: D on
+ *                                      real scans with wrong labels; NaN without gan.mismatch)
  *   generator       float32 [P]        the generator's state (attributes layout, arch_text,
  *                                      arch_json: nn/weights.h)
  *   hist_real, hist_synth  float32 [V][bins]  intensity histograms in [-1, 1]
@@ -139,7 +140,7 @@ typedef struct {
     const float *examples;
     const uint8_t *example_labels;
     const float *intensity_max;
-    const float *loss_d, *loss_g, *d_real, *d_fake;
+    const float *loss_d, *loss_g, *d_real, *d_fake, *d_wrong;
     const float *generator;
     const float *hist_real, *hist_synth;
     const double *hist_w1;

@@ -38,6 +38,7 @@ static void dset_table(const sc_results *r, int gi, int64_t n_train, int64_t n_s
     t[G_LOSS_G] = (gan_dset){"loss_g", 0, 1, {ep}};
     t[G_D_REAL] = (gan_dset){"d_real", 0, 1, {ep}};
     t[G_D_FAKE] = (gan_dset){"d_fake", 0, 1, {ep}};
+    t[G_D_WRONG] = (gan_dset){"d_wrong", 0, 1, {ep}};
     t[G_GENERATOR] = (gan_dset){"generator", 0, 1, {(hsize_t)g->n_state}};
     t[G_HIST_REAL] = (gan_dset){"hist_real", 0, 2, {V, B}};
     t[G_HIST_SYNTH] = (gan_dset){"hist_synth", 0, 2, {V, B}};
@@ -123,7 +124,8 @@ int sc_results_write_gan(sc_results *res, int job, const sc_gan_outputs *o)
         [G_SAMPLES] = o->samples, [G_SAMPLE_LABELS] = o->sample_labels,
         [G_EXAMPLES] = o->examples, [G_EXAMPLE_LABELS] = o->example_labels,
         [G_INTENSITY_MAX] = o->intensity_max, [G_LOSS_D] = o->loss_d, [G_LOSS_G] = o->loss_g,
-        [G_D_REAL] = o->d_real, [G_D_FAKE] = o->d_fake, [G_GENERATOR] = o->generator,
+        [G_D_REAL] = o->d_real, [G_D_FAKE] = o->d_fake, [G_D_WRONG] = o->d_wrong,
+        [G_GENERATOR] = o->generator,
         [G_HIST_REAL] = o->hist_real, [G_HIST_SYNTH] = o->hist_synth, [G_HIST_W1] = o->hist_w1,
         [G_MEAN_REAL] = o->mean_real, [G_MEAN_SYNTH] = o->mean_synth,
         [G_MEAN_RMSE] = o->mean_rmse};

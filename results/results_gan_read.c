@@ -37,7 +37,7 @@ fail:
 void sc_gan_result_free(sc_gan_result *g)
 {
     void *all[] = {g->label_sets, g->examples, g->example_labels, g->intensity_max, g->loss_d,
-                   g->loss_g, g->d_real, g->d_fake, g->hist_real, g->hist_synth, g->hist_w1,
+                   g->loss_g, g->d_real, g->d_fake, g->d_wrong, g->hist_real, g->hist_synth, g->hist_w1,
                    g->mean_real, g->mean_synth, g->mean_rmse};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free(all[i]);
     memset(g, 0, sizeof *g);
@@ -73,6 +73,8 @@ int sc_results_read_gan(const sc_results_file *rf, int gan, sc_gan_result *g)
     R("d_real", 1, d1, H5T_NATIVE_FLOAT, g->d_real);
     SC_CHECK((int)d1[0] == g->epochs, "%s: /jobs/%04d: histories differ", rf->path, j);
     R("d_fake", 1, d1, H5T_NATIVE_FLOAT, g->d_fake);
+    SC_CHECK((int)d1[0] == g->epochs, "%s: /jobs/%04d: histories differ", rf->path, j);
+    R("d_wrong", 1, d1, H5T_NATIVE_FLOAT, g->d_wrong);
     SC_CHECK((int)d1[0] == g->epochs, "%s: /jobs/%04d: histories differ", rf->path, j);
     R("hist_real", 2, h2, H5T_NATIVE_FLOAT, g->hist_real);
     g->bins = (int)h2[1];

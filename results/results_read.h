@@ -54,7 +54,7 @@ typedef struct {
     float *examples;          /* [n_examples][v][h][w] */
     uint8_t *example_labels;  /* [n_examples][l] */
     float *intensity_max;     /* [v] */
-    float *loss_d, *loss_g, *d_real, *d_fake; /* [epochs] */
+    float *loss_d, *loss_g, *d_real, *d_fake, *d_wrong; /* [epochs] */
     float *hist_real, *hist_synth;            /* [v][bins] */
     double *hist_w1;                          /* [v][2] */
     float *mean_real, *mean_synth;            /* [n_sets][v][h][w] */

@@ -204,12 +204,16 @@ def stack_planes(scans, labels):
     return torch.cat([scans, labels[:, :, None, None].expand(b, labels.shape[1], h, w)], dim=1)
 
 
-def gan_step(G, D, opt_g, opt_d, real, labels, z, real_target=0.9):
+def gan_step(G, D, opt_g, opt_d, real, labels, z, real_target=0.9, wrong=None):
     """One conditional DCGAN step exactly as augment/gan.c runs it (docs/gan.md): G forward, a
-    D step on the real and the fake batch (separate batches, gradients added), a G step through
-    the updated D with the non-saturating loss.  Returns (d_loss, g_loss, d_real, d_fake)."""
+    D step on the real and the fake batch (separate batches, gradients added) and, with `wrong`
+    (a label set other than each scan's: the matching-aware mismatch term, GAN-CLS), on the real
+    scans shown with those labels, the fake and mismatched terms weighted 1/2; then a G step
+    through the updated D with the non-saturating loss.  Returns (d_loss, g_loss, d_real,
+    d_fake, d_wrong); d_wrong is NaN without `wrong`."""
     bce = nn.BCEWithLogitsLoss()
     b = real.shape[0]
+    half = 0.5 if wrong is not None else 1.0
     fake = G(torch.cat([z, labels], dim=1)[:, :, None, None])
     opt_d.zero_grad()
     out = D(stack_planes(real, labels)).reshape(b)
@@ -218,12 +222,19 @@ def gan_step(G, D, opt_g, opt_d, real, labels, z, real_target=0.9):
     d_real = torch.sigmoid(out).mean().item()
     out = D(stack_planes(fake.detach(), labels)).reshape(b)
     err_fake = bce(out, torch.zeros(b))
-    err_fake.backward()
+    (half * err_fake).backward()
     d_fake = torch.sigmoid(out).mean().item()
+    err_wrong, d_wrong = torch.zeros(()), float("nan")
+    if wrong is not None:
+        out = D(stack_planes(real, wrong)).reshape(b)
+        err_wrong = bce(out, torch.zeros(b))
+        (half * err_wrong).backward()
+        d_wrong = torch.sigmoid(out).mean().item()
     opt_d.step()
     opt_g.zero_grad()
     out = D(stack_planes(fake, labels)).reshape(b)
     err_g = bce(out, torch.ones(b))
     err_g.backward()
     opt_g.step()
-    return (err_real + err_fake).item(), err_g.item(), d_real, d_fake
+    d_loss = err_real + half * (err_fake + err_wrong)
+    return d_loss.item(), err_g.item(), d_real, d_fake, d_wrong

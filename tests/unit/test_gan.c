@@ -2,7 +2,7 @@
  *
  * Against PyTorch 1.13 (tests/fixtures/torch_gan.h5, written by make_gan_fixture.py with
  * scripts/spectcv_torch.gan_step): two steps of tiny networks with SGD (lr 0.05), so that every
- * weight's change is its gradient times the learning rate.  The losses and D's outputs of each
+ * weight's change is its gradient times the learning rate, without and with the mismatch term.  The losses and D's outputs of each
  * step must agree to 1e-5 (relative; they are computed in double from float logits), the
  * weight changes of both networks to 1e-6 + 1e-3 max |change| per tensor (the tolerance of
  * test_nn_torch.c's gradients), the batch-norm statistics to 1e-5 (D's are updated three times
@@ -74,12 +74,12 @@ static void compare_steps(nn_net *net, hid_t init, hid_t after, const char *whic
     }
 }
 
-static void test_steps_match_torch(void **state)
+/* One case of the fixture: G and D from the initial weights, the case's steps, then the
+ * comparisons. */
+static void run_case(hid_t f, const char *name, int mismatch)
 {
-    (void)state;
     char gp[4300], dp[4300];
-    hid_t f = tf_open("torch_gan.h5");
-    int V = 2, L = 2, Z = 4, B = 5, S = 2;
+    const int V = 2, L = 2, Z = 4, B = 5, S = 2;
     arch_path(gp, sizeof gp, "gan_tiny_g.cfg");
     arch_path(dp, sizeof dp, "gan_tiny_d.cfg");
     nn_set_threads(1);
@@ -90,8 +90,9 @@ static void test_steps_match_torch(void **state)
     if (strcmp(nn_net_arch_json(G), gj) || strcmp(nn_net_arch_json(D), dj))
         fail_msg("the tiny architectures differ from the fixture's: regenerate it "
                  "(tests/fixtures/make_gan_fixture.py)");
+    hid_t c = H5Gopen2(f, name, H5P_DEFAULT);
     hid_t gi = H5Gopen2(f, "g_init", H5P_DEFAULT), di = H5Gopen2(f, "d_init", H5P_DEFAULT);
-    hid_t ga = H5Gopen2(f, "g_after", H5P_DEFAULT), da = H5Gopen2(f, "d_after", H5P_DEFAULT);
+    hid_t ga = H5Gopen2(c, "g_after", H5P_DEFAULT), da = H5Gopen2(c, "d_after", H5P_DEFAULT);
     if (nn_weights_read_group(G, gi, "g_init") || nn_weights_read_group(D, di, "d_init"))
         fail_msg("%s", sc_err_msg());
     aug_gan_cfg cfg;
@@ -101,36 +102,54 @@ static void test_steps_match_torch(void **state)
     cfg.optim.kind = NN_OPT_SGD;
     cfg.optim.lr = 0.05f;
     cfg.real_target = 0.9f;
+    cfg.mismatch = mismatch;
     size_t nr;
-    float *real = tf_floats(f, "real", &nr), *lab = tf_floats(f, "labels", NULL);
-    float *noise = tf_floats(f, "noise", NULL);
-    hid_t sd = H5Dopen2(f, "stats", H5P_DEFAULT);
-    double stats[2][4];
+    float *real = tf_floats(c, "real", &nr), *lab = tf_floats(c, "labels", NULL);
+    float *wrong = tf_floats(c, "wrong", NULL), *noise = tf_floats(c, "noise", NULL);
+    hid_t sd = H5Dopen2(c, "stats", H5P_DEFAULT);
+    double stats[2][5];
     assert_true(H5Dread(sd, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, stats) >= 0);
     H5Dclose(sd);
     const size_t per = nr / (size_t)(S * B);
     for (int s = 0; s < S; s++) {
         aug_gan_stats st;
         assert_int_equal(aug_gan_step(g, &cfg, cfg.optim.lr, real + (size_t)s * B * per,
-                                      lab + (size_t)s * B * L, noise + (size_t)s * B * Z, B, &st),
+                                      lab + (size_t)s * B * L,
+                                      mismatch ? wrong + (size_t)s * B * L : NULL,
+                                      noise + (size_t)s * B * Z, B, &st),
                          0);
-        const double got[4] = {st.d_loss, st.g_loss, st.d_real, st.d_fake};
-        for (int k = 0; k < 4; k++)
-            if (fabs(got[k] - stats[s][k]) > 1e-5 * fabs(stats[s][k]))
-                fail_msg("step %d figure %d: nn %.9g, torch %.9g", s + 1, k, got[k], stats[s][k]);
+        const double got[5] = {st.d_loss, st.g_loss, st.d_real, st.d_fake, st.d_wrong};
+        for (int k = 0; k < 5; k++) {
+            if (isnan(stats[s][k]) && isnan(got[k])) continue; /* d_wrong without mismatch */
+            if (!(fabs(got[k] - stats[s][k]) <= 1e-5 * fabs(stats[s][k])))
+                fail_msg("%s, step %d, figure %d: nn %.9g, torch %.9g", name, s + 1, k, got[k],
+                         stats[s][k]);
+        }
     }
-    compare_steps(G, gi, ga, "G");
-    compare_steps(D, di, da, "D");
+    char what[64];
+    snprintf(what, sizeof what, "%s: G", name);
+    compare_steps(G, gi, ga, what);
+    snprintf(what, sizeof what, "%s: D", name);
+    compare_steps(D, di, da, what);
     size_t ne;
-    float *en = tf_floats(f, "eval_noise", NULL), *el = tf_floats(f, "eval_labels", NULL);
-    float *eo = tf_floats(f, "eval_out", &ne), *out = malloc(sizeof(float) * ne);
+    float *en = tf_floats(c, "eval_noise", NULL), *el = tf_floats(c, "eval_labels", NULL);
+    float *eo = tf_floats(c, "eval_out", &ne), *out = malloc(sizeof(float) * ne);
     assert_int_equal(aug_gan_generate(g, el, en, 3, out), 0);
-    tf_compare("G in eval mode after the steps", out, eo, ne, 1e-5, 1e-5);
-    free(real), free(lab), free(noise), free(en), free(el), free(eo), free(out), free(gj),
-        free(dj);
-    H5Gclose(gi), H5Gclose(di), H5Gclose(ga), H5Gclose(da);
-    H5Fclose(f);
+    snprintf(what, sizeof what, "%s: G in eval mode after the steps", name);
+    tf_compare(what, out, eo, ne, 1e-5, 1e-5);
+    free(real), free(lab), free(wrong), free(noise), free(en), free(el), free(eo), free(out);
+    free(gj), free(dj);
+    H5Gclose(gi), H5Gclose(di), H5Gclose(ga), H5Gclose(da), H5Gclose(c);
     aug_gan_free(g);
+}
+
+static void test_steps_match_torch(void **state)
+{
+    (void)state;
+    hid_t f = tf_open("torch_gan.h5");
+    run_case(f, "plain", 0);
+    run_case(f, "mismatch", 1);
+    H5Fclose(f);
 }
 
 /* A tiny training run: a pure function of the seed (one thread), the histories filled, and
@@ -167,12 +186,25 @@ static void test_training_is_a_function_of_the_seed(void **state)
     assert_memory_equal(state_of[0], state_of[1], sizeof(float) * ns);
     assert_memory_not_equal(state_of[0], state_of[2], sizeof(float) * ns);
     assert_memory_equal(hist[0], hist[1], sizeof hist[0]);
-    for (int k = 0; k < 3 * AUG_HIST_COLS; k++) assert_true(isfinite(hist[0][k]));
     for (int e = 0; e < 3; e++) {
+        for (int k = 0; k < AUG_HIST_D_WRONG; k++) assert_true(isfinite(hist[0][e * AUG_HIST_COLS + k]));
+        assert_true(isnan(hist[0][e * AUG_HIST_COLS + AUG_HIST_D_WRONG])); /* no mismatch */
         assert_true(hist[0][e * AUG_HIST_COLS + AUG_HIST_D_REAL] > 0);
         assert_true(hist[0][e * AUG_HIST_COLS + AUG_HIST_D_REAL] < 1);
     }
     for (int r = 0; r < 3; r++) free(state_of[r]);
+    /* with the mismatch term: D's output on mismatched pairs is recorded, and still a function
+     * of the seed */
+    cfg.mismatch = 1;
+    for (int r = 0; r < 2; r++) {
+        aug_gan *g = aug_gan_build(gp, dp, V, L, cfg.z, cfg.batch);
+        aug_gan_init(g, 5);
+        assert_int_equal(aug_gan_train(g, &cfg, real, lab, N, 5, hist[r], NULL, NULL), 0);
+        aug_gan_free(g);
+    }
+    assert_memory_equal(hist[0], hist[1], sizeof hist[0]);
+    for (int k = 0; k < 3 * AUG_HIST_COLS; k++) assert_true(isfinite(hist[0][k]));
+    cfg.mismatch = 0;
     float z1[4], z2[4], z3[4];
     aug_gan_sample_noise(9, 17, 4, z1);
     aug_gan_sample_noise(9, 17, 4, z2);
