@@ -274,3 +274,16 @@ const char *nn_test_arch(const char *name)
     snprintf(path, sizeof path, "%s/configs/archs/%s.cfg", nn_test_root(), name);
     return path;
 }
+
+float nn_test_uniform(uint64_t *state)
+{
+    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
+    return (float)((double)(*state >> 40) / (double)(1ull << 24)) * 2.0f - 1.0f;
+}
+
+float *nn_test_randoms(uint64_t *state, size_t n)
+{
+    float *p = malloc(sizeof(float) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) p[i] = nn_test_uniform(state);
+    return p;
+}

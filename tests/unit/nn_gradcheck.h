@@ -2,6 +2,7 @@
 #ifndef SC_TESTS_NN_GRADCHECK_H
 #define SC_TESTS_NN_GRADCHECK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "nn/nn.h"
@@ -41,6 +42,11 @@ double nn_gc_check_direction(nn_net *net, int batch, uint64_t seed, double eps, 
                              size_t what_size);
 
 
+
+/* A reproducible uniform value in [-1, 1) from a 64-bit LCG state (the tests' own inputs), and
+ * n of them in a malloc'd array. */
+float nn_test_uniform(uint64_t *state);
+float *nn_test_randoms(uint64_t *state, size_t n);
 
 /* The source tree's root (found from the test binary's path), for configs/archs and fixtures. */
 const char *nn_test_root(void);

@@ -31,21 +31,12 @@
 
 #include "nn/layer.h"
 #include "nn/nn.h"
+#include "tests/unit/nn_gradcheck.h"
 #include "util/error.h"
 
 static uint64_t lcg = 777;
-static float uniform(void)
-{
-    lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
-    return (float)((double)(lcg >> 40) / (double)(1ull << 24)) * 2.0f - 1.0f;
-}
-
-static float *randoms(size_t n)
-{
-    float *p = malloc(sizeof(float) * (n ? n : 1));
-    for (size_t i = 0; i < n; i++) p[i] = uniform();
-    return p;
-}
+static float uniform(void) { return nn_test_uniform(&lcg); }
+static float *randoms(size_t n) { return nn_test_randoms(&lcg, n); }
 
 typedef struct {
     int cin, h, w, cout;

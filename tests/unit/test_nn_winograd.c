@@ -22,21 +22,11 @@
 #include <string.h>
 
 #include "nn/conv_core.h"
+#include "tests/unit/nn_gradcheck.h"
 #include "nn/winograd.h"
 
 static uint64_t lcg = 2024;
-static float uniform(void)
-{
-    lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
-    return (float)((double)(lcg >> 40) / (double)(1ull << 24)) * 2.0f - 1.0f;
-}
-
-static float *randoms(size_t n)
-{
-    float *p = malloc(sizeof(float) * (n ? n : 1));
-    for (size_t i = 0; i < n; i++) p[i] = uniform();
-    return p;
-}
+static float *randoms(size_t n) { return nn_test_randoms(&lcg, n); }
 
 typedef struct {
     int c, h, w, oc, ph, pw, b;
