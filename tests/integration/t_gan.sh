@@ -39,6 +39,24 @@ for np in 1 2; do
 done
 expect_ok "every job done; GAN jobs trained on their fold's training part only (disjoint from its test scans)" check_py valid "$T/r3.h5"
 expect_ok "per-job results, GAN samples and generators included, identical for -np 1, 2 and 3" check_py same "$T/r1.h5" "$T/r2.h5" "$T/r3.h5"
+check "the stored generator: its layout tiles the state vector, one tensor per parameter and statistic of its layers" "$PYTHON" -c "
+import h5py, json, numpy as np, sys
+f = h5py.File('$T/r3.h5', 'r')
+t = f['jobs/table'][:]
+g = f['jobs/%04d/generator' % [int(r['id']) for r in t if r['kind'] == 1][0]]
+lay = json.loads(g.attrs['layout'])
+arch = json.loads(g.attrs['arch_json'])
+at, names = 0, set()
+for x in lay['tensors']:
+    assert x['offset'] == at, x
+    at += int(np.prod(x['shape']))
+    names.add(x['name'])
+assert at == g.shape[0] and np.isfinite(g[:]).all()
+layers = {l['name']: l for l in arch['layers']}
+for l in layers.values():
+    if l['type'] == 'conv_transpose': assert l['name'] + '/weight' in names
+    if l['type'] == 'batchnorm': assert l['name'] + '/running_var' in names
+assert lay['format'] == 'spectcv-state/1' and len(names) == len(lay['tensors'])"
 out=$("$SPECTCV" info "$T/r2.h5" 2>&1)
 check "info counts the GAN jobs" grep -q "GAN jobs: 3 (done 3, failed 0" <<<"$out"
 
