@@ -20,13 +20,15 @@
 
 /* The training set as nn_fit sees it: samples [0, n_real) are real scans, sample s being copy
  * s / n_train of scan train_idx[s % n_train] (copy 0 the original, copies >= 1 geometric
- * transforms); samples [n_real, n_real + n_synth) are the GAN's, resized to the input. */
+ * transforms); samples [n_real, n_real + n_synth) are the GAN's, resized to the input as they
+ * are drawn (kept at the GAN's resolution: at a fraction of the input's size, thousands of them
+ * fit where their resized copies would not). */
 typedef struct {
     const sc_job_ctx *ctx;
     const sc_job *job;
     const int64_t *train_idx;
     int64_t n_train, n_real;
-    const float *synth;          /* [n_synth][v][in_h][in_w] */
+    const float *synth;          /* [n_synth][v][gan_h][gan_w] */
     const uint8_t *synth_labels; /* [n_synth][l] */
     int64_t n_synth;
     float *thin_buf;             /* one scan: a thinned copy before its transform */
@@ -48,7 +50,10 @@ static int fill_batch(void *p, const int64_t *idx, int b, float *x, float *y)
         const int64_t s = idx[i];
         float *xi = x + (size_t)i * per;
         if (s >= f->n_real) {
-            memcpy(xi, f->synth + (size_t)(s - f->n_real) * per, per * sizeof *x);
+            const int gh = f->ctx->gan_h, gw = f->ctx->gan_w;
+            const float *src = f->synth + (size_t)(s - f->n_real) * v * gh * gw;
+            for (int c = 0; c < v; c++)
+                sc_resize(src + (size_t)c * gh * gw, gh, gw, xi + (size_t)c * h * w, h, w);
         } else {
             const int64_t scan = f->train_idx[s % f->n_train];
             const int copy = (int)(s / f->n_train);
@@ -90,13 +95,11 @@ static void balanced_pos_weight(const fill_ctx *f, float *pw)
     }
 }
 
-/* The samples of GAN job `gan` (n of them), read back, checked and resized to the input. */
+/* The samples of GAN job `gan` (n of them, at the GAN's resolution), read back and checked. */
 static int load_synthetic(const sc_job_ctx *ctx, int gan, int64_t n, uint64_t want_hash,
                           float **out, uint8_t **labels)
 {
-    const sc_experiment *e = ctx->e;
     const size_t gper = (size_t)ctx->v * ctx->gan_h * ctx->gan_w;
-    const size_t per = (size_t)ctx->v * e->in_h * e->in_w;
     float *raw = sc_xmalloc(sizeof(float) * gper * (size_t)(n ? n : 1));
     *labels = sc_xmalloc((size_t)ctx->l * (size_t)(n ? n : 1));
     *out = NULL;
@@ -108,13 +111,7 @@ static int load_synthetic(const sc_job_ctx *ctx, int gan, int64_t n, uint64_t wa
              "from what it wrote (hash %016llx, expected %016llx): the file system does not give "
              "read-after-write consistency between ranks", gan, (unsigned long long)got,
              (unsigned long long)want_hash);
-    *out = sc_xmalloc(sizeof(float) * per * (size_t)(n ? n : 1));
-    for (int64_t i = 0; i < n; i++)
-        for (int c = 0; c < ctx->v; c++)
-            sc_resize(raw + (size_t)i * gper + (size_t)c * ctx->gan_h * ctx->gan_w, ctx->gan_h,
-                      ctx->gan_w, *out + (size_t)i * per + (size_t)c * e->in_h * e->in_w,
-                      e->in_h, e->in_w);
-    free(raw);
+    *out = raw;
     return 0;
 fail:
     free(raw);
