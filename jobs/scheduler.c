@@ -122,7 +122,10 @@ static int run_master(MPI_Comm comm, int size, const sc_schedule_cfg *cfg, sc_da
                 job = -1;
             }
             if (job >= 0) {
-                job_msg jm = {job, dep_hash(cfg, d, job)};
+                job_msg jm;
+                memset(&jm, 0, sizeof jm); /* no uninitialized padding on the wire */
+                jm.job = job;
+                jm.dep_hash = dep_hash(cfg, d, job);
                 MPI_Send(&jm, sizeof jm, MPI_BYTE, w, TAG_JOB, comm);
             } else {
                 MPI_Send(NULL, 0, MPI_BYTE, w, TAG_STOP, comm);
