@@ -5,6 +5,8 @@
 
 #include "util/error.h"
 
+enum { WAITING = 0, READY = 1, DISPATCHED = 2, FINISHED = 3 };
+
 static void heap_push(sc_dag *d, int p)
 {
     int i = d->n_heap++;
@@ -38,26 +40,46 @@ void sc_dag_free(sc_dag *d)
 {
     free(d->pos);
     free(d->dep);
+    free(d->state);
     free(d->first);
     free(d->next);
     free(d->heap);
     free(d->hash);
     d->pos = d->dep = d->first = d->next = d->heap = NULL;
+    d->state = NULL;
     d->hash = NULL;
 }
 
-int sc_dag_init(sc_dag *d, int n, const int *order, const int *depends)
+/* Cancel every waiting job that depends, directly or not, on `job`: into cancelled (the list
+ * doubles as the work list), returning their count. */
+static int cancel_dependents(sc_dag *d, int job, int *cancelled)
 {
+    int n = 0;
+    for (int c = d->first[job]; c >= 0; c = d->next[c])
+        if (d->state[c] == WAITING) cancelled[n++] = c, d->state[c] = FINISHED;
+    for (int i = 0; i < n; i++)
+        for (int c = d->first[cancelled[i]]; c >= 0; c = d->next[c])
+            if (d->state[c] == WAITING) cancelled[n++] = c, d->state[c] = FINISHED;
+    d->undispatched -= n;
+    return n;
+}
+
+int sc_dag_init(sc_dag *d, int n, const int *order, const int *depends, const int8_t *finished,
+                const uint64_t *hashes, int *cancelled, int *n_cancelled)
+{
+    const size_t m = (size_t)(n ? n : 1);
     d->n = n;
     d->order = order;
-    d->pos = sc_xmalloc(sizeof(int) * (size_t)(n ? n : 1));
-    d->dep = sc_xmalloc(sizeof(int) * (size_t)(n ? n : 1));
-    d->first = sc_xmalloc(sizeof(int) * (size_t)(n ? n : 1));
-    d->next = sc_xmalloc(sizeof(int) * (size_t)(n ? n : 1));
-    d->heap = sc_xmalloc(sizeof(int) * (size_t)(n ? n : 1));
-    d->hash = sc_xcalloc((size_t)(n ? n : 1), sizeof(uint64_t));
+    d->pos = sc_xmalloc(sizeof(int) * m);
+    d->dep = sc_xmalloc(sizeof(int) * m);
+    d->state = sc_xmalloc(m);
+    d->first = sc_xmalloc(sizeof(int) * m);
+    d->next = sc_xmalloc(sizeof(int) * m);
+    d->heap = sc_xmalloc(sizeof(int) * m);
+    d->hash = sc_xcalloc(m, sizeof(uint64_t));
     d->n_heap = 0;
-    d->undispatched = n;
+    d->undispatched = 0;
+    *n_cancelled = 0;
     for (int j = 0; j < n; j++) d->first[j] = -1;
     for (int i = 0; i < n; i++) d->pos[order[i]] = i;
     for (int j = n - 1; j >= 0; j--) {
@@ -75,8 +97,22 @@ int sc_dag_init(sc_dag *d, int n, const int *order, const int *depends)
         for (int steps = 0; p >= 0 && steps <= n; steps++) p = d->dep[p];
         SC_CHECK(p < 0, "job %d waits for itself through its dependencies", j);
     }
+    for (int j = 0; j < n; j++) {
+        const int f = finished ? finished[j] : SC_DAG_TO_RUN;
+        if (f != SC_DAG_TO_RUN) {
+            d->state[j] = FINISHED;
+            if (f == SC_DAG_DONE && hashes) d->hash[j] = hashes[j];
+            continue;
+        }
+        const int p = d->dep[j];
+        d->state[j] = p < 0 || (finished && finished[p] == SC_DAG_DONE) ? READY : WAITING;
+        d->undispatched++;
+    }
     for (int i = 0; i < n; i++)
-        if (d->dep[order[i]] < 0) heap_push(d, i);
+        if (d->state[order[i]] == READY) heap_push(d, i);
+    for (int j = 0; finished && j < n; j++) /* what waits for a job that failed before */
+        if (finished[j] == SC_DAG_FAILED)
+            *n_cancelled += cancel_dependents(d, j, cancelled + *n_cancelled);
     return 0;
 fail:
     sc_dag_free(d);
@@ -87,24 +123,20 @@ int sc_dag_next(sc_dag *d)
 {
     if (d->n_heap == 0) return -1;
     d->undispatched--;
-    return d->order[heap_pop(d)];
+    const int job = d->order[heap_pop(d)];
+    d->state[job] = DISPATCHED;
+    return job;
 }
 
 int sc_dag_finish(sc_dag *d, int job, int ok, uint64_t hash, int *cancelled)
 {
     d->hash[job] = hash;
-    if (ok) {
-        for (int c = d->first[job]; c >= 0; c = d->next[c]) {
-            d->dep[c] = -1;
+    d->state[job] = FINISHED;
+    if (!ok) return cancel_dependents(d, job, cancelled);
+    for (int c = d->first[job]; c >= 0; c = d->next[c])
+        if (d->state[c] == WAITING) {
+            d->state[c] = READY;
             heap_push(d, d->pos[c]);
         }
-        return 0;
-    }
-    /* cancelled[] doubles as the work list: each entry's dependents are appended after it */
-    int n = 0;
-    for (int c = d->first[job]; c >= 0; c = d->next[c]) cancelled[n++] = c;
-    for (int i = 0; i < n; i++)
-        for (int c = d->first[cancelled[i]]; c >= 0; c = d->next[c]) cancelled[n++] = c;
-    d->undispatched -= n;
-    return n;
+    return 0;
 }

@@ -45,44 +45,54 @@ static uint64_t dep_hash(const sc_schedule_cfg *cfg, const sc_dag *d, int job)
     return cfg->depends && cfg->depends[job] >= 0 ? sc_dag_hash(d, cfg->depends[job]) : 0;
 }
 
-/* Job `job` finished with row `row`: record it in the graph; the jobs that can no longer run
- * get a failed row (written here) and count as done.  *n_done counts finished jobs. */
-static int finish(const sc_schedule_cfg *cfg, sc_dag *d, const sc_job_row *row, int *cancelled,
-                  int *n_done)
+/* Jobs that can no longer run (what they wait for failed): a failed row each, written here,
+ * counted as done. */
+static int write_cancelled(const sc_schedule_cfg *cfg, const int *cancelled, int nc,
+                           int *n_done, int n_total)
 {
-    (*n_done)++;
-    if (cfg->done) cfg->done(cfg->done_ctx, row, *n_done, cfg->n);
-    int nc = sc_dag_finish(d, row->id, row->status == SC_JOB_DONE, row->output_hash, cancelled);
     for (int i = 0; i < nc; i++) {
         sc_job_row c = cfg->rows[cancelled[i]];
         const sc_job_row *why = &cfg->rows[c.depends];
         c.status = SC_JOB_FAILED;
+        c.rank = -1;
+        c.seconds = 0;
         snprintf(c.message, sizeof c.message, "not run: job %04d (%s %s, repeat %d, fold %d), "
                  "which it needs, failed", why->id, why->kind == SC_JOB_GAN ? "GAN" : "job",
                  why->architecture, why->repeat, why->fold);
         if (sc_results_write_row(cfg->res, &c)) return -1;
         (*n_done)++;
-        if (cfg->done) cfg->done(cfg->done_ctx, &c, *n_done, cfg->n);
+        if (cfg->done) cfg->done(cfg->done_ctx, &c, *n_done, n_total);
     }
     return 0;
 }
 
-static int run_serial(const sc_schedule_cfg *cfg, sc_dag *d, int *cancelled)
+/* Job `job` finished with row `row`: record it in the graph and cancel what can no longer run.
+ * *n_done counts finished jobs. */
+static int finish(const sc_schedule_cfg *cfg, sc_dag *d, const sc_job_row *row, int *cancelled,
+                  int *n_done, int n_total)
 {
-    int n_done = 0;
+    (*n_done)++;
+    if (cfg->done) cfg->done(cfg->done_ctx, row, *n_done, n_total);
+    int nc = sc_dag_finish(d, row->id, row->status == SC_JOB_DONE, row->output_hash, cancelled);
+    return write_cancelled(cfg, cancelled, nc, n_done, n_total);
+}
+
+static int run_serial(const sc_schedule_cfg *cfg, sc_dag *d, int *cancelled, int n_done,
+                      int n_total)
+{
     for (int job; (job = sc_dag_next(d)) >= 0;) {
         sc_job_row row;
         if (mark_running(cfg, job, 0)) return -1;
         if (cfg->exec(cfg->exec_ctx, job, dep_hash(cfg, d, job), &row)) return -1;
-        if (finish(cfg, d, &row, cancelled, &n_done)) return -1;
+        if (finish(cfg, d, &row, cancelled, &n_done, n_total)) return -1;
     }
     return 0;
 }
 
 static int run_master(MPI_Comm comm, int size, const sc_schedule_cfg *cfg, sc_dag *d,
-                      int *cancelled)
+                      int *cancelled, int n_done, int n_total)
 {
-    int n_done = 0, active = size - 1, failed = 0, us = 100, n_parked = 0;
+    int active = size - 1, failed = 0, us = 100, n_parked = 0;
     int *parked = sc_xmalloc(sizeof(int) * (size_t)size);
     char failure[SC_ERR_MAX] = "";
     while (active > 0) {
@@ -101,7 +111,7 @@ static int run_master(MPI_Comm comm, int size, const sc_schedule_cfg *cfg, sc_da
             snprintf(failure, sizeof failure, "rank %d: %s", st.MPI_SOURCE, msg.row.message);
         }
         if (msg.job >= 0 && !msg.fatal && !failed &&
-            finish(cfg, d, &msg.row, cancelled, &n_done)) {
+            finish(cfg, d, &msg.row, cancelled, &n_done, n_total)) {
             failed = 1;
             snprintf(failure, sizeof failure, "%s", sc_err_msg());
         }
@@ -163,16 +173,23 @@ int sc_schedule(MPI_Comm comm, const sc_schedule_cfg *cfg)
     int rank, size;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
-    int rc = 0;
+    int rc = 0, n_done = 0, n_total = 0;
     sc_dag d;
     int *cancelled = NULL;
     if (size == 1 || rank == 0) {
-        rc = sc_dag_init(&d, cfg->n, cfg->order, cfg->depends);
         cancelled = sc_xmalloc(sizeof(int) * (size_t)(cfg->n ? cfg->n : 1));
+        int nc = 0;
+        rc = sc_dag_init(&d, cfg->n, cfg->order, cfg->depends, cfg->finished, cfg->hashes,
+                         cancelled, &nc);
+        if (rc == 0) {
+            n_total = sc_dag_undispatched(&d) + nc;
+            rc = write_cancelled(cfg, cancelled, nc, &n_done, n_total);
+            if (rc) sc_dag_free(&d);
+        }
     }
     if (rc == 0) {
-        if (size == 1) rc = run_serial(cfg, &d, cancelled);
-        else if (rank == 0) rc = run_master(comm, size, cfg, &d, cancelled);
+        if (size == 1) rc = run_serial(cfg, &d, cancelled, n_done, n_total);
+        else if (rank == 0) rc = run_master(comm, size, cfg, &d, cancelled, n_done, n_total);
         else rc = run_worker(comm, cfg);
         if (size == 1 || rank == 0) sc_dag_free(&d);
     } else if (size > 1) { /* the master could not start: release the workers it will not serve */

@@ -22,13 +22,17 @@
  * go on. */
 typedef int (*sc_exec_fn)(void *ctx, int job, uint64_t dep_hash, sc_job_row *row);
 /* Master side: a job finished (row as the worker reported it, or as the master wrote it for a
- * cancelled job). */
+ * cancelled job); n_total counts the jobs of this run (a resumed sweep's still to run). */
 typedef void (*sc_done_fn)(void *ctx, const sc_job_row *row, int n_done, int n_total);
 
 typedef struct {
     const int *order;   /* dispatch order, n entries */
     int n;
     const int *depends; /* per job id: the job it waits for, or -1 (NULL: no dependencies) */
+    /* A resumed sweep: per job id, SC_DAG_DONE / SC_DAG_FAILED for the jobs not to run again,
+     * SC_DAG_TO_RUN for the others (NULL: run every job), and the done ones' output hashes. */
+    const int8_t *finished;
+    const uint64_t *hashes;
     const sc_job_row *rows; /* initial rows, indexed by job id (for "running" and cancellations) */
     sc_results *res;
     sc_exec_fn exec;

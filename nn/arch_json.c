@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "util/sys.h"
 
 typedef struct {
     char *s;
@@ -135,4 +136,28 @@ char *nn_arch_json(const nn_arch *a, const nn_shape *shape)
     list(&b, &a->layers, a->init);
     put(&b, "}");
     return b.s;
+}
+
+int nn_arch_resolved(const char *arch_path, const nn_shape *shape, char **json, char **texts)
+{
+    nn_arch a;
+    *json = *texts = NULL;
+    if (nn_arch_load_file(arch_path, &a) != 0) return -1;
+    if (nn_arch_finalize(&a, shape->n_out) != 0) {
+        nn_arch_free(&a);
+        return -1;
+    }
+    *json = nn_arch_json(&a, shape);
+    /* the file, then the bases it reads (a->files: every file read, the base chain) */
+    sbuf b = {sc_xmalloc(256), 0, 256};
+    b.s[0] = '\0';
+    for (int i = 0; i < a.n_files; i++) {
+        size_t len = 0;
+        char *t = sc_read_file(a.files[i], &len);
+        put(&b, "%s# ---- %s\n%s", i ? "\n" : "", a.files[i], t ? t : "(unreadable)\n");
+        free(t);
+    }
+    *texts = b.s;
+    nn_arch_free(&a);
+    return 0;
 }

@@ -32,6 +32,11 @@ nn_net *nn_net_build(const char *arch_path, const nn_shape *shape);
  * (a `base` it names is looked up with nn_arch_resolve). */
 nn_net *nn_net_build_text(const char *text, const char *label, const nn_shape *shape);
 void nn_net_free(nn_net *net);
+/* The resolved architecture of a file as JSON (nn_net_arch_json's text for that shape) without
+ * building the network (no memory for its parameters), and the texts of every file it reads
+ * (itself, then its bases; each after a line "# ---- PATH"), for provenance.  Both malloc'd;
+ * -1 with an error naming the file on a bad file (shapes are checked only when built). */
+int nn_arch_resolved(const char *arch_path, const nn_shape *shape, char **json, char **texts);
 
 /* Initialize every parameter from `seed` (the architecture file chooses the initializer per
  * layer; default PyTorch's). Resets batch-norm running statistics and optimizer state. */

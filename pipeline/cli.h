@@ -8,6 +8,8 @@
 #define SC_EXIT_OK 0
 #define SC_EXIT_FAIL 1
 #define SC_EXIT_USAGE 2
+#define SC_EXIT_JOBS_FAILED 3 /* run: the sweep completed, some jobs failed */
+#define SC_EXIT_STOPPED 4     /* run: stopped by SIGTERM or SIGINT; --resume continues it */
 
 int cli_long(const char *opt, const char *val, long lo, long hi, long *out);
 int cli_int(const char *opt, const char *val, int lo, int hi, int *out);

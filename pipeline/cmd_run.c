@@ -14,6 +14,7 @@
 #include "data/dataset.h"
 #include "data/preprocess.h"
 #include "folds/folds.h"
+#include "jobs/dag.h"
 #include "jobs/grid.h"
 #include "jobs/scheduler.h"
 #include "jobs/train_job.h"
@@ -21,6 +22,7 @@
 #include "pipeline/cli.h"
 #include "pipeline/commands.h"
 #include "pipeline/experiment.h"
+#include "pipeline/run_info.h"
 #include "results/results.h"
 #include "results/results_read.h"
 #include "results/summary.h"
@@ -32,8 +34,8 @@
 
 static void help(void)
 {
-    printf("usage: spectcv run EXPERIMENT.cfg [-o results.h5] [--data DATA.h5] [--force]\n"
-           "                  [--dry-run] [--quiet] [-v]\n\n"
+    printf("usage: spectcv run EXPERIMENT.cfg [-o results.h5] [--data DATA.h5]\n"
+           "                  [--force | --resume [--retry-failed]] [--dry-run] [--quiet] [-v]\n\n"
            "Run the cross-validation sweep an experiment file describes (docs/config.md):\n"
            "jobs = repeats x folds x augmentations x architectures.  Under mpirun, rank 0 hands\n"
            "jobs to the other ranks as they ask (run with as many ranks as cores + 1: the\n"
@@ -44,9 +46,17 @@ static void help(void)
            "  -o FILE      results file (default results.h5); never overwritten without --force\n"
            "  --data FILE  use this data set instead of the experiment's data.path\n"
            "  --force      overwrite an existing results file\n"
+           "  --resume     continue the sweep of an existing results file: only the jobs that\n"
+           "               are not done run (refused if the experiment, the data set or an\n"
+           "               architecture differs from what started it); the final file is\n"
+           "               the same as an uninterrupted run's\n"
+           "  --retry-failed  with --resume, run the failed jobs again too\n"
            "  --dry-run    validate everything, print the folds and the job plan, run nothing\n"
            "  --quiet      print only the final tables\n"
-           "  -v           also print every GAN epoch's losses, as the workers finish them\n");
+           "  -v           also print every GAN epoch's losses, as the workers finish them\n\n"
+           "Exit status: 0 every job done; 3 the sweep completed but some jobs failed (their\n"
+           "rows say why; --resume --retry-failed runs them again); 4 stopped by SIGTERM or\n"
+           "SIGINT (--resume continues); 1 an error; 2 a usage error.\n");
 }
 
 /* After a stage that may fail on some ranks: all agree; the lowest failing rank's message
@@ -91,7 +101,7 @@ static void on_done(void *p, const sc_job_row *row, int n_done, int n_total)
 }
 
 /* Compute the summary from the closed results file, store it in /summary, print the tables. */
-static int write_summary(const char *out, int bootstrap, double wall)
+static int write_summary(const char *out, int bootstrap, double wall, int *any_failed)
 {
     sc_results_file rf;
     sc_summary s;
@@ -107,8 +117,13 @@ static int write_summary(const char *out, int bootstrap, double wall)
     sc_summary_print_jobs(stdout, &rf);
     sc_summary_print(stdout, &rf, &s);
     int failed = 0;
-    for (int j = 0; j < rf.n_jobs; j++) failed += rf.rows[j].status == SC_JOB_FAILED;
-    printf("\n%d jobs (%d failed) in %.1f s; results in %s\n", rf.n_jobs, failed, wall, out);
+    for (int j = 0; j < rf.n_jobs + rf.n_gan; j++) failed += rf.rows[j].status == SC_JOB_FAILED;
+    *any_failed = failed > 0;
+    printf("\n%d jobs%s (%d failed) in %.1f s; results in %s\n", rf.n_jobs + rf.n_gan,
+           rf.n_gan ? " with the GAN jobs" : "", failed, wall, out);
+    if (failed)
+        printf("%d jobs failed (their messages are above and in the file's /jobs/table); "
+               "`spectcv run ... --resume --retry-failed` runs them again\n", failed);
     rc = 0;
 fail:
     sc_results_free(&rf);
@@ -120,57 +135,6 @@ fail_closed:
 static int exec_job(void *ctx, int job, uint64_t dep_hash, sc_job_row *row)
 {
     return sc_run_job(ctx, job, dep_hash, row);
-}
-
-/* What the results file needs to know of the GAN before the first job: its resolution and its
- * generator's state layout and texts (every rank builds it: the layout is collective). */
-typedef struct {
-    sc_gan_layout lay;
-    char *state_layout;
-    int *sets, *examples;
-} gan_info;
-
-static int gan_info_make(const sc_experiment *e, int v, int l, const sc_job *jobs, int n_jobs,
-                         gan_info *gi)
-{
-    memset(gi, 0, sizeof *gi);
-    if (!e->uses_gan) return 0;
-    aug_gan *g = aug_gan_build(e->gan.g_path, e->gan.d_path, v, l, e->gan.train.z, 2);
-    if (!g) return -1;
-    nn_net *G = aug_gan_generator(g), *D = aug_gan_discriminator(g);
-    aug_gan_dims(g, &gi->lay.h, &gi->lay.w);
-    gi->lay.v = v;
-    gi->lay.epochs = e->gan.train.epochs;
-    gi->lay.bins = 64;
-    gi->lay.n_state = (int64_t)nn_state_size(G);
-    gi->state_layout = nn_state_layout(G);
-    gi->lay.state_layout = gi->state_layout;
-    /* the texts live as long as the nets: keep copies */
-    gi->lay.g_arch_text = sc_xstrdup(nn_net_arch_text(G) ? nn_net_arch_text(G) : "");
-    gi->lay.g_arch_json = sc_xstrdup(nn_net_arch_json(G));
-    gi->lay.d_arch_text = sc_xstrdup(nn_net_arch_text(D) ? nn_net_arch_text(D) : "");
-    gi->lay.d_arch_json = sc_xstrdup(nn_net_arch_json(D));
-    aug_gan_free(g);
-    gi->sets = sc_xmalloc(sizeof(int) * (size_t)n_jobs);
-    gi->examples = sc_xmalloc(sizeof(int) * (size_t)n_jobs);
-    for (int j = 0, k = 0; j < n_jobs; j++)
-        if (jobs[j].kind == SC_JOB_GAN) {
-            gi->sets[k] = jobs[j].n_sets;
-            gi->examples[k++] = jobs[j].n_examples;
-        }
-    return 0;
-}
-
-static void gan_info_free(gan_info *gi)
-{
-    free(gi->state_layout);
-    free((char *)gi->lay.g_arch_text);
-    free((char *)gi->lay.g_arch_json);
-    free((char *)gi->lay.d_arch_text);
-    free((char *)gi->lay.d_arch_json);
-    free(gi->sets);
-    free(gi->examples);
-    memset(gi, 0, sizeof *gi);
 }
 
 /* BLAS threads for this rank: what the experiment asks, capped so that the worker ranks on
@@ -276,10 +240,49 @@ static void print_plan(const sc_experiment *e, const sc_dataset *ds, const int *
     fflush(stdout);
 }
 
+/* What --resume runs: jobs done in the file stay done (with the output hash their row
+ * records); failed ones stay failed unless retry; the rest (pending, or running when the sweep
+ * stopped) run.  The file's rows must be this sweep's jobs. */
+static int resume_plan(const char *path, const sc_job_row *rows, const sc_job_row *file,
+                       int n, int retry, int8_t **finished, uint64_t **hashes)
+{
+    *finished = sc_xcalloc((size_t)(n ? n : 1), 1);
+    *hashes = sc_xcalloc((size_t)(n ? n : 1), sizeof **hashes);
+    for (int j = 0; j < n; j++) {
+        const sc_job_row *a = &rows[j], *b = &file[j];
+        SC_CHECK(a->id == b->id && a->repeat == b->repeat && a->fold == b->fold &&
+                     a->kind == b->kind && a->seed == b->seed &&
+                     !strncmp(a->augmentation, b->augmentation, SC_ROW_NAME) &&
+                     !strncmp(a->architecture, b->architecture, SC_ROW_NAME),
+                 "%s: /jobs/table row %d is not this sweep's job %d", path, j, j);
+        if (b->status == SC_JOB_DONE) {
+            (*finished)[j] = SC_DAG_DONE;
+            (*hashes)[j] = b->output_hash;
+        } else if (b->status == SC_JOB_FAILED && !retry) {
+            (*finished)[j] = SC_DAG_FAILED;
+        }
+    }
+    return 0;
+fail:
+    return -1;
+}
+
+static void print_resume(const char *path, const sc_job_row *file, int n, int retry)
+{
+    int count[4] = {0};
+    for (int j = 0; j < n; j++) count[file[j].status]++;
+    printf("resuming %s: %d of %d jobs done, %d failed (%s), %d running when it stopped and %d "
+           "pending: %d to run\n", path, count[SC_JOB_DONE], n, count[SC_JOB_FAILED],
+           retry ? "run again: --retry-failed" : "kept; --retry-failed runs them again",
+           count[SC_JOB_RUNNING], count[SC_JOB_PENDING],
+           count[SC_JOB_RUNNING] + count[SC_JOB_PENDING] + (retry ? count[SC_JOB_FAILED] : 0));
+    fflush(stdout);
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *exp_path = NULL, *out = "results.h5", *data = NULL;
-    int force = 0, dry = 0, quiet = 0, verbose = 0;
+    int force = 0, dry = 0, quiet = 0, verbose = 0, resume = 0, retry = 0;
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
@@ -294,6 +297,10 @@ int cmd_run(int argc, char **argv)
             if (cli_value(argc, argv, &i, &data)) return cli_usage_error("run");
         } else if (!strcmp(a, "--force")) {
             force = 1;
+        } else if (!strcmp(a, "--resume")) {
+            resume = 1;
+        } else if (!strcmp(a, "--retry-failed")) {
+            retry = 1;
         } else if (!strcmp(a, "--dry-run")) {
             dry = 1;
         } else if (!strcmp(a, "--quiet")) {
@@ -308,6 +315,14 @@ int cmd_run(int argc, char **argv)
         sc_err_set(NULL, 0, "missing the experiment file");
         return cli_usage_error("run");
     }
+    if (force && resume) {
+        sc_err_set(NULL, 0, "--force starts the sweep again, --resume continues it: not both");
+        return cli_usage_error("run");
+    }
+    if (retry && !resume) {
+        sc_err_set(NULL, 0, "--retry-failed goes with --resume");
+        return cli_usage_error("run");
+    }
 
     sc_experiment e;
     sc_dataset ds;
@@ -317,8 +332,11 @@ int cmd_run(int argc, char **argv)
     sc_job *jobs = NULL;
     sc_job_row *rows = NULL;
     int *order = NULL, *depends = NULL, n_jobs = 0, lab[16], l = 0;
-    gan_info gi;
-    memset(&gi, 0, sizeof gi);
+    sc_run_info_set ri;
+    memset(&ri, 0, sizeof ri);
+    sc_job_row *file_rows = NULL;
+    int8_t *finished = NULL;
+    uint64_t *hashes = NULL;
     float *images = NULL, *count_scale = NULL;
     char **metric_names = NULL;
     sc_results *res = NULL;
@@ -328,9 +346,14 @@ int cmd_run(int argc, char **argv)
     if (pipe_agree(rc)) goto fail;
     /* Refuse to overwrite results (decided on rank 0, the only one that prints). */
     rc = 0;
-    if (rank == 0 && !dry && !force && sc_file_exists(out)) {
-        sc_err_set(NULL, 0, "%s exists; refusing to overwrite results (use --force, or choose "
-                   "another -o)", out);
+    if (rank == 0 && !dry && !force && !resume && sc_file_exists(out)) {
+        sc_err_set(NULL, 0, "%s exists; refusing to overwrite results (--resume continues its "
+                   "sweep, --force starts it again, or choose another -o)", out);
+        rc = -1;
+    }
+    if (rank == 0 && !dry && resume && !sc_file_exists(out)) {
+        sc_err_set(NULL, 0, "%s: --resume: no such results file (run without --resume to start "
+                   "the sweep)", out);
         rc = -1;
     }
     if (pipe_agree(rc)) goto fail;
@@ -354,8 +377,9 @@ int cmd_run(int argc, char **argv)
     order = sc_xmalloc((size_t)n_jobs * sizeof *order);
     rc = rank == 0 ? sc_grid_costs(&e, ds.v, l, jobs, n_jobs) : 0;
     if (pipe_agree(rc)) goto fail;
-    /* every rank needs the GAN's layout (the results file is created collectively) */
-    if (rc == 0) rc = gan_info_make(&e, ds.v, l, jobs, n_jobs, &gi);
+    /* every rank needs the GAN's layout and the architectures' hashes (the results file is
+     * created collectively) */
+    rc = sc_run_info_make(MPI_COMM_WORLD, &e, ds.v, l, jobs, n_jobs, argc, argv, threads, &ri);
     if (pipe_agree(rc)) goto fail;
     sc_grid_order(jobs, n_jobs, order);
     depends = sc_xmalloc(sizeof(int) * (size_t)n_jobs);
@@ -394,10 +418,6 @@ int cmd_run(int argc, char **argv)
         rc = sc_ds_load(&ds, e.in_h, e.in_w, e.norm, &images, &dhash, &count_scale);
     if (pipe_agree(rc)) goto fail;
     MPI_Bcast(&dhash, 1, MPI_UINT64_T, size == 1 ? 0 : 1, MPI_COMM_WORLD);
-    /* The OpenBLAS kernels a worker runs (results are bit-identical only with the same ones). */
-    char blas[32];
-    snprintf(blas, sizeof blas, "%s", nn_blas_core());
-    MPI_Bcast(blas, (int)sizeof blas, MPI_CHAR, size == 1 ? 0 : 1, MPI_COMM_WORLD);
 
     metric_names = st_job_metric_names(names, l);
     rc = metric_names ? 0 : -1;
@@ -405,26 +425,38 @@ int cmd_run(int argc, char **argv)
     rows = sc_xmalloc((size_t)n_jobs * sizeof *rows);
     for (int j = 0; j < n_jobs; j++) sc_grid_row(&e, &jobs[j], &rows[j]);
     sc_results_layout lay = {
-        .version = SPECTCV_VERSION, .blas_core = blas, .experiment_text = e.text, .experiment_hash = e.hash,
+        .version = SPECTCV_VERSION, .experiment_text = e.text, .experiment_hash = e.hash,
         .experiment_path = e.path, .dataset_path = e.data_path, .dataset_hash = dhash,
         .seed = e.seed, .l = l, .label_names = names, .threshold = e.threshold,
         .confidence = e.confidence, .repeats = e.folds.repeats, .k = e.folds.k, .n = ds.n,
         .truth = truth, .patient = ds.patient, .assignment = assign, .n_jobs = n_jobs,
         .rows = rows, .epochs = e.epochs, .n_metrics = st_job_metrics_count(l),
-        .metric_names = (const char *const *)metric_names, .gan = gi.lay, .gan_sets = gi.sets,
-        .gan_examples = gi.examples};
-    rc = sc_results_create(MPI_COMM_WORLD, out, &lay, &res);
+        .metric_names = (const char *const *)metric_names};
+    sc_run_info_layout(&ri, &lay);
+    if (rank == 0 && ri.kernels_differ && !quiet)
+        printf("warning: the workers run different OpenBLAS kernels (/provenance in the results "
+               "file says which): their numbers can differ in rounding from a run on other "
+               "nodes; set OPENBLAS_CORETYPE the same everywhere for bit-identical results\n");
+    if (resume) {
+        file_rows = sc_xmalloc((size_t)n_jobs * sizeof *file_rows);
+        rc = sc_results_reopen(MPI_COMM_WORLD, out, &lay, &res, file_rows);
+        if (rc == 0) rc = resume_plan(out, rows, file_rows, n_jobs, retry, &finished, &hashes);
+    } else {
+        rc = sc_results_create(MPI_COMM_WORLD, out, &lay, &res);
+    }
     if (pipe_agree(rc)) goto fail;
+    if (resume && rank == 0 && !quiet) print_resume(out, file_rows, n_jobs, retry);
 
     double t0 = sc_now();
     sc_job_ctx jc = {.e = &e, .n = ds.n, .v = ds.v, .l = l, .images = images,
                      .count_scale = count_scale, .view_mirrored = ds.view_mirrored, .truth = truth,
                      .assignment = assign, .jobs = jobs, .res = res, .rank = rank,
-                     .threads = threads, .gan_h = gi.lay.h, .gan_w = gi.lay.w,
+                     .threads = threads, .gan_h = ri.gan.h, .gan_w = ri.gan.w,
                      .verbose = verbose && !quiet};
     progress_ctx pc = {quiet};
-    sc_schedule_cfg sc = {.order = order, .n = n_jobs, .depends = depends, .rows = rows, .res = res,
-                          .exec = exec_job, .exec_ctx = &jc, .done = on_done, .done_ctx = &pc};
+    sc_schedule_cfg sc = {.order = order, .n = n_jobs, .depends = depends, .finished = finished,
+                          .hashes = hashes, .rows = rows, .res = res, .exec = exec_job,
+                          .exec_ctx = &jc, .done = on_done, .done_ctx = &pc};
     int sched_rc = sc_schedule(MPI_COMM_WORLD, &sc);
     char sched_msg[SC_ERR_MAX];
     snprintf(sched_msg, sizeof sched_msg, "%s", sc_err_msg());
@@ -438,9 +470,11 @@ int cmd_run(int argc, char **argv)
     double wall = sc_now() - t0;
 
     /* Summary: rank 0 alone, from the closed file. */
-    rc = rank == 0 ? write_summary(out, e.bootstrap, wall) : 0;
+    int any_failed = 0;
+    rc = rank == 0 ? write_summary(out, e.bootstrap, wall, &any_failed) : 0;
     if (pipe_agree(rc)) goto fail;
-    status = SC_EXIT_OK;
+    MPI_Bcast(&any_failed, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    status = any_failed ? SC_EXIT_JOBS_FAILED : SC_EXIT_OK;
     goto done;
 fail:
     if (rank == 0) sc_err_print();
@@ -453,7 +487,10 @@ done:
     free(rows);
     free(order);
     free(depends);
-    gan_info_free(&gi);
+    free(file_rows);
+    free(finished);
+    free(hashes);
+    sc_run_info_free(&ri);
     free(jobs);
     free(assign);
     free(truth);

@@ -70,6 +70,25 @@ typedef struct {
     const char *d_arch_text, *d_arch_json; /* discriminator */
 } sc_gan_layout;
 
+/* One rank of a run, for /provenance/run_K/ranks. */
+typedef struct {
+    int32_t rank;
+    int8_t worker;   /* 1: trains; 0: rank 0 of several, which only dispatches */
+    int32_t threads; /* nn threads of a worker */
+    char host[64];
+    char blas_core[32]; /* OpenBLAS kernels it runs */
+} sc_rank_info;
+
+/* What ran a sweep (or one of its resumptions): /provenance/run_K. */
+typedef struct {
+    const char *command;      /* the command line */
+    const char *started;      /* UTC, ISO 8601 */
+    const char *mpi_version;  /* MPI_Get_library_version */
+    const char *hdf5_version; /* H5get_libversion */
+    int n_ranks;
+    const sc_rank_info *ranks; /* [n_ranks] */
+} sc_run_info;
+
 /* Everything the file holds that is known before the first job. */
 typedef struct {
     const char *version;
@@ -97,6 +116,13 @@ typedef struct {
      * order, the label sets of its training part and the real scans kept as examples. */
     sc_gan_layout gan;
     const int *gan_sets, *gan_examples;
+    /* The architectures, GAN networks included: names, files' texts, and a hash of each resolved
+     * architecture (its JSON: the layers after variants), which --resume compares. */
+    int n_archs;
+    const char *const *arch_names;
+    const char *const *arch_texts;
+    const uint64_t *arch_hashes;
+    const sc_run_info *run; /* may be NULL: no /provenance/run_K */
 } sc_results_layout;
 
 typedef struct sc_results sc_results;
@@ -104,6 +130,12 @@ typedef struct sc_results sc_results;
 /* Collective over comm: create the file (truncating), every object, and flush. */
 int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *lay,
                       sc_results **out);
+/* Collective, for --resume: open an existing file read-write, refuse it (error naming what
+ * differs) unless it was made by the same experiment, data set and architectures for the same
+ * folds and sizes, open every object of the layout, read /jobs/table into rows [n_jobs], and add
+ * this run's /provenance/run_K. */
+int sc_results_reopen(MPI_Comm comm, const char *path, const sc_results_layout *lay,
+                      sc_results **out, sc_job_row *rows);
 
 /* Independent: overwrite row `row->id` of /jobs/table. */
 int sc_results_write_row(sc_results *res, const sc_job_row *row);

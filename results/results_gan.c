@@ -89,10 +89,14 @@ int sc_results_create_gan(sc_results *r, hid_t g, int job, const sc_job_row *row
                            : t[k].type == 1 ? (const void *)&nand_
                            : t[k].type == 2 ? (const void *)&none
                                             : (const void *)&minus1;
-        SC_H5(r->gdsets[gi][k] = sc_results_make_dset(g, t[k].name, native(t[k].type), t[k].rank,
-                                                      t[k].dims, fill),
-              "%s: /jobs/%04d/%s", r->path, job, t[k].name);
+        r->gdsets[gi][k] = sc_results_dset(r, g, t[k].name, native(t[k].type), t[k].rank,
+                                           t[k].dims, fill);
+        if (r->gdsets[gi][k] < 0) {
+            sc_err_prefix("/jobs/%04d", job);
+            goto fail;
+        }
     }
+    if (r->reopen) return 0; /* the attributes were written with the file */
     const hid_t gen = r->gdsets[gi][G_GENERATOR];
     const sc_h5_str vl = SC_H5_VLEN;
     SC_TRY(sc_h5_write_str_attr(gen, r->path, "layout", r->gan.state_layout, vl));

@@ -19,6 +19,7 @@ enum {
 struct sc_results {
     MPI_Comm comm;
     int rank;
+    int reopen;     /* 1: opened again by --resume (objects opened and checked, not made) */
     char *path;
     hid_t file, table, row_type;
     int n_jobs, l, epochs, n_metrics;
@@ -34,8 +35,20 @@ struct sc_results {
 /* Collective: a contiguous, early-allocated dataset with a fill value (may be NULL). */
 hid_t sc_results_make_dset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
                            const void *fill);
+/* Collective: create (a new file) or open and check the dimensions of (a reopened one) a
+ * dataset; a group likewise.  -1 with an error naming the file and the object. */
+hid_t sc_results_dset(const sc_results *r, hid_t loc, const char *name, hid_t type, int rank,
+                      const hsize_t *dims, const void *fill);
+hid_t sc_results_group(const sc_results *r, hid_t loc, const char *name);
 /* Write a whole dataset (independent transfer). */
 int sc_results_write_all(hid_t d, hid_t memtype, const void *buf, const char *what);
+
+/* Provenance (results_prov.c), collective: the architectures' names, hashes and texts as root
+ * attributes (a new file) or compared with the file's (--resume); this run's description as a
+ * new group /provenance/run_K. */
+int sc_results_write_archs(sc_results *r, const sc_results_layout *lay);
+int sc_results_verify_archs(sc_results *r, const sc_results_layout *lay);
+int sc_results_write_run(sc_results *r, const sc_results_layout *lay);
 
 /* Collective, from sc_results_create: the objects of GAN job `job` (group g already created). */
 int sc_results_create_gan(sc_results *r, hid_t g, int job, const sc_job_row *row);

@@ -91,6 +91,42 @@ fail:
     return d;
 }
 
+hid_t sc_results_dset(const sc_results *r, hid_t loc, const char *name, hid_t type, int rank,
+                      const hsize_t *dims, const void *fill)
+{
+    if (!r->reopen) return sc_results_make_dset(loc, name, type, rank, dims, fill);
+    hid_t d = -1, sp = -1;
+    hsize_t got[4] = {0};
+    SC_CHECK(H5Lexists(loc, name, H5P_DEFAULT) > 0, "%s: missing dataset %s (the file was not "
+             "made by this sweep, or is damaged)", r->path, name);
+    SC_H5(d = H5Dopen2(loc, name, H5P_DEFAULT), "%s: cannot open dataset %s", r->path, name);
+    SC_H5(sp = H5Dget_space(d), "%s: %s", r->path, name);
+    int nd = H5Sget_simple_extent_ndims(sp);
+    SC_CHECK(nd == rank && rank <= 4, "%s: dataset %s has %d dimensions, the sweep needs %d",
+             r->path, name, nd, rank);
+    H5Sget_simple_extent_dims(sp, got, NULL);
+    for (int i = 0; i < rank; i++)
+        SC_CHECK(got[i] == dims[i], "%s: dataset %s: dimension %d is %llu, the sweep needs %llu "
+                 "(the file was made for other folds or sizes)", r->path, name, i,
+                 (unsigned long long)got[i], (unsigned long long)dims[i]);
+    H5Sclose(sp);
+    return d;
+fail:
+    if (sp >= 0) H5Sclose(sp);
+    if (d >= 0) H5Dclose(d);
+    return -1;
+}
+
+hid_t sc_results_group(const sc_results *r, hid_t loc, const char *name)
+{
+    hid_t g = r->reopen ? H5Gopen2(loc, name, H5P_DEFAULT)
+                        : H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        sc_err_set(NULL, 0, "%s: cannot %s group %s", r->path, r->reopen ? "open" : "create",
+                   name);
+    return g;
+}
+
 int sc_results_write_all(hid_t d, hid_t memtype, const void *buf, const char *what)
 {
     SC_H5(H5Dwrite(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), "cannot write %s", what);
@@ -106,13 +142,83 @@ static void forget_texts(sc_results *r)
     r->gan.d_arch_text = r->gan.d_arch_json = NULL;
 }
 
-int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *lay,
-                      sc_results **out)
+/* The root attributes of a new file: what the sweep is, and what made it. */
+static int write_root(sc_results *r, const sc_results_layout *lay)
+{
+    char hex[17];
+    const hid_t f = r->file;
+    const char *path = r->path;
+    const sc_h5_str fx = SC_H5_FIXED;
+    SC_TRY(sc_h5_write_str_attr(f, path, "version", lay->version, fx));
+    if (lay->blas_core) SC_TRY(sc_h5_write_str_attr(f, path, "blas_core", lay->blas_core, fx));
+    SC_TRY(sc_h5_write_str_attr(f, path, "experiment", lay->experiment_text, fx));
+    sc_hash_hex(lay->experiment_hash, hex);
+    SC_TRY(sc_h5_write_str_attr(f, path, "experiment_hash", hex, fx));
+    SC_TRY(sc_h5_write_str_attr(f, path, "experiment_path", lay->experiment_path, fx));
+    SC_TRY(sc_h5_write_str_attr(f, path, "dataset_path", lay->dataset_path, fx));
+    sc_hash_hex(lay->dataset_hash, hex);
+    SC_TRY(sc_h5_write_str_attr(f, path, "dataset_hash", hex, fx));
+    SC_TRY(sc_h5_write_strs_attr(f, path, "label_names", lay->l, lay->label_names, fx));
+    SC_TRY(sc_h5_write_num_attr(f, path, "threshold", H5T_NATIVE_DOUBLE, &lay->threshold));
+    SC_TRY(sc_h5_write_num_attr(f, path, "confidence", H5T_NATIVE_DOUBLE, &lay->confidence));
+    SC_TRY(sc_h5_write_num_attr(f, path, "seed", H5T_NATIVE_UINT64, &lay->seed));
+    SC_TRY(sc_h5_write_num_attr(f, path, "repeats", H5T_NATIVE_INT, &lay->repeats));
+    SC_TRY(sc_h5_write_num_attr(f, path, "folds", H5T_NATIVE_INT, &lay->k));
+    SC_TRY(sc_h5_write_num_attr(f, path, "epochs", H5T_NATIVE_INT, &lay->epochs));
+    SC_TRY(sc_results_write_archs(r, lay));
+    return 0;
+fail:
+    return -1;
+}
+
+/* A string attribute of the open file must be `want` (--resume). */
+static int same_str_attr(const sc_results *r, const char *name, const char *want,
+                         const char *what)
+{
+    char *got = NULL;
+    int rc = -1;
+    SC_TRY(sc_h5_read_str_attr(r->file, r->path, name, "(not a spectcv results file?)", &got));
+    SC_CHECK(!strcmp(got, want), "%s: %s: the file has %s %s, this sweep %s; --resume continues a "
+             "sweep only with what started it (run without --resume, or with another -o)",
+             r->path, what, name, got, want);
+    rc = 0;
+fail:
+    free(got);
+    return rc;
+}
+
+/* The checks of --resume: the same experiment, data set, architectures and sizes. */
+static int verify_root(sc_results *r, const sc_results_layout *lay)
+{
+    char hex[17];
+    int v[3];
+    sc_hash_hex(lay->experiment_hash, hex);
+    SC_TRY(same_str_attr(r, "experiment_hash", hex, "another experiment file, or one edited since"));
+    sc_hash_hex(lay->dataset_hash, hex);
+    SC_TRY(same_str_attr(r, "dataset_hash", hex, "another data set, or one changed since"));
+    const char *names[3] = {"repeats", "folds", "epochs"};
+    const int want[3] = {lay->repeats, lay->k, lay->epochs};
+    for (int i = 0; i < 3; i++) {
+        SC_TRY(sc_h5_read_num_attr(r->file, r->path, names[i], NULL, H5T_NATIVE_INT, &v[i]));
+        SC_CHECK(v[i] == want[i], "%s: attribute %s is %d, the sweep has %d", r->path, names[i],
+                 v[i], want[i]);
+    }
+    SC_TRY(sc_results_verify_archs(r, lay));
+    return 0;
+fail:
+    return -1;
+}
+
+/* Create (reopen = 0) or reopen for --resume (reopen = 1; rows_out receives /jobs/table) every
+ * object of the layout.  Collective; both walk the objects in the same order. */
+static int results_open(MPI_Comm comm, const char *path, const sc_results_layout *lay,
+                        sc_results **out, int reopen, sc_job_row *rows_out)
 {
     sc_results *r = sc_xcalloc(1, sizeof *r);
     hid_t fapl = -1, jobs = -1, folds = -1, g = -1;
     int32_t *idx = NULL;
     r->comm = comm;
+    r->reopen = reopen;
     MPI_Comm_rank(comm, &r->rank);
     r->path = sc_xstrdup(path);
     r->file = r->table = r->row_type = -1;
@@ -147,78 +253,74 @@ int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *
 
     SC_H5(fapl = H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate failed");
     SC_H5(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio failed");
-    r->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    SC_CHECK(r->file >= 0, "%s: cannot create the results file (directory missing or not "
-             "writable?)", path);
-
-    /* Root attributes: provenance (fixed-length strings: h5py reads them as bytes). */
-    char hex[17];
-    const hid_t f = r->file;
-    const sc_h5_str fx = SC_H5_FIXED;
-    SC_TRY(sc_h5_write_str_attr(f, path, "version", lay->version, fx));
-    if (lay->blas_core) SC_TRY(sc_h5_write_str_attr(f, path, "blas_core", lay->blas_core, fx));
-    SC_TRY(sc_h5_write_str_attr(f, path, "experiment", lay->experiment_text, fx));
-    sc_hash_hex(lay->experiment_hash, hex);
-    SC_TRY(sc_h5_write_str_attr(f, path, "experiment_hash", hex, fx));
-    SC_TRY(sc_h5_write_str_attr(f, path, "experiment_path", lay->experiment_path, fx));
-    SC_TRY(sc_h5_write_str_attr(f, path, "dataset_path", lay->dataset_path, fx));
-    sc_hash_hex(lay->dataset_hash, hex);
-    SC_TRY(sc_h5_write_str_attr(f, path, "dataset_hash", hex, fx));
-    SC_TRY(sc_h5_write_strs_attr(f, path, "label_names", lay->l, lay->label_names, fx));
-    SC_TRY(sc_h5_write_num_attr(f, path, "threshold", H5T_NATIVE_DOUBLE, &lay->threshold));
-    SC_TRY(sc_h5_write_num_attr(f, path, "confidence", H5T_NATIVE_DOUBLE, &lay->confidence));
-    SC_TRY(sc_h5_write_num_attr(f, path, "seed", H5T_NATIVE_UINT64, &lay->seed));
-    SC_TRY(sc_h5_write_num_attr(f, path, "repeats", H5T_NATIVE_INT, &lay->repeats));
-    SC_TRY(sc_h5_write_num_attr(f, path, "folds", H5T_NATIVE_INT, &lay->k));
-    SC_TRY(sc_h5_write_num_attr(f, path, "epochs", H5T_NATIVE_INT, &lay->epochs));
+    if (reopen) {
+        SC_CHECK(H5Fis_hdf5(path) > 0, "%s: --resume: no results file there (or not HDF5)", path);
+        r->file = H5Fopen(path, H5F_ACC_RDWR, fapl);
+        SC_CHECK(r->file >= 0, "%s: cannot open the results file for --resume (not writable, or "
+                 "damaged?)", path);
+        SC_TRY(verify_root(r, lay));
+    } else {
+        r->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+        SC_CHECK(r->file >= 0, "%s: cannot create the results file (directory missing or not "
+                 "writable?)", path);
+        SC_TRY(write_root(r, lay));
+    }
+    SC_TRY(sc_results_write_run(r, lay));
 
     /* /dataset: truth and patients of every scan. */
-    SC_H5(g = H5Gcreate2(r->file, "/dataset", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          "cannot create /dataset");
+    SC_TRY((g = sc_results_group(r, r->file, "/dataset")) < 0);
     {
         hid_t dl = -1, dp = -1;
         hsize_t ldims[2] = {(hsize_t)lay->n, (hsize_t)lay->l}, pdim = (hsize_t)lay->n;
-        dl = sc_results_make_dset(g, "labels", H5T_NATIVE_UINT8, 2, ldims, NULL);
-        dp = dl >= 0 ? sc_results_make_dset(g, "patient", H5T_NATIVE_INT64, 1, &pdim, NULL) : -1;
+        dl = sc_results_dset(r, g, "labels", H5T_NATIVE_UINT8, 2, ldims, NULL);
+        dp = dl >= 0 ? sc_results_dset(r, g, "patient", H5T_NATIVE_INT64, 1, &pdim, NULL) : -1;
         int ok = dl >= 0 && dp >= 0;
-        if (ok && r->rank == 0)
+        if (ok && r->rank == 0 && !reopen)
             ok = !sc_results_write_all(dl, H5T_NATIVE_UINT8, lay->truth, "/dataset/labels") &&
                  !sc_results_write_all(dp, H5T_NATIVE_INT64, lay->patient, "/dataset/patient");
         if (dl >= 0) H5Dclose(dl);
         if (dp >= 0) H5Dclose(dp);
-        SC_CHECK(ok, "%s: cannot write /dataset", path);
+        SC_TRY(!ok);
     }
     H5Gclose(g);
     g = -1;
 
-    /* /folds/assignment */
-    SC_H5(folds = H5Gcreate2(r->file, "/folds", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          "cannot create /folds");
+    /* /folds/assignment: written when created, compared when reopened */
+    SC_TRY((folds = sc_results_group(r, r->file, "/folds")) < 0);
     hsize_t adims[2] = {(hsize_t)lay->repeats, (hsize_t)lay->n};
-    SC_H5(g = sc_results_make_dset(folds, "assignment", H5T_NATIVE_INT16, 2, adims, NULL),
-          "/folds/assignment");
-    if (r->rank == 0) SC_TRY(sc_results_write_all(g, H5T_NATIVE_INT16, lay->assignment, "/folds/assignment"));
+    SC_TRY((g = sc_results_dset(r, folds, "assignment", H5T_NATIVE_INT16, 2, adims, NULL)) < 0);
+    if (reopen) {
+        int16_t *a = sc_xmalloc(sizeof *a * (size_t)(adims[0] * adims[1]));
+        int same = H5Dread(g, H5T_NATIVE_INT16, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) >= 0 &&
+                   !memcmp(a, lay->assignment, sizeof *a * (size_t)(adims[0] * adims[1]));
+        free(a);
+        SC_CHECK(same, "%s: /folds/assignment differs from this sweep's folds", path);
+    } else if (r->rank == 0) {
+        SC_TRY(sc_results_write_all(g, H5T_NATIVE_INT16, lay->assignment, "/folds/assignment"));
+    }
     H5Dclose(g);
     g = -1;
 
     /* /jobs/table and one group per job. */
-    SC_H5(jobs = H5Gcreate2(r->file, "/jobs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          "cannot create /jobs");
+    SC_TRY((jobs = sc_results_group(r, r->file, "/jobs")) < 0);
     SC_H5(r->row_type = sc_results_row_type(), "row type");
     hsize_t jdim = (hsize_t)lay->n_jobs;
-    SC_H5(r->table = sc_results_make_dset(jobs, "table", r->row_type, 1, &jdim, NULL), "/jobs/table");
-    if (r->rank == 0) SC_TRY(sc_results_write_all(r->table, r->row_type, lay->rows, "/jobs/table"));
+    SC_TRY((r->table = sc_results_dset(r, jobs, "table", r->row_type, 1, &jdim, NULL)) < 0);
+    if (reopen)
+        SC_H5(H5Dread(r->table, r->row_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows_out),
+              "%s: cannot read /jobs/table", path);
+    else if (r->rank == 0)
+        SC_TRY(sc_results_write_all(r->table, r->row_type, lay->rows, "/jobs/table"));
 
     const float nanf_ = NAN;
     const double nand_ = NAN;
     const int64_t minus1 = -1;
-    idx = sc_xmalloc((size_t)lay->n * sizeof *idx);
+    idx = sc_xmalloc((size_t)(lay->n ? lay->n : 1) * sizeof *idx);
     for (int j = 0; j < lay->n_jobs; j++) {
         const sc_job_row *row = &lay->rows[j];
         char name[32];
         snprintf(name, sizeof name, "%04d", j);
-        SC_H5(g = H5Gcreate2(jobs, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-              "cannot create /jobs/%s", name);
+        SC_TRY((g = sc_results_group(r, jobs, name)) < 0);
         if (row->kind == SC_JOB_GAN) {
             SC_TRY(sc_results_create_gan(r, g, j, row));
             H5Gclose(g);
@@ -234,17 +336,20 @@ int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *
         hsize_t cdims[2] = {(hsize_t)lay->l, 4}, mdim = (hsize_t)lay->n_metrics;
         hsize_t hdim = (hsize_t)lay->epochs;
         hid_t *d = r->dsets[j];
-        SC_H5(d[D_TEST_INDEX] = sc_results_make_dset(g, "test_index", H5T_NATIVE_INT32, 1, &tdim, NULL),
-              "test_index");
-        SC_H5(d[D_SCORES] = sc_results_make_dset(g, "scores", H5T_NATIVE_FLOAT, 2, sdims, &nanf_), "scores");
-        SC_H5(d[D_COUNTS] = sc_results_make_dset(g, "counts", H5T_NATIVE_INT64, 2, cdims, &minus1), "counts");
-        SC_H5(d[D_METRICS] = sc_results_make_dset(g, "metrics", H5T_NATIVE_DOUBLE, 1, &mdim, &nand_),
-              "metrics");
-        SC_TRY(sc_h5_write_strs_attr(d[D_METRICS], path, "names", lay->n_metrics,
-                                     lay->metric_names, fx));
-        SC_H5(d[D_HISTORY] = sc_results_make_dset(g, "history", H5T_NATIVE_FLOAT, 1, &hdim, &nanf_),
-              "history");
-        if (r->rank == 0 && nt > 0)
+        SC_TRY((d[D_TEST_INDEX] = sc_results_dset(r, g, "test_index", H5T_NATIVE_INT32, 1, &tdim,
+                                                  NULL)) < 0);
+        SC_TRY((d[D_SCORES] = sc_results_dset(r, g, "scores", H5T_NATIVE_FLOAT, 2, sdims,
+                                              &nanf_)) < 0);
+        SC_TRY((d[D_COUNTS] = sc_results_dset(r, g, "counts", H5T_NATIVE_INT64, 2, cdims,
+                                              &minus1)) < 0);
+        SC_TRY((d[D_METRICS] = sc_results_dset(r, g, "metrics", H5T_NATIVE_DOUBLE, 1, &mdim,
+                                               &nand_)) < 0);
+        if (!reopen)
+            SC_TRY(sc_h5_write_strs_attr(d[D_METRICS], path, "names", lay->n_metrics,
+                                         lay->metric_names, SC_H5_FIXED));
+        SC_TRY((d[D_HISTORY] = sc_results_dset(r, g, "history", H5T_NATIVE_FLOAT, 1, &hdim,
+                                               &nanf_)) < 0);
+        if (r->rank == 0 && nt > 0 && !reopen)
             SC_TRY(sc_results_write_all(d[D_TEST_INDEX], H5T_NATIVE_INT32, idx, "test_index"));
         H5Gclose(g);
         g = -1;
@@ -266,6 +371,18 @@ fail:
     if (fapl >= 0) H5Pclose(fapl);
     sc_results_close(r);
     return -1;
+}
+
+int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *lay,
+                      sc_results **out)
+{
+    return results_open(comm, path, lay, out, 0, NULL);
+}
+
+int sc_results_reopen(MPI_Comm comm, const char *path, const sc_results_layout *lay,
+                      sc_results **out, sc_job_row *rows)
+{
+    return results_open(comm, path, lay, out, 1, rows);
 }
 
 /* Write a hyperslab of one element/row (independent transfer). */
