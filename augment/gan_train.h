@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "augment/gan.h"
+#include "util/rng.h"
 
 /* Columns of the per-epoch history: means over the epoch's scans of the step figures. */
 enum {
@@ -21,12 +22,37 @@ enum {
 /* Called after each epoch (e from 1) with that epoch's row of the history. */
 typedef void (*aug_gan_epoch_fn)(void *ctx, int epoch, int epochs, const float *row);
 
+/* Where a GAN training stands between two steps (with both networks' training states:
+ * nn/checkpoint.h): the epoch in progress, its samples and steps done, its sums of the history's
+ * columns over `seen` samples, and the states of the noise and mismatch streams. */
+typedef struct {
+    int epoch;
+    int64_t next;
+    int step;
+    double sum[AUG_HIST_COLS];
+    int64_t seen;
+    sc_rng noise, wrong;
+} aug_gan_pos;
+
+/* Called after every step: 0 goes on, 1 stops the training (aug_gan_train returns 1). */
+typedef int (*aug_gan_hook)(void *ctx, aug_gan *g, const aug_gan_pos *pos, const float *history);
+
+typedef struct {
+    aug_gan_epoch_fn on_epoch; /* may be NULL */
+    void *epoch_ctx;
+    aug_gan_hook hook;         /* may be NULL */
+    void *hook_ctx;
+    const aug_gan_pos *start;  /* NULL: from the beginning; else continue from there (the nets
+                                  hold the training state, history the finished epochs) */
+} aug_gan_train_opts;
+
 /* Train g (initialized by the caller) on real [n][v][h][w] (the GAN's [-1, 1]) with label rows
  * labels [n][l] (0/1 floats).  history [cfg->epochs][AUG_HIST_COLS]: rows of epochs that did not
  * run stay as the caller filled them.  A loss that is not finite stops the training with an
- * error naming the epoch and step. */
+ * error naming the epoch and step.  opts may be NULL.  Returns 0, -1 (error) or 1 (the hook
+ * stopped it). */
 int aug_gan_train(aug_gan *g, const aug_gan_cfg *cfg, const float *real, const float *labels,
-                  int64_t n, uint64_t seed, float *history, aug_gan_epoch_fn on_epoch, void *ctx);
+                  int64_t n, uint64_t seed, float *history, const aug_gan_train_opts *opts);
 
 /* The noise of sample k of a generation run seeded by seed (z values). */
 void aug_gan_sample_noise(uint64_t seed, int64_t k, int z, float *out);

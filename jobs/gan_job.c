@@ -16,6 +16,7 @@
 #include "augment/gan_train.h"
 #include "data/preprocess.h"
 #include "folds/folds.h"
+#include "jobs/checkpoint.h"
 #include "jobs/train_job.h"
 #include "nn/weights.h"
 #include "util/error.h"
@@ -41,6 +42,32 @@ static void on_epoch(void *p, int epoch, int epochs, const float *row)
            epochs, (double)row[AUG_HIST_D_LOSS], (double)row[AUG_HIST_G_LOSS],
            (double)row[AUG_HIST_D_REAL], (double)row[AUG_HIST_D_FAKE], wrong);
     fflush(stdout);
+}
+
+/* After each step: a checkpoint when due, the stop when the sweep stops (as fit_hook). */
+typedef struct {
+    const sc_job_ctx *ctx;
+    const sc_job *job;
+    char path[4200];
+    sc_ckpt_clock clock;
+    aug_gan_pos at;
+    int saved;
+} gan_hook_ctx;
+
+static int gan_hook(void *p, aug_gan *g, const aug_gan_pos *pos, const float *history)
+{
+    gan_hook_ctx *h = p;
+    int save;
+    const int stop = sc_ckpt_clock_tick(&h->clock, &save);
+    if (save) {
+        h->saved = sc_ckpt_save_gan(h->path, h->ctx->e->hash, h->job, g, pos, history,
+                                    h->ctx->e->gan.train.epochs) == 0;
+        if (!h->saved)
+            fprintf(stderr, "spectcv: warning: rank %d, job %04d: no checkpoint: %s\n",
+                    h->ctx->rank, h->job->id, sc_err_msg());
+    }
+    if (stop) h->at = *pos;
+    return stop;
 }
 
 /* Everything the job makes, freed together. */
@@ -137,6 +164,9 @@ int sc_gan_job(sc_job_ctx *ctx, int job_id, sc_job_row *row)
     aug_gan *gan = NULL;
     gan_bufs b;
     memset(&b, 0, sizeof b);
+    gan_hook_ctx hk;
+    memset(&hk, 0, sizeof hk);
+    hk.ctx = ctx, hk.job = job;
     const size_t n1 = (size_t)(ctx->n ? ctx->n : 1);
     b.history = sc_xmalloc(sizeof(float) * (size_t)gc->train.epochs * AUG_HIST_COLS);
     for (size_t i = 0; i < (size_t)gc->train.epochs * AUG_HIST_COLS; i++) b.history[i] = NAN;
@@ -188,10 +218,35 @@ int sc_gan_job(sc_job_ctx *ctx, int job_id, sc_job_row *row)
     SC_CHECK(h2 == gh && w2 == gw, "the generator makes %d x %d scans, not %d x %d", h2, w2, gh,
              gw);
     aug_gan_init(gan, job->seed);
+    aug_gan_pos start;
+    aug_gan_train_opts opts = {ctx->verbose ? on_epoch : NULL, NULL, gan_hook, &hk, NULL};
     progress_ctx pc = {ctx, job_id};
-    if (aug_gan_train(gan, &gc->train, b.real, b.labels, n, job->seed, b.history,
-                      ctx->verbose ? on_epoch : NULL, &pc))
-        goto job_failed;
+    opts.epoch_ctx = &pc;
+    if (ctx->ckpt_every > 0 && ctx->results_path) {
+        if (sc_ckpt_path(ctx->results_path, job_id, hk.path, sizeof hk.path)) goto job_failed;
+        const int rows = gc->train.epochs;
+        int got = sc_ckpt_load_gan(hk.path, e->hash, job, gan, &start, b.history, rows);
+        if (got == 0) {
+            opts.start = &start;
+            if (ctx->verbose)
+                printf("  [rank %d] job %04d continues from its checkpoint: GAN epoch %d, step "
+                       "%d\n", ctx->rank, job_id, start.epoch + 1, start.step);
+        } else if (got < 0) { /* start afresh: the state may be half read */
+            fprintf(stderr, "spectcv: warning: job %04d: ignoring its checkpoint: %s\n", job_id,
+                    sc_err_msg());
+            aug_gan_init(gan, job->seed);
+            for (size_t i = 0; i < (size_t)rows * AUG_HIST_COLS; i++) b.history[i] = NAN;
+        }
+    }
+    sc_ckpt_clock_start(&hk.clock, ctx->results_path ? ctx->ckpt_every : 0, job_id);
+    const int trained = aug_gan_train(gan, &gc->train, b.real, b.labels, n, job->seed, b.history,
+                                      &opts);
+    if (trained < 0) goto job_failed;
+    if (trained == 1) { /* the sweep is stopping */
+        sc_job_stopped_row(row, sc_now() - t0, hk.at.epoch, gc->train.epochs, hk.at.step,
+                           hk.saved);
+        goto write_row;
+    }
 
     /* Samples: per label set in order, noise k of the job's sample stream. */
     const int64_t ns = job->n_synth;
@@ -253,6 +308,7 @@ int sc_gan_job(sc_job_ctx *ctx, int job_id, sc_job_row *row)
     row->seconds = sc_now() - t0;
     row->output_hash = aug_samples_hash(b.synth, per * (size_t)ns, b.sample_labels,
                                         (size_t)l * ns);
+    if (hk.path[0]) sc_ckpt_remove(hk.path);
     if (sc_results_write_gan(ctx->res, job_id, &o)) goto io_failed;
     goto write_row;
 
@@ -261,6 +317,7 @@ job_failed:
     row->status = SC_JOB_FAILED;
     row->seconds = sc_now() - t0;
     snprintf(row->message, sizeof row->message, "%s", sc_err_msg());
+    if (hk.path[0]) sc_ckpt_remove(hk.path); /* retried, it starts afresh */
     /* What it trained on, and the losses up to the failure. */
     history_columns(&b, gc->train.epochs);
     sc_gan_outputs partial = {.train_index = b.train32, .loss_d = b.cols[AUG_HIST_D_LOSS],

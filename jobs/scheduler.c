@@ -8,14 +8,18 @@
 
 #include "jobs/dag.h"
 #include "util/error.h"
+#include "util/stop.h"
 
-enum { TAG_READY = 1, TAG_JOB = 2, TAG_STOP = 3 };
+/* TAG_ABORT: the master tells a busy worker that the sweep is stopping (a signal reached some
+ * rank); the worker's job stops at its next step (sc_schedule_stopping). */
+enum { TAG_READY = 1, TAG_JOB = 2, TAG_STOP = 3, TAG_ABORT = 4 };
 
 /* What a worker sends when it asks for work: the outcome of its previous job (job = -1 on the
  * first request).  Fixed size, so one MPI_BYTE message. */
 typedef struct {
     int32_t job;
-    int32_t fatal; /* the worker could not write the results file */
+    int32_t fatal;    /* the worker could not write the results file */
+    int32_t stopping; /* the worker was asked to stop (sc_stop_requested), 0 if not */
     sc_job_row row;
 } ready_msg;
 
@@ -24,6 +28,22 @@ typedef struct {
     int32_t job;
     uint64_t dep_hash;
 } job_msg;
+
+/* The communicator of a worker's loop, for sc_schedule_stopping (MPI_COMM_NULL elsewhere). */
+static MPI_Comm worker_comm = MPI_COMM_NULL;
+
+int sc_schedule_stopping(void)
+{
+    if (sc_stop_requested()) return 1;
+    if (worker_comm == MPI_COMM_NULL) return 0;
+    int flag = 0;
+    if (MPI_Iprobe(0, TAG_ABORT, worker_comm, &flag, MPI_STATUS_IGNORE) != MPI_SUCCESS) return 0;
+    if (flag) {
+        MPI_Recv(NULL, 0, MPI_BYTE, 0, TAG_ABORT, worker_comm, MPI_STATUS_IGNORE);
+        sc_stop_request(SC_STOP_BY_MASTER);
+    }
+    return flag;
+}
 
 static void nap(int *us)
 {
@@ -71,6 +91,10 @@ static int write_cancelled(const sc_schedule_cfg *cfg, const int *cancelled, int
 static int finish(const sc_schedule_cfg *cfg, sc_dag *d, const sc_job_row *row, int *cancelled,
                   int *n_done, int n_total)
 {
+    if (row->status == SC_JOB_PENDING) { /* stopped inside: it runs again when resumed */
+        if (cfg->done) cfg->done(cfg->done_ctx, row, *n_done, n_total);
+        return 0;
+    }
     (*n_done)++;
     if (cfg->done) cfg->done(cfg->done_ctx, row, *n_done, n_total);
     int nc = sc_dag_finish(d, row->id, row->status == SC_JOB_DONE, row->output_hash, cancelled);
@@ -80,7 +104,7 @@ static int finish(const sc_schedule_cfg *cfg, sc_dag *d, const sc_job_row *row, 
 static int run_serial(const sc_schedule_cfg *cfg, sc_dag *d, int *cancelled, int n_done,
                       int n_total)
 {
-    for (int job; (job = sc_dag_next(d)) >= 0;) {
+    for (int job; !sc_stop_requested() && (job = sc_dag_next(d)) >= 0;) {
         sc_job_row row;
         if (mark_running(cfg, job, 0)) return -1;
         if (cfg->exec(cfg->exec_ctx, job, dep_hash(cfg, d, job), &row)) return -1;
@@ -89,23 +113,46 @@ static int run_serial(const sc_schedule_cfg *cfg, sc_dag *d, int *cancelled, int
     return 0;
 }
 
+/* The sweep is stopping: tell every busy worker (a 0-byte message; its job stops at its next
+ * step), once. */
+static int abort_busy(MPI_Comm comm, int size, const int *busy)
+{
+    for (int w = 1; w < size; w++)
+        if (busy[w]) SC_MPI(MPI_Send(NULL, 0, MPI_BYTE, w, TAG_ABORT, comm));
+    return 0;
+fail:
+    return -1;
+}
+
 static int run_master(MPI_Comm comm, int size, const sc_schedule_cfg *cfg, sc_dag *d,
                       int *cancelled, int n_done, int n_total)
 {
-    int active = size - 1, failed = 0, us = 100, n_parked = 0;
+    int active = size - 1, failed = 0, us = 100, n_parked = 0, stopping = 0, rc = -1;
     int *parked = sc_xmalloc(sizeof(int) * (size_t)size);
+    int *busy = sc_xcalloc((size_t)size, sizeof(int));
     char failure[SC_ERR_MAX] = "";
     while (active > 0) {
+        if (!stopping && sc_stop_requested()) {
+            stopping = sc_stop_requested();
+            SC_TRY(abort_busy(comm, size, busy));
+        }
         int flag = 0;
         MPI_Status st;
-        MPI_Iprobe(MPI_ANY_SOURCE, TAG_READY, comm, &flag, &st);
+        SC_MPI(MPI_Iprobe(MPI_ANY_SOURCE, TAG_READY, comm, &flag, &st));
         if (!flag) {
             nap(&us);
             continue;
         }
         us = 100;
         ready_msg msg;
-        MPI_Recv(&msg, sizeof msg, MPI_BYTE, st.MPI_SOURCE, TAG_READY, comm, MPI_STATUS_IGNORE);
+        SC_MPI(MPI_Recv(&msg, sizeof msg, MPI_BYTE, st.MPI_SOURCE, TAG_READY, comm,
+                        MPI_STATUS_IGNORE));
+        busy[st.MPI_SOURCE] = 0;
+        if (msg.stopping && !stopping) { /* a signal reached that worker: stop everyone */
+            stopping = msg.stopping;
+            sc_stop_request(msg.stopping);
+            SC_TRY(abort_busy(comm, size, busy));
+        }
         if (msg.fatal && !failed) {
             failed = 1;
             snprintf(failure, sizeof failure, "rank %d: %s", st.MPI_SOURCE, msg.row.message);
@@ -118,8 +165,8 @@ static int run_master(MPI_Comm comm, int size, const sc_schedule_cfg *cfg, sc_da
         parked[n_parked++] = st.MPI_SOURCE;
         /* Hand ready jobs to the waiting workers; release them when nothing is left. */
         while (n_parked > 0) {
-            int job = failed ? -1 : sc_dag_next(d);
-            if (job < 0 && !failed && sc_dag_undispatched(d) > 0) {
+            int job = failed || stopping ? -1 : sc_dag_next(d);
+            if (job < 0 && !failed && !stopping && sc_dag_undispatched(d) > 0) {
                 if (n_parked < active) break; /* the rest wait for running jobs */
                 failed = 1; /* cannot happen: every worker idle and jobs left that none can run */
                 snprintf(failure, sizeof failure, "no job can run: %d wait for jobs that never "
@@ -136,16 +183,23 @@ static int run_master(MPI_Comm comm, int size, const sc_schedule_cfg *cfg, sc_da
                 memset(&jm, 0, sizeof jm); /* no uninitialized padding on the wire */
                 jm.job = job;
                 jm.dep_hash = dep_hash(cfg, d, job);
-                MPI_Send(&jm, sizeof jm, MPI_BYTE, w, TAG_JOB, comm);
+                SC_MPI(MPI_Send(&jm, sizeof jm, MPI_BYTE, w, TAG_JOB, comm));
+                busy[w] = 1;
             } else {
-                MPI_Send(NULL, 0, MPI_BYTE, w, TAG_STOP, comm);
+                SC_MPI(MPI_Send(NULL, 0, MPI_BYTE, w, TAG_STOP, comm));
                 active--;
             }
         }
     }
+    rc = 0;
+    if (failed) {
+        sc_err_set(NULL, 0, "the sweep stopped: %s", failure);
+        rc = -1;
+    }
+fail:
     free(parked);
-    if (failed) sc_err_set(NULL, 0, "the sweep stopped: %s", failure);
-    return failed ? -1 : 0;
+    free(busy);
+    return rc;
 }
 
 static int run_worker(MPI_Comm comm, const sc_schedule_cfg *cfg)
@@ -153,12 +207,17 @@ static int run_worker(MPI_Comm comm, const sc_schedule_cfg *cfg)
     ready_msg msg;
     memset(&msg, 0, sizeof msg);
     msg.job = -1;
+    worker_comm = comm;
     for (;;) {
-        MPI_Send(&msg, sizeof msg, MPI_BYTE, 0, TAG_READY, comm);
+        msg.stopping = sc_stop_requested();
+        SC_MPI(MPI_Send(&msg, sizeof msg, MPI_BYTE, 0, TAG_READY, comm));
         MPI_Status st;
         job_msg jm;
-        MPI_Recv(&jm, sizeof jm, MPI_BYTE, 0, MPI_ANY_TAG, comm, &st);
-        if (st.MPI_TAG == TAG_STOP) return 0;
+        do { /* an abort that crossed our request is only the news we already sent */
+            SC_MPI(MPI_Recv(&jm, sizeof jm, MPI_BYTE, 0, MPI_ANY_TAG, comm, &st));
+            if (st.MPI_TAG == TAG_ABORT) sc_stop_request(SC_STOP_BY_MASTER);
+        } while (st.MPI_TAG == TAG_ABORT);
+        if (st.MPI_TAG == TAG_STOP) break;
         memset(&msg, 0, sizeof msg);
         msg.job = jm.job;
         if (cfg->exec(cfg->exec_ctx, jm.job, jm.dep_hash, &msg.row)) {
@@ -166,6 +225,11 @@ static int run_worker(MPI_Comm comm, const sc_schedule_cfg *cfg)
             snprintf(msg.row.message, sizeof msg.row.message, "%s", sc_err_msg());
         }
     }
+    worker_comm = MPI_COMM_NULL;
+    return 0;
+fail:
+    worker_comm = MPI_COMM_NULL;
+    return -1;
 }
 
 int sc_schedule(MPI_Comm comm, const sc_schedule_cfg *cfg)
@@ -195,14 +259,21 @@ int sc_schedule(MPI_Comm comm, const sc_schedule_cfg *cfg)
     } else if (size > 1) { /* the master could not start: release the workers it will not serve */
         for (int w = 1; w < size; w++) {
             ready_msg msg;
-            MPI_Recv(&msg, sizeof msg, MPI_BYTE, w, TAG_READY, comm, MPI_STATUS_IGNORE);
-            MPI_Send(NULL, 0, MPI_BYTE, w, TAG_STOP, comm);
+            if (MPI_Recv(&msg, sizeof msg, MPI_BYTE, w, TAG_READY, comm, MPI_STATUS_IGNORE) ||
+                MPI_Send(NULL, 0, MPI_BYTE, w, TAG_STOP, comm))
+                break; /* the error is the master's own, already set */
         }
     }
     free(cancelled);
-    /* Everyone learns whether the sweep completed, and the master's message. */
-    int worst = rc;
-    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MIN, comm);
+    /* Everyone learns whether the sweep completed (and the master's message), and whether it
+     * was stopped. */
+    int worst = rc, stop = sc_stop_requested() != 0, any_stop = stop;
+    if (MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS ||
+        MPI_Allreduce(&stop, &any_stop, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) {
+        sc_err_set(__FILE__, __LINE__, "MPI_Allreduce failed at the end of the sweep");
+        return -1;
+    }
     if (worst != 0 && rc == 0) sc_err_set(NULL, 0, "the sweep stopped on another rank");
-    return worst;
+    if (worst != 0) return -1;
+    return any_stop ? 1 : 0;
 }

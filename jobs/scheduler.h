@@ -41,8 +41,14 @@ typedef struct {
     void *done_ctx;
 } sc_schedule_cfg;
 
-/* Collective over comm.  Returns 0 when every job ran (done or failed), -1 if the sweep had
- * to stop (an I/O error on the results file); every rank returns the same value. */
+/* Collective over comm.  Returns 0 when every job ran (done or failed), 1 when the sweep was
+ * stopped (a signal reached a rank: util/stop.h; the master hands out no more jobs, the running
+ * ones stop at their next step and their rows say so), -1 if the sweep could not go on (an I/O
+ * error on the results file); every rank returns the same value. */
 int sc_schedule(MPI_Comm comm, const sc_schedule_cfg *cfg);
+
+/* From a job's training loop on a worker: 1 if the sweep is stopping (a signal on this rank, or
+ * the master's word, polled without blocking).  0 outside sc_schedule. */
+int sc_schedule_stopping(void);
 
 #endif

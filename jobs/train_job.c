@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "augment/gan_data.h"
+#include "jobs/checkpoint.h"
 #include "augment/geometric.h"
 #include "data/preprocess.h"
 #include "folds/folds.h"
@@ -16,6 +17,7 @@
 #include "util/error.h"
 #include "util/fault.h"
 #include "util/hash.h"
+#include "util/stop.h"
 #include "util/sys.h"
 
 /* The training set as nn_fit sees it: samples [0, n_real) are real scans, sample s being copy
@@ -118,6 +120,44 @@ fail:
     return -1;
 }
 
+/* After each step: a checkpoint when due, the stop when the sweep stops. */
+typedef struct {
+    const sc_job_ctx *ctx;
+    const sc_job *job;
+    char path[4200];
+    sc_ckpt_clock clock;
+    nn_fit_pos at; /* where it stopped */
+    int saved;     /* a checkpoint holds that position */
+} fit_hook_ctx;
+
+static int fit_hook(void *p, nn_net *net, const nn_fit_pos *pos, const float *history)
+{
+    fit_hook_ctx *h = p;
+    int save;
+    const int stop = sc_ckpt_clock_tick(&h->clock, &save);
+    if (save) {
+        h->saved = sc_ckpt_save_fit(h->path, h->ctx->e->hash, h->job, net, pos, history,
+                                    h->ctx->e->epochs) == 0;
+        if (!h->saved)
+            fprintf(stderr, "spectcv: warning: rank %d, job %04d: no checkpoint: %s\n",
+                    h->ctx->rank, h->job->id, sc_err_msg());
+    }
+    if (stop) h->at = *pos;
+    return stop;
+}
+
+/* The row of a job stopped inside its training: still pending, with where and why. */
+void sc_job_stopped_row(sc_job_row *row, double seconds, int epoch, int epochs, int step,
+                        int saved)
+{
+    row->status = SC_JOB_PENDING;
+    row->seconds = seconds;
+    snprintf(row->message, sizeof row->message, "stopped by %s in epoch %d of %d after step %d; "
+             "%s", sc_stop_name(sc_stop_requested()), epoch + 1, epochs, step,
+             saved ? "its checkpoint continues it on --resume" : "no checkpoint: it starts again "
+             "on --resume");
+}
+
 int sc_run_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row)
 {
     if (ctx->jobs[job_id].kind == SC_JOB_GAN) return sc_gan_job(ctx, job_id, row);
@@ -143,6 +183,9 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row
     double *metrics = NULL;
     int n_metrics = st_job_metrics_count(l);
     for (int i = 0; i < e->epochs; i++) history[i] = NAN; /* epochs that never ran */
+    fit_hook_ctx hk; /* before any jump to job_failed */
+    memset(&hk, 0, sizeof hk);
+    hk.ctx = ctx, hk.job = job;
 
     sc_grid_row(e, job, row);
     row->rank = ctx->rank;
@@ -173,14 +216,37 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row
     if (!net) goto job_failed;
     nn_net_init(net, job->init_seed);
 
+    nn_fit_pos start, *startp = NULL;
+    if (ctx->ckpt_every > 0 && ctx->results_path) {
+        if (sc_ckpt_path(ctx->results_path, job_id, hk.path, sizeof hk.path)) goto job_failed;
+        int got = sc_ckpt_load_fit(hk.path, e->hash, job, net, &start, history, e->epochs);
+        if (got == 0) {
+            startp = &start;
+            if (ctx->verbose)
+                printf("  [rank %d] job %04d continues from its checkpoint: epoch %d, step %d\n",
+                       ctx->rank, job_id, start.epoch + 1, start.step);
+        } else if (got < 0) { /* start afresh: the state may be half read */
+            fprintf(stderr, "spectcv: warning: job %04d: ignoring its checkpoint: %s\n", job_id,
+                    sc_err_msg());
+            nn_net_init(net, job->init_seed);
+            for (int i = 0; i < e->epochs; i++) history[i] = NAN;
+        }
+    }
+    sc_ckpt_clock_start(&hk.clock, ctx->results_path ? ctx->ckpt_every : 0, job_id);
     nn_train_cfg tc = {.epochs = e->epochs, .batch = t->batch, .optim = t->optim,
-                       .seed = job->seed, .pos_weight = NULL};
+                       .seed = job->seed, .pos_weight = NULL, .hook = fit_hook, .hook_ctx = &hk,
+                       .start = startp};
     if (t->pos_weight == SC_POSW_BALANCED) {
         pw = sc_xmalloc((size_t)l * sizeof *pw);
         balanced_pos_weight(&fc, pw);
         tc.pos_weight = pw;
     }
-    if (nn_fit(net, &tc, fc.n_real + fc.n_synth, fill_batch, &fc, history)) goto job_failed;
+    const int fit = nn_fit(net, &tc, fc.n_real + fc.n_synth, fill_batch, &fc, history);
+    if (fit < 0) goto job_failed;
+    if (fit == 1) { /* the sweep is stopping */
+        sc_job_stopped_row(row, sc_now() - t0, hk.at.epoch, e->epochs, hk.at.step, hk.saved);
+        goto write_row;
+    }
 
     /* Score the test fold (original images only), in batches. */
     scores = sc_xmalloc((size_t)(n_test ? n_test : 1) * l * sizeof *scores);
@@ -213,6 +279,7 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row
     row->status = SC_JOB_DONE;
     row->seconds = sc_now() - t0;
     row->output_hash = sc_hash(scores, sizeof *scores * (size_t)n_test * l);
+    if (hk.path[0]) sc_ckpt_remove(hk.path);
     if (sc_results_write_job(ctx->res, job_id, scores, counts, metrics, history)) goto io_failed;
     goto write_row;
 
@@ -220,6 +287,7 @@ job_failed:
     row->status = SC_JOB_FAILED;
     row->seconds = sc_now() - t0;
     snprintf(row->message, sizeof row->message, "%s", sc_err_msg());
+    if (hk.path[0]) sc_ckpt_remove(hk.path); /* retried, it starts afresh */
     /* Keep what was learned before the failure (e.g. the loss curve up to a NaN). */
     if (sc_results_write_job(ctx->res, job_id, NULL, NULL, NULL, history)) goto io_failed;
 write_row:

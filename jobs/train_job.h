@@ -30,13 +30,23 @@ typedef struct {
     int threads;  /* nn threads for this rank */
     int gan_h, gan_w; /* the GAN's resolution (when the sweep has GAN jobs) */
     int verbose;  /* print per-epoch losses */
+    const char *results_path; /* the results file (its checkpoint folder is beside it) */
+    double ckpt_every;        /* seconds between a job's checkpoints; 0: none (jobs/checkpoint.h) */
 } sc_job_ctx;
 
 /* Run job `job_id` (either kind); fill row (status done or failed, seconds, message) and write
  * the outputs and the row to the results file.  dep_hash: the output hash of the GAN job it
- * depends on (jobs/scheduler.h).  Returns 0 when the job ran (even if it failed: the row says
- * so), -1 only when the results file could not be written (the sweep cannot go on). */
+ * depends on (jobs/scheduler.h).  A job stopped inside its training (the sweep is stopping)
+ * writes a checkpoint (with ckpt_every > 0) and a row still pending, whose message says where it
+ * stopped; it continues from the checkpoint when the sweep is resumed.  Returns 0 when the job
+ * ran (even if it failed or stopped: the row says so), -1 only when the results file could not
+ * be written (the sweep cannot go on). */
 int sc_run_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row);
+
+/* The row of a job stopped in epoch `epoch` (from 0) after `step` steps of it: pending, with a
+ * message saying where, what stopped it and whether a checkpoint holds its state. */
+void sc_job_stopped_row(sc_job_row *row, double seconds, int epoch, int epochs, int step,
+                        int saved);
 
 /* The two kinds. */
 int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row);

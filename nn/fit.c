@@ -69,36 +69,50 @@ int nn_fit(nn_net *net, const nn_train_cfg *cfg, int64_t n_train, nn_fill_fn fil
     SC_TRY(check_classifier(net, "training"));
 
     order = sc_xmalloc(sizeof(int64_t) * (size_t)n_train);
-    nn_optim_reset(net);
-    nn_net_seed_dropout(net, sc_seed4(cfg->seed, TAG_DROPOUT, 0, 0, 0));
+    const nn_fit_pos *st = cfg->start;
+    SC_CHECK(!st || (st->epoch >= 0 && st->epoch < cfg->epochs && st->next >= 0 &&
+                     st->next <= n_train),
+             "training: cannot continue at epoch %d, sample %lld", st ? st->epoch + 1 : 0,
+             st ? (long long)st->next : 0LL);
+    if (!st) {
+        nn_optim_reset(net);
+        nn_net_seed_dropout(net, sc_seed4(cfg->seed, TAG_DROPOUT, 0, 0, 0));
+    }
     const size_t in_sz = (size_t)net->shape.in_c * net->shape.in_h * net->shape.in_w;
-    for (int e = 0; e < cfg->epochs; e++) {
+    for (int e = st ? st->epoch : 0; e < cfg->epochs; e++) {
         const float lr = nn_optim_lr(&cfg->optim, e, cfg->epochs);
         shuffle(order, n_train, sc_seed4(cfg->seed, TAG_ORDER, (uint64_t)e, 0, 0));
-        double sum = 0.0;
-        int64_t seen = 0;
-        int step = 0;
-        for (int64_t start = 0; start < n_train; start += cfg->batch) {
+        const int resumed = st && e == st->epoch;
+        nn_fit_pos pos = {e, resumed ? st->next : 0, resumed ? st->step : 0,
+                          resumed ? st->sum : 0.0, resumed ? st->seen : 0};
+        while (pos.next < n_train) {
+            const int64_t start = pos.next;
             const int b = (int)(n_train - start < cfg->batch ? n_train - start : cfg->batch);
+            pos.next += b;
             if (b == 1 && b < cfg->batch && net->has_bn) continue; /* see nn.h */
-            step++;
+            pos.step++;
             memset(net->stage_x, 0, sizeof(float) * in_sz * (size_t)b);
             memset(net->stage_y, 0, sizeof(float) * (size_t)net->shape.n_out * b);
             if (fill(ctx, order + start, b, net->stage_x, net->stage_y) != 0) {
-                sc_err_prefix("epoch %d, step %d", e + 1, step);
+                sc_err_prefix("epoch %d, step %d", e + 1, pos.step);
                 goto fail;
             }
             double loss;
             if (train_step(net, cfg, b, lr, &loss) != 0) {
-                sc_err_prefix("epoch %d, step %d", e + 1, step);
+                sc_err_prefix("epoch %d, step %d", e + 1, pos.step);
                 goto fail;
             }
-            SC_CHECK(isfinite(loss), "epoch %d, step %d: loss is %s", e + 1, step,
+            SC_CHECK(isfinite(loss), "epoch %d, step %d: loss is %s", e + 1, pos.step,
                      isnan(loss) ? "NaN" : "Inf");
-            sum += loss * b;
-            seen += b;
+            pos.sum += loss * b;
+            pos.seen += b;
+            if (pos.next == n_train) history[e] = (float)(pos.sum / (double)pos.seen);
+            if (cfg->hook && cfg->hook(cfg->hook_ctx, net, &pos, history)) {
+                rc = 1;
+                goto fail;
+            }
         }
-        history[e] = (float)(sum / (double)seen);
+        history[e] = (float)(pos.sum / (double)pos.seen);
     }
     rc = 0;
 fail:

@@ -133,6 +133,20 @@ typedef enum { NN_LOSS_BCE = 0, NN_LOSS_SOFTMAX_CE } nn_loss_kind;
  * caller's training set).  The caller applies augmentation here. Return 0 or -1 (error set). */
 typedef int (*nn_fill_fn)(void *ctx, const int64_t *idx, int b, float *x, float *y);
 
+/* Where a training stands between two steps: enough, with the network's training state
+ * (nn/checkpoint.h), to go on as if it had never stopped. */
+typedef struct {
+    int epoch;    /* the epoch in progress, from 0 */
+    int64_t next; /* samples of its order trained on */
+    int step;     /* its steps taken */
+    double sum;   /* its loss so far, summed over its samples */
+    int64_t seen; /* samples in that sum */
+} nn_fit_pos;
+
+/* Called after every step with the position after it and the history so far: 0 goes on, 1
+ * stops the training (nn_fit returns 1).  A checkpoint is written from here. */
+typedef int (*nn_fit_hook)(void *ctx, nn_net *net, const nn_fit_pos *pos, const float *history);
+
 typedef struct {
     int epochs;
     int batch;               /* <= shape.batch */
@@ -140,6 +154,12 @@ typedef struct {
     uint64_t seed;           /* batch order and dropout masks */
     const float *pos_weight; /* [n_out] BCE positive-class weights, or NULL */
     nn_loss_kind loss;       /* default (0) BCE on logits */
+    nn_fit_hook hook;        /* may be NULL */
+    void *hook_ctx;
+    /* NULL: start afresh (optimizer reset, dropout seeded).  Else continue from this position
+     * of a training whose state (weights, optimizer, dropout stream) the net holds already and
+     * whose history[0 .. epoch] (the finished epochs) the caller's history holds. */
+    const nn_fit_pos *start;
 } nn_train_cfg;
 
 /* Train for cfg->epochs over n_train samples, shuffled each epoch.  history[e] receives the
@@ -153,7 +173,9 @@ typedef struct {
  * holds a single sample and the net has batch norm (its batch statistics would be undefined:
  * torch refuses such a batch), then it is skipped for that epoch.  The learning rate follows
  * cfg->optim's schedule per epoch.  history[e] is the mean loss over the samples of epoch e (each
- * batch's mean loss weighted by its size).  Epochs and steps in messages count from 1. */
+ * batch's mean loss weighted by its size).  Epochs and steps in messages count from 1.
+ * Returns 0 when trained, -1 on an error, 1 when cfg->hook stopped it (the training continues
+ * from the last position the hook saw, bit for bit, with cfg->start). */
 int nn_fit(nn_net *net, const nn_train_cfg *cfg, int64_t n_train, nn_fill_fn fill, void *ctx,
            float *history);
 

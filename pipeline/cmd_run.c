@@ -14,6 +14,7 @@
 #include "data/dataset.h"
 #include "data/preprocess.h"
 #include "folds/folds.h"
+#include "jobs/checkpoint.h"
 #include "jobs/dag.h"
 #include "jobs/grid.h"
 #include "jobs/scheduler.h"
@@ -29,6 +30,7 @@
 #include "stats/job_metrics.h"
 #include "util/error.h"
 #include "util/hash.h"
+#include "util/stop.h"
 #include "util/sys.h"
 #include "util/version.h"
 
@@ -51,9 +53,15 @@ static void help(void)
            "               architecture differs from what started it); the final file is\n"
            "               the same as an uninterrupted run's\n"
            "  --retry-failed  with --resume, run the failed jobs again too\n"
+           "  --checkpoint SECONDS  a job writes its training state to RESULTS.checkpoints/\n"
+           "               every SECONDS (default 1800) and when the sweep is stopped, and\n"
+           "               --resume continues it from there; 0: no checkpoints\n"
            "  --dry-run    validate everything, print the folds and the job plan, run nothing\n"
            "  --quiet      print only the final tables\n"
            "  -v           also print every GAN epoch's losses, as the workers finish them\n\n"
+           "SIGTERM, SIGINT or SIGUSR1 (to any rank; mpirun forwards SIGUSR1) stop the sweep\n"
+           "cleanly: no more jobs start, running ones stop at their next step (checkpointed),\n"
+           "the file is closed and resumable (docs/cluster.md).\n\n"
            "Exit status: 0 every job done; 3 the sweep completed but some jobs failed (their\n"
            "rows say why; --resume --retry-failed runs them again); 4 stopped by SIGTERM or\n"
            "SIGINT (--resume continues); 1 an error; 2 a usage error.\n");
@@ -87,7 +95,10 @@ static void on_done(void *p, const sc_job_row *row, int n_done, int n_total)
     char what[2 * SC_ROW_NAME + 8];
     if (row->kind == SC_JOB_GAN) snprintf(what, sizeof what, "GAN %s", row->architecture);
     else snprintf(what, sizeof what, "%s/%s", row->augmentation, row->architecture);
-    if (row->status == SC_JOB_DONE)
+    if (row->status == SC_JOB_PENDING)
+        printf("[%*d/%d] job %04d r%d f%d %s: %s\n", n_total >= 100 ? 3 : 2, n_done, n_total,
+               row->id, row->repeat, row->fold, what, row->message);
+    else if (row->status == SC_JOB_DONE)
         printf("[%*d/%d] job %04d r%d f%d %s: done in %.1f s on rank %d\n",
                n_total >= 100 ? 3 : 2, n_done, n_total, row->id, row->repeat, row->fold, what,
                row->seconds, row->rank);
@@ -283,6 +294,7 @@ int cmd_run(int argc, char **argv)
 {
     const char *exp_path = NULL, *out = "results.h5", *data = NULL;
     int force = 0, dry = 0, quiet = 0, verbose = 0, resume = 0, retry = 0;
+    double ckpt_every = 1800;
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
@@ -301,6 +313,10 @@ int cmd_run(int argc, char **argv)
             resume = 1;
         } else if (!strcmp(a, "--retry-failed")) {
             retry = 1;
+        } else if (!strcmp(a, "--checkpoint")) {
+            const char *v = NULL;
+            if (cli_value(argc, argv, &i, &v) || cli_double(a, v, 0, 1e9, &ckpt_every))
+                return cli_usage_error("run");
         } else if (!strcmp(a, "--dry-run")) {
             dry = 1;
         } else if (!strcmp(a, "--quiet")) {
@@ -341,6 +357,7 @@ int cmd_run(int argc, char **argv)
     char **metric_names = NULL;
     sc_results *res = NULL;
 
+    sc_stop_install(); /* from here a signal stops the sweep cleanly, not the process */
     int rc = sc_experiment_load(exp_path, data, &e);
     have_e = rc == 0;
     if (pipe_agree(rc)) goto fail;
@@ -446,13 +463,18 @@ int cmd_run(int argc, char **argv)
     }
     if (pipe_agree(rc)) goto fail;
     if (resume && rank == 0 && !quiet) print_resume(out, file_rows, n_jobs, retry);
+    char ckpt_dir[SC_PATH_MAX];
+    rc = sc_ckpt_dir(out, ckpt_dir, sizeof ckpt_dir);
+    if (rc == 0 && rank == 0 && ckpt_every > 0) rc = sc_mkdir_p(ckpt_dir);
+    if (pipe_agree(rc)) goto fail;
 
     double t0 = sc_now();
     sc_job_ctx jc = {.e = &e, .n = ds.n, .v = ds.v, .l = l, .images = images,
                      .count_scale = count_scale, .view_mirrored = ds.view_mirrored, .truth = truth,
                      .assignment = assign, .jobs = jobs, .res = res, .rank = rank,
                      .threads = threads, .gan_h = ri.gan.h, .gan_w = ri.gan.w,
-                     .verbose = verbose && !quiet};
+                     .verbose = verbose && !quiet, .results_path = out,
+                     .ckpt_every = ckpt_every};
     progress_ctx pc = {quiet};
     sc_schedule_cfg sc = {.order = order, .n = n_jobs, .depends = depends, .finished = finished,
                           .hashes = hashes, .rows = rows, .res = res, .exec = exec_job,
@@ -463,10 +485,21 @@ int cmd_run(int argc, char **argv)
     rc = sc_results_close(res);
     res = NULL;
     if (pipe_agree(rc)) goto fail;
-    if (sched_rc) {
+    if (sched_rc < 0) {
         sc_err_set(NULL, 0, "%s", sched_msg);
         goto fail;
     }
+    if (sched_rc == 1) { /* stopped: closed, resumable */
+        if (rank == 0) {
+            printf("\nthe sweep was stopped by %s; %s holds every finished job. Continue it with:"
+                   "\n  spectcv run %s -o %s --resume\n", sc_stop_name(sc_stop_requested()), out,
+                   exp_path, out);
+            fflush(stdout);
+        }
+        status = SC_EXIT_STOPPED;
+        goto done;
+    }
+    if (rank == 0) sc_ckpt_cleanup(out); /* every job ran: no checkpoint is needed any more */
     double wall = sc_now() - t0;
 
     /* Summary: rank 0 alone, from the closed file. */

@@ -1,13 +1,16 @@
 /* util/fault.h: test-only fault injection.  The tests make chosen parts fail on purpose to check
  * what happens then (a failed job's dependents, a clean stop); users never set it.
  *
- * SPECTCV_FAULT is a comma-separated list of SITE:ID, e.g. "job:12,job:15": sc_fault("job", 12)
- * is then 1.  Sites: "job" (the job of that id fails as it starts, with the message "injected
- * fault"). */
+ * SPECTCV_FAULT is a comma-separated list of SITE:ID or SITE:ID@N, e.g. "job:12,stop:3@5":
+ * sc_fault("job", 12) is then 1 and sc_fault_arg("stop", 3) is 5.  Sites: "job" (the job of that
+ * id fails as it starts, with the message "injected fault"), "stop" (job ID asks the sweep to
+ * stop after N training steps, as a SIGTERM would: jobs/checkpoint.c). */
 #ifndef SC_UTIL_FAULT_H
 #define SC_UTIL_FAULT_H
 
-/* 1 if SPECTCV_FAULT names SITE:ID. */
+/* 1 if SPECTCV_FAULT names SITE:ID (with or without @N). */
 int sc_fault(const char *site, long id);
+/* N of SITE:ID@N in SPECTCV_FAULT, -1 if absent. */
+long sc_fault_arg(const char *site, long id);
 
 #endif

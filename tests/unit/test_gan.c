@@ -177,7 +177,7 @@ static void test_training_is_a_function_of_the_seed(void **state)
         aug_gan *g = aug_gan_build(gp, dp, V, L, cfg.z, cfg.batch);
         assert_non_null(g);
         aug_gan_init(g, seeds[r]);
-        assert_int_equal(aug_gan_train(g, &cfg, real, lab, N, seeds[r], hist[r], NULL, NULL), 0);
+        assert_int_equal(aug_gan_train(g, &cfg, real, lab, N, seeds[r], hist[r], NULL), 0);
         ns = nn_state_size(aug_gan_generator(g));
         state_of[r] = malloc(sizeof(float) * ns);
         nn_state_get(aug_gan_generator(g), state_of[r]);
@@ -199,7 +199,7 @@ static void test_training_is_a_function_of_the_seed(void **state)
     for (int r = 0; r < 2; r++) {
         aug_gan *g = aug_gan_build(gp, dp, V, L, cfg.z, cfg.batch);
         aug_gan_init(g, 5);
-        assert_int_equal(aug_gan_train(g, &cfg, real, lab, N, 5, hist[r], NULL, NULL), 0);
+        assert_int_equal(aug_gan_train(g, &cfg, real, lab, N, 5, hist[r], NULL), 0);
         aug_gan_free(g);
     }
     assert_memory_equal(hist[0], hist[1], sizeof hist[0]);
@@ -214,10 +214,10 @@ static void test_training_is_a_function_of_the_seed(void **state)
     /* a bad configuration and a too small training part are errors */
     aug_gan *g = aug_gan_build(gp, dp, V, L, cfg.z, cfg.batch);
     aug_gan_init(g, 1);
-    assert_int_equal(aug_gan_train(g, &cfg, real, lab, 1, 1, hist[0], NULL, NULL), -1);
+    assert_int_equal(aug_gan_train(g, &cfg, real, lab, 1, 1, hist[0], NULL), -1);
     assert_non_null(strstr(sc_err_msg(), "at least 2 training scans"));
     cfg.real_target = 0.4f;
-    assert_int_equal(aug_gan_train(g, &cfg, real, lab, N, 1, hist[0], NULL, NULL), -1);
+    assert_int_equal(aug_gan_train(g, &cfg, real, lab, N, 1, hist[0], NULL), -1);
     assert_non_null(strstr(sc_err_msg(), "gan.real_target"));
     aug_gan_free(g);
 }
