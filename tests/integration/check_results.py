@@ -10,7 +10,8 @@
                                          part's label sets, histories finite, the classifier
                                          jobs that use them ran after them
   check_results.py same A.h5 B.h5 ...    per-job scores, counts, metrics and histories are
-                                         bit-identical (job coordinates, not ranks, decide them)
+                                         bit-identical (job coordinates, not ranks, decide them),
+                                         and so is every table of /summary where all have one
   check_results.py learns R.h5 MIN_F1    every cell's mean macro F1 >= MIN_F1
 Prints one line per check and exits 1 on the first failure.
 """
@@ -108,6 +109,13 @@ def valid_gan(f, row, g, assign_r, truth):
         fail(f"GAN job {j}: mean_rmse (samples vs real) has non-finite values")
 
 
+def datasets(group):
+    """Every dataset below group, by full name."""
+    out = []
+    group.visititems(lambda n, o: out.append(o.name) if isinstance(o, h5py.Dataset) else None)
+    return out
+
+
 def same(paths):
     files = [h5py.File(p, "r") for p in paths]
     t0 = files[0]["jobs/table"][:]
@@ -130,6 +138,10 @@ def same(paths):
                     fail(f"{p}: job {j} {d} differs from {paths[0]}")
         if not np.array_equal(files[0]["folds/assignment"][:], f["folds/assignment"][:]):
             fail(f"{p}: fold assignment differs")
+        if "summary" in files[0] and "summary" in f:
+            for name in datasets(files[0]["summary"]):
+                if files[0][name][()].tobytes() != f[name][()].tobytes():
+                    fail(f"{p}: {name} differs from {paths[0]}")
     ranks = [sorted(set(int(r) for r in f["jobs/table"][:]["rank"])) for f in files]
     print(f"ok: {len(paths)} files bit-identical per job (ranks used: {ranks})")
 
