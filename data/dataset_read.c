@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/agree.h"
 #include "util/error.h"
 #include "util/h5.h"
 #include "util/hash.h"
@@ -94,20 +95,11 @@ fail:
     return rc;
 }
 
-int sc_ds_open(MPI_Comm comm, const char *path, sc_dataset *ds)
+/* The file's contents into ds (independent reads; file already open). */
+static int read_contents(hid_t file, const char *path, sc_dataset *ds)
 {
-    hid_t fapl = -1, file = -1, images = -1, labels = -1, patient = -1, t = -1;
-    memset(ds, 0, sizeof *ds);
-    ds->path = sc_xstrdup(path);
-
-    FILE *probe = fopen(path, "rb");
-    SC_CHECK(probe, "%s: cannot open the data set file (does it exist?)", path);
-    fclose(probe);
-    SC_CHECK(H5Fis_hdf5(path) > 0, "%s: not an HDF5 file (or truncated)", path);
-    SC_H5(fapl = H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate failed");
-    SC_H5(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio failed");
-    file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
-    SC_CHECK(file >= 0, "%s: cannot open as HDF5 (truncated or damaged file?)", path);
+    hid_t images = -1, labels = -1, patient = -1, t = -1;
+    if (sc_fault_step("dataset-read")) goto fail;
 
     /* /images [N][V][H][W], uint16 or float32 */
     SC_TRY((images = sc_h5_open_dset(file, path, "/images", HINT)) < 0);
@@ -188,18 +180,59 @@ int sc_ds_open(MPI_Comm comm, const char *path, sc_dataset *ds)
     h = sc_hash_update(h, ds->patient, (size_t)ds->n * sizeof *ds->patient);
     ds->meta_hash = sc_hash_final(h);
 
-    ds->h5_file = file;
     ds->h5_images = images;
     H5Tclose(t);
     H5Dclose(labels);
     H5Dclose(patient);
-    H5Pclose(fapl);
     return 0;
 fail:
     if (t >= 0) H5Tclose(t);
     if (labels >= 0) H5Dclose(labels);
     if (patient >= 0) H5Dclose(patient);
     if (images >= 0) H5Dclose(images);
+    return -1;
+}
+
+/* What one rank can check alone before the collective open. */
+static int probe_file(const char *path)
+{
+    FILE *probe = fopen(path, "rb");
+    SC_CHECK(probe, "%s: cannot open the data set file (does it exist?)", path);
+    fclose(probe);
+    SC_CHECK(H5Fis_hdf5(path) > 0, "%s: not an HDF5 file (or truncated)", path);
+    if (sc_fault_step("dataset-open")) goto fail;
+    return 0;
+fail:
+    return -1;
+}
+
+/* Three steps, each agreed on by every rank (util/agree.h): the checks one rank can make alone,
+ * the collective open, the reads; so that a rank that fails (a file system that answers one
+ * node but not another, a read error) cannot leave the others waiting in a collective call. */
+int sc_ds_open(MPI_Comm comm, const char *path, sc_dataset *ds)
+{
+    hid_t fapl = -1, file = -1;
+    int rc = 0;
+    memset(ds, 0, sizeof *ds);
+    ds->path = sc_xstrdup(path);
+    ds->h5_images = -1;
+
+    rc = probe_file(path);
+    SC_TRY(sc_agree(comm, rc));
+    /* H5Pset_fapl_mpio is collective too (it duplicates the communicator) */
+    SC_TRY(sc_agree(comm, sc_h5_fapl_mpio(comm, &fapl)));
+    file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    rc = file >= 0 ? 0 : -1;
+    if (rc) sc_err_set(NULL, 0, "%s: cannot open as HDF5 (truncated or damaged file?)", path);
+    SC_TRY(sc_agree(comm, rc));
+    rc = read_contents(file, path, ds);
+    SC_TRY(sc_agree(comm, rc));
+    ds->h5_file = file;
+    H5Pclose(fapl);
+    return 0;
+fail:
+    /* every rank comes here together (after an agreement), so the collective close matches */
+    if (ds->h5_images >= 0) H5Dclose(ds->h5_images);
     if (file >= 0) H5Fclose(file);
     if (fapl >= 0) H5Pclose(fapl);
     free(ds->path);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "jobs/dag.h"
+#include "util/agree.h"
 #include "util/error.h"
 #include "util/stop.h"
 
@@ -39,7 +40,9 @@ int sc_schedule_stopping(void)
     int flag = 0;
     if (MPI_Iprobe(0, TAG_ABORT, worker_comm, &flag, MPI_STATUS_IGNORE) != MPI_SUCCESS) return 0;
     if (flag) {
-        MPI_Recv(NULL, 0, MPI_BYTE, 0, TAG_ABORT, worker_comm, MPI_STATUS_IGNORE);
+        /* received or not, the job stops: a failed receive leaves the message for the worker
+         * loop, which discards aborts */
+        (void)MPI_Recv(NULL, 0, MPI_BYTE, 0, TAG_ABORT, worker_comm, MPI_STATUS_IGNORE);
         sc_stop_request(SC_STOP_BY_MASTER);
     }
     return flag;
@@ -128,12 +131,16 @@ static int run_master(MPI_Comm comm, int size, const sc_schedule_cfg *cfg, sc_da
                       int *cancelled, int n_done, int n_total)
 {
     int active = size - 1, failed = 0, us = 100, n_parked = 0, stopping = 0, rc = -1;
+    int aborted = 0; /* the busy workers were told to stop their jobs */
     int *parked = sc_xmalloc(sizeof(int) * (size_t)size);
     int *busy = sc_xcalloc((size_t)size, sizeof(int));
     char failure[SC_ERR_MAX] = "";
     while (active > 0) {
-        if (!stopping && sc_stop_requested()) {
-            stopping = sc_stop_requested();
+        if (!stopping && sc_stop_requested()) stopping = sc_stop_requested();
+        /* stopping or failed: the running jobs stop at their next step (their rows stay
+         * pending, so --resume runs them), rather than run on for hours for nothing */
+        if ((stopping || failed) && !aborted) {
+            aborted = 1;
             SC_TRY(abort_busy(comm, size, busy));
         }
         int flag = 0;
@@ -151,7 +158,6 @@ static int run_master(MPI_Comm comm, int size, const sc_schedule_cfg *cfg, sc_da
         if (msg.stopping && !stopping) { /* a signal reached that worker: stop everyone */
             stopping = msg.stopping;
             sc_stop_request(msg.stopping);
-            SC_TRY(abort_busy(comm, size, busy));
         }
         if (msg.fatal && !failed) {
             failed = 1;
@@ -207,6 +213,10 @@ static int run_worker(MPI_Comm comm, const sc_schedule_cfg *cfg)
     ready_msg msg;
     memset(&msg, 0, sizeof msg);
     msg.job = -1;
+    if (sc_fault_step("schedule")) { /* test-only: a worker that cannot work (its first word) */
+        msg.fatal = 1;
+        snprintf(msg.row.message, sizeof msg.row.message, "%s", sc_err_msg());
+    }
     worker_comm = comm;
     for (;;) {
         msg.stopping = sc_stop_requested();
@@ -235,8 +245,7 @@ fail:
 int sc_schedule(MPI_Comm comm, const sc_schedule_cfg *cfg)
 {
     int rank, size;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
+    if (sc_comm_rank_size(comm, &rank, &size)) return -1;
     int rc = 0, n_done = 0, n_total = 0;
     sc_dag d;
     int *cancelled = NULL;
@@ -267,13 +276,11 @@ int sc_schedule(MPI_Comm comm, const sc_schedule_cfg *cfg)
     free(cancelled);
     /* Everyone learns whether the sweep completed (and the master's message), and whether it
      * was stopped. */
-    int worst = rc, stop = sc_stop_requested() != 0, any_stop = stop;
-    if (MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS ||
-        MPI_Allreduce(&stop, &any_stop, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) {
+    if (sc_agree(comm, rc)) return -1;
+    int stop = sc_stop_requested() != 0, any_stop = stop;
+    if (MPI_Allreduce(&stop, &any_stop, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) {
         sc_err_set(__FILE__, __LINE__, "MPI_Allreduce failed at the end of the sweep");
         return -1;
     }
-    if (worst != 0 && rc == 0) sc_err_set(NULL, 0, "the sweep stopped on another rank");
-    if (worst != 0) return -1;
     return any_stop ? 1 : 0;
 }

@@ -191,7 +191,8 @@ int cli_usage_error(const char *cmd)
 int cli_rank(void)
 {
     int init = 0, rank = 0;
-    MPI_Initialized(&init);
-    if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (MPI_Initialized(&init) != MPI_SUCCESS || !init) return 0;
+    /* on failure every rank prints, which is better than none */
+    if (MPI_Comm_rank(MPI_COMM_WORLD, &rank) != MPI_SUCCESS) return 0;
     return rank;
 }

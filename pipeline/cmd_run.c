@@ -28,6 +28,7 @@
 #include "results/results_read.h"
 #include "results/summary.h"
 #include "stats/job_metrics.h"
+#include "util/agree.h"
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/stop.h"
@@ -67,22 +68,9 @@ static void help(void)
            "SIGINT (--resume continues); 1 an error; 2 a usage error.\n");
 }
 
-/* After a stage that may fail on some ranks: all agree; the lowest failing rank's message
- * becomes everyone's.  Returns 0 if every rank succeeded. */
-static int pipe_agree(int rc)
-{
-    int rank, size;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    int mine = rc ? rank : size, first;
-    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-    if (first == size) return 0;
-    char msg[SC_ERR_MAX];
-    snprintf(msg, sizeof msg, "%s", sc_err_msg());
-    MPI_Bcast(msg, sizeof msg, MPI_CHAR, first, MPI_COMM_WORLD);
-    sc_err_set(NULL, 0, "%s", msg);
-    return -1;
-}
+/* After a stage that may fail on some ranks: all agree (util/agree.h); the lowest failing
+ * rank's message becomes everyone's.  Returns 0 if every rank succeeded. */
+static int pipe_agree(int rc) { return sc_agree(MPI_COMM_WORLD, rc); }
 
 typedef struct {
     int quiet;
@@ -150,24 +138,27 @@ static int exec_job(void *ctx, int job, uint64_t dep_hash, sc_job_row *row)
 
 /* BLAS threads for this rank: what the experiment asks, capped so that the worker ranks on
  * this node times threads never exceed its cores (the master sleeps, so it does not count). */
-static int threads_for_rank(int wanted, int *capped)
+static int threads_for_rank(int wanted, int *threads, int *capped)
 {
-    MPI_Comm node;
-    int rank, size, node_rank, node_size;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
-    MPI_Comm_rank(node, &node_rank);
-    MPI_Comm_size(node, &node_size);
+    MPI_Comm node = MPI_COMM_NULL;
+    int rank, size, rc = -1;
+    SC_TRY(sc_comm_rank_size(MPI_COMM_WORLD, &rank, &size));
+    SC_MPI(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node));
     int is_worker = size == 1 || rank != 0, workers = 0;
-    MPI_Allreduce(&is_worker, &workers, 1, MPI_INT, MPI_SUM, node);
-    MPI_Comm_free(&node);
+    SC_MPI(MPI_Allreduce(&is_worker, &workers, 1, MPI_INT, MPI_SUM, node));
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 1) cores = 1;
     int cap = workers > 0 ? (int)(cores / workers) : 1;
     if (cap < 1) cap = 1;
     *capped = wanted > cap;
-    return wanted > cap ? cap : wanted;
+    *threads = wanted > cap ? cap : wanted;
+    rc = 0;
+fail:
+    if (node != MPI_COMM_NULL && MPI_Comm_free(&node) != MPI_SUCCESS && rc == 0) {
+        sc_err_set(__FILE__, __LINE__, "MPI_Comm_free failed");
+        rc = -1;
+    }
+    return rc;
 }
 
 /* Labels used by the experiment: indices into the data set's labels. */
@@ -296,8 +287,10 @@ int cmd_run(int argc, char **argv)
     int force = 0, dry = 0, quiet = 0, verbose = 0, resume = 0, retry = 0;
     double ckpt_every = 1800;
     int rank, size;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (sc_comm_rank_size(MPI_COMM_WORLD, &rank, &size)) {
+        sc_err_print();
+        return SC_EXIT_FAIL;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
@@ -360,6 +353,7 @@ int cmd_run(int argc, char **argv)
     sc_stop_install(); /* from here a signal stops the sweep cleanly, not the process */
     int rc = sc_experiment_load(exp_path, data, &e);
     have_e = rc == 0;
+    if (rc == 0) rc = sc_fault_step("experiment");
     if (pipe_agree(rc)) goto fail;
     /* Refuse to overwrite results (decided on rank 0, the only one that prints). */
     rc = 0;
@@ -390,7 +384,9 @@ int cmd_run(int argc, char **argv)
     rc = sc_folds_assign(ds.n, l, truth, ds.patient, names, &e.folds, e.seed, assign);
     if (rc == 0) rc = sc_grid_make(&e, assign, ds.n, truth, l, &jobs, &n_jobs);
     if (pipe_agree(rc)) goto fail;
-    int capped = 0, threads = threads_for_rank(e.threads, &capped);
+    int capped = 0, threads = 1;
+    rc = threads_for_rank(e.threads, &threads, &capped);
+    if (pipe_agree(rc)) goto fail;
     order = sc_xmalloc((size_t)n_jobs * sizeof *order);
     rc = rank == 0 ? sc_grid_costs(&e, ds.v, l, jobs, n_jobs) : 0;
     if (pipe_agree(rc)) goto fail;
@@ -433,8 +429,12 @@ int cmd_run(int argc, char **argv)
     rc = 0;
     if (size == 1 || rank != 0)
         rc = sc_ds_load(&ds, e.in_h, e.in_w, e.norm, &images, &dhash, &count_scale);
+    if (rc == 0) rc = sc_fault_step("data-load");
     if (pipe_agree(rc)) goto fail;
-    MPI_Bcast(&dhash, 1, MPI_UINT64_T, size == 1 ? 0 : 1, MPI_COMM_WORLD);
+    rc = MPI_Bcast(&dhash, 1, MPI_UINT64_T, size == 1 ? 0 : 1, MPI_COMM_WORLD) == MPI_SUCCESS ? 0
+                                                                                           : -1;
+    if (rc) sc_err_set(__FILE__, __LINE__, "MPI_Bcast of the data set hash failed");
+    if (pipe_agree(rc)) goto fail;
 
     metric_names = st_job_metric_names(names, l);
     rc = metric_names ? 0 : -1;
@@ -466,6 +466,7 @@ int cmd_run(int argc, char **argv)
     char ckpt_dir[SC_PATH_MAX];
     rc = sc_ckpt_dir(out, ckpt_dir, sizeof ckpt_dir);
     if (rc == 0 && rank == 0 && ckpt_every > 0) rc = sc_mkdir_p(ckpt_dir);
+    if (rc == 0) rc = sc_fault_step("checkpoints");
     if (pipe_agree(rc)) goto fail;
 
     double t0 = sc_now();
@@ -484,6 +485,7 @@ int cmd_run(int argc, char **argv)
     snprintf(sched_msg, sizeof sched_msg, "%s", sc_err_msg());
     rc = sc_results_close(res);
     res = NULL;
+    if (rc == 0) rc = sc_fault_step("results-close");
     if (pipe_agree(rc)) goto fail;
     if (sched_rc < 0) {
         sc_err_set(NULL, 0, "%s", sched_msg);
@@ -505,8 +507,11 @@ int cmd_run(int argc, char **argv)
     /* Summary: rank 0 alone, from the closed file. */
     int any_failed = 0;
     rc = rank == 0 ? write_summary(out, e.bootstrap, wall, &any_failed) : 0;
+    if (rc == 0) rc = sc_fault_step("summary");
     if (pipe_agree(rc)) goto fail;
-    MPI_Bcast(&any_failed, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    rc = MPI_Bcast(&any_failed, 1, MPI_INT, 0, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
+    if (rc) sc_err_set(__FILE__, __LINE__, "MPI_Bcast of the jobs' outcome failed");
+    if (pipe_agree(rc)) goto fail;
     status = any_failed ? SC_EXIT_JOBS_FAILED : SC_EXIT_OK;
     goto done;
 fail:

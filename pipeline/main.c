@@ -105,6 +105,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "spectcv: error: MPI_Init failed\n");
         return SC_EXIT_FAIL;
     }
+    /* An MPI call that fails returns its error code, which every call checks (SC_MPI), rather
+     * than aborting the job with MPI's own message; communicators made from this one inherit
+     * the handler. */
+    if (MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN) != MPI_SUCCESS) {
+        fprintf(stderr, "spectcv: error: MPI_Comm_set_errhandler failed\n");
+        MPI_Abort(MPI_COMM_WORLD, SC_EXIT_FAIL);
+    }
     /* Errors are reported by our own messages; HDF5's stack dump would only add noise. */
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     /* GSL's default handler aborts; stats/ validates inputs and checks return codes instead. */
@@ -112,7 +119,14 @@ int main(int argc, char **argv)
     int rc = fn(argc - 1, argv + 1);
     /* Agree on the exit status: a failure on any rank fails the command. */
     int worst = rc;
-    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    MPI_Finalize();
+    if (MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS) {
+        /* the ranks cannot agree: end them all rather than leave some waiting */
+        fprintf(stderr, "spectcv: error: MPI_Allreduce of the exit status failed\n");
+        MPI_Abort(MPI_COMM_WORLD, SC_EXIT_FAIL);
+    }
+    if (MPI_Finalize() != MPI_SUCCESS) {
+        fprintf(stderr, "spectcv: error: MPI_Finalize failed\n");
+        if (worst == SC_EXIT_OK) worst = SC_EXIT_FAIL;
+    }
     return worst;
 }

@@ -10,6 +10,7 @@
 
 #include "augment/gan.h"
 #include "nn/weights.h"
+#include "util/agree.h"
 #include "util/error.h"
 #include "util/hash.h"
 
@@ -82,8 +83,7 @@ fail:
 static int this_run(MPI_Comm comm, int argc, char **argv, int threads, sc_run_info_set *ri)
 {
     int rank, size, len = 0;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
+    SC_TRY(sc_comm_rank_size(comm, &rank, &size));
     size_t n = sizeof "spectcv ";
     for (int i = 0; i < argc; i++) n += strlen(argv[i]) + 1;
     ri->command = sc_xmalloc(n);
@@ -137,12 +137,12 @@ int sc_run_info_make(MPI_Comm comm, const sc_experiment *e, int v, int l, const 
                      int n_jobs, int argc, char **argv, int threads, sc_run_info_set *ri)
 {
     memset(ri, 0, sizeof *ri);
-    SC_TRY(gan_layout(e, v, l, jobs, n_jobs, ri));
-    SC_TRY(archs(e, v, l, ri));
-    SC_TRY(this_run(comm, argc, argv, threads, ri));
-    return 0;
-fail:
-    return -1;
+    int rc = gan_layout(e, v, l, jobs, n_jobs, ri);
+    if (rc == 0) rc = archs(e, v, l, ri);
+    if (rc == 0) rc = sc_fault_step("run-info");
+    /* the local part may fail on one rank alone: all agree before the collectives */
+    if (sc_agree(comm, rc)) return -1;
+    return sc_agree(comm, this_run(comm, argc, argv, threads, ri));
 }
 
 void sc_run_info_free(sc_run_info_set *ri)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "results/results_priv.h"
+#include "util/agree.h"
 #include "util/error.h"
 #include "util/h5.h"
 #include "util/hash.h"
@@ -209,19 +210,94 @@ fail:
     return -1;
 }
 
-/* Create (reopen = 0) or reopen for --resume (reopen = 1; rows_out receives /jobs/table) every
- * object of the layout.  Collective; both walk the objects in the same order. */
-static int results_open(MPI_Comm comm, const char *path, const sc_results_layout *lay,
-                        sc_results **out, int reopen, sc_job_row *rows_out)
+/* A classifier job's group j: its datasets (created or reopened), its test indices written
+ * by rank 0 when created.  idx: scratch of n entries. */
+static int open_job(sc_results *r, const sc_results_layout *lay, hid_t g, int j, int32_t *idx)
 {
-    sc_results *r = sc_xcalloc(1, sizeof *r);
-    hid_t fapl = -1, jobs = -1, folds = -1, g = -1;
-    int32_t *idx = NULL;
-    r->comm = comm;
-    r->reopen = reopen;
-    MPI_Comm_rank(comm, &r->rank);
-    r->path = sc_xstrdup(path);
-    r->file = r->table = r->row_type = -1;
+    const sc_job_row *row = &lay->rows[j];
+    const int16_t *a = lay->assignment + (int64_t)row->repeat * lay->n;
+    const float nanf_ = NAN;
+    const double nand_ = NAN;
+    const int64_t minus1 = -1;
+    int64_t nt = 0;
+    for (int64_t i = 0; i < lay->n; i++)
+        if (a[i] == row->fold) idx[nt++] = (int32_t)i;
+    r->n_test[j] = nt;
+    hsize_t tdim = (hsize_t)nt, sdims[2] = {(hsize_t)nt, (hsize_t)lay->l};
+    hsize_t cdims[2] = {(hsize_t)lay->l, 4}, mdim = (hsize_t)lay->n_metrics;
+    hsize_t hdim = (hsize_t)lay->epochs;
+    hid_t *d = r->dsets[j];
+    SC_TRY((d[D_TEST_INDEX] = sc_results_dset(r, g, "test_index", H5T_NATIVE_INT32, 1, &tdim,
+                                              NULL)) < 0);
+    SC_TRY((d[D_SCORES] = sc_results_dset(r, g, "scores", H5T_NATIVE_FLOAT, 2, sdims,
+                                          &nanf_)) < 0);
+    SC_TRY((d[D_COUNTS] = sc_results_dset(r, g, "counts", H5T_NATIVE_INT64, 2, cdims,
+                                          &minus1)) < 0);
+    SC_TRY((d[D_METRICS] = sc_results_dset(r, g, "metrics", H5T_NATIVE_DOUBLE, 1, &mdim,
+                                           &nand_)) < 0);
+    if (!r->reopen)
+        SC_TRY(sc_h5_write_strs_attr(d[D_METRICS], r->path, "names", lay->n_metrics,
+                                     lay->metric_names, SC_H5_FIXED));
+    SC_TRY((d[D_HISTORY] = sc_results_dset(r, g, "history", H5T_NATIVE_FLOAT, 1, &hdim,
+                                           &nanf_)) < 0);
+    if (r->rank == 0 && nt > 0 && !r->reopen)
+        SC_TRY(sc_results_write_all(d[D_TEST_INDEX], H5T_NATIVE_INT32, idx, "test_index"));
+    return 0;
+fail:
+    return -1;
+}
+
+/* /dataset: truth and patients of every scan (written by rank 0 when created). */
+static int open_dataset_group(sc_results *r, const sc_results_layout *lay)
+{
+    hid_t g = -1, dl = -1, dp = -1;
+    int rc = -1;
+    hsize_t ldims[2] = {(hsize_t)lay->n, (hsize_t)lay->l}, pdim = (hsize_t)lay->n;
+    SC_TRY((g = sc_results_group(r, r->file, "/dataset")) < 0);
+    SC_TRY((dl = sc_results_dset(r, g, "labels", H5T_NATIVE_UINT8, 2, ldims, NULL)) < 0);
+    SC_TRY((dp = sc_results_dset(r, g, "patient", H5T_NATIVE_INT64, 1, &pdim, NULL)) < 0);
+    if (r->rank == 0 && !r->reopen) {
+        SC_TRY(sc_results_write_all(dl, H5T_NATIVE_UINT8, lay->truth, "/dataset/labels"));
+        SC_TRY(sc_results_write_all(dp, H5T_NATIVE_INT64, lay->patient, "/dataset/patient"));
+    }
+    rc = 0;
+fail:
+    if (dl >= 0) H5Dclose(dl);
+    if (dp >= 0) H5Dclose(dp);
+    if (g >= 0) H5Gclose(g);
+    return rc;
+}
+
+/* /folds/assignment: written by rank 0 when created, compared when reopened. */
+static int open_folds(sc_results *r, const sc_results_layout *lay)
+{
+    hid_t folds = -1, d = -1;
+    int rc = -1;
+    int16_t *a = NULL;
+    hsize_t adims[2] = {(hsize_t)lay->repeats, (hsize_t)lay->n};
+    SC_TRY((folds = sc_results_group(r, r->file, "/folds")) < 0);
+    SC_TRY((d = sc_results_dset(r, folds, "assignment", H5T_NATIVE_INT16, 2, adims, NULL)) < 0);
+    /* the collective calls of the step are done; what follows may fail on one rank alone */
+    if (sc_fault_step("results-write")) goto fail;
+    if (r->reopen) {
+        a = sc_xmalloc(sizeof *a * (size_t)(adims[0] * adims[1]));
+        int same = H5Dread(d, H5T_NATIVE_INT16, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) >= 0 &&
+                   !memcmp(a, lay->assignment, sizeof *a * (size_t)(adims[0] * adims[1]));
+        SC_CHECK(same, "%s: /folds/assignment differs from this sweep's folds", r->path);
+    } else if (r->rank == 0) {
+        SC_TRY(sc_results_write_all(d, H5T_NATIVE_INT16, lay->assignment, "/folds/assignment"));
+    }
+    rc = 0;
+fail:
+    free(a);
+    if (d >= 0) H5Dclose(d);
+    if (folds >= 0) H5Gclose(folds);
+    return rc;
+}
+
+/* The results file's object layout held in r (no HDF5 call). */
+static int init_handle(sc_results *r, const sc_results_layout *lay)
+{
     r->n_jobs = lay->n_jobs;
     r->l = lay->l;
     r->epochs = lay->epochs;
@@ -235,10 +311,10 @@ static int results_open(MPI_Comm comm, const char *path, const sc_results_layout
     const int n_gan = lay->n_jobs - r->n_cls;
     for (int j = r->n_cls; j < lay->n_jobs; j++)
         SC_CHECK(lay->rows[j].kind == SC_JOB_GAN, "%s: job %d: classifier jobs must come before "
-                 "the GAN jobs", path, j);
+                 "the GAN jobs", r->path, j);
     if (n_gan > 0) {
         SC_CHECK(lay->gan_sets && lay->gan_examples && lay->gan.state_layout,
-                 "%s: GAN jobs without their layout", path);
+                 "%s: GAN jobs without their layout", r->path);
         r->gan = lay->gan; /* its texts only until the end of creation (forget_texts) */
         r->gdsets = sc_xmalloc((size_t)n_gan * sizeof *r->gdsets);
         for (int j = 0; j < n_gan; j++)
@@ -250,115 +326,94 @@ static int results_open(MPI_Comm comm, const char *path, const sc_results_layout
         memcpy(r->gan_sets, lay->gan_sets, sizeof(int) * (size_t)n_gan);
         memcpy(r->gan_examples, lay->gan_examples, sizeof(int) * (size_t)n_gan);
     }
+    SC_TRY(sc_fault_step(r->reopen ? "results-reopen" : "results-create"));
+    if (r->reopen)
+        SC_CHECK(H5Fis_hdf5(r->path) > 0, "%s: --resume: no results file there (or not HDF5)",
+                 r->path);
+    return 0;
+fail:
+    return -1;
+}
 
-    SC_H5(fapl = H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate failed");
-    SC_H5(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio failed");
+/* Create (reopen = 0) or reopen for --resume (reopen = 1; rows_out receives /jobs/table) every
+ * object of the layout.  Collective; both walk the objects in the same order.
+ *
+ * Every step ends with an agreement (util/agree.h): HDF5's metadata calls on a file opened
+ * through MPI-IO are collective, so a rank that left for its error path alone (a failed write
+ * of rank 0's, a file system error on one node) would leave the others waiting in the next
+ * one.  After a failed step all ranks close the file together, and all return the lowest
+ * failing rank's message. */
+#define STEP(expr)                                                                                 \
+    do {                                                                                           \
+        if (sc_agree(r->comm, (expr) ? -1 : 0)) goto fail;                                         \
+    } while (0)
+
+static int results_open(MPI_Comm comm, const char *path, const sc_results_layout *lay,
+                        sc_results **out, int reopen, sc_job_row *rows_out)
+{
+    sc_results *r = sc_xcalloc(1, sizeof *r);
+    hid_t fapl = -1, jobs = -1, g = -1;
+    int32_t *idx = NULL;
+    r->comm = comm;
+    r->reopen = reopen;
+    r->path = sc_xstrdup(path);
+    r->file = r->table = r->row_type = -1;
+    int rc = sc_comm_rank_size(comm, &r->rank, NULL);
+    if (rc == 0) rc = init_handle(r, lay);
+    STEP(rc);
+    STEP(sc_h5_fapl_mpio(comm, &fapl)); /* collective too: it duplicates the communicator */
+
     if (reopen) {
-        SC_CHECK(H5Fis_hdf5(path) > 0, "%s: --resume: no results file there (or not HDF5)", path);
         r->file = H5Fopen(path, H5F_ACC_RDWR, fapl);
-        SC_CHECK(r->file >= 0, "%s: cannot open the results file for --resume (not writable, or "
-                 "damaged?)", path);
-        SC_TRY(verify_root(r, lay));
+        if (r->file < 0)
+            sc_err_set(NULL, 0, "%s: cannot open the results file for --resume (not writable, "
+                       "or damaged?)", path);
+        STEP(r->file < 0);
+        STEP(verify_root(r, lay));
     } else {
         r->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-        SC_CHECK(r->file >= 0, "%s: cannot create the results file (directory missing or not "
-                 "writable?)", path);
-        SC_TRY(write_root(r, lay));
+        if (r->file < 0)
+            sc_err_set(NULL, 0, "%s: cannot create the results file (directory missing or not "
+                       "writable?)", path);
+        STEP(r->file < 0);
+        STEP(write_root(r, lay));
     }
-    SC_TRY(sc_results_write_run(r, lay));
-
-    /* /dataset: truth and patients of every scan. */
-    SC_TRY((g = sc_results_group(r, r->file, "/dataset")) < 0);
-    {
-        hid_t dl = -1, dp = -1;
-        hsize_t ldims[2] = {(hsize_t)lay->n, (hsize_t)lay->l}, pdim = (hsize_t)lay->n;
-        dl = sc_results_dset(r, g, "labels", H5T_NATIVE_UINT8, 2, ldims, NULL);
-        dp = dl >= 0 ? sc_results_dset(r, g, "patient", H5T_NATIVE_INT64, 1, &pdim, NULL) : -1;
-        int ok = dl >= 0 && dp >= 0;
-        if (ok && r->rank == 0 && !reopen)
-            ok = !sc_results_write_all(dl, H5T_NATIVE_UINT8, lay->truth, "/dataset/labels") &&
-                 !sc_results_write_all(dp, H5T_NATIVE_INT64, lay->patient, "/dataset/patient");
-        if (dl >= 0) H5Dclose(dl);
-        if (dp >= 0) H5Dclose(dp);
-        SC_TRY(!ok);
-    }
-    H5Gclose(g);
-    g = -1;
-
-    /* /folds/assignment: written when created, compared when reopened */
-    SC_TRY((folds = sc_results_group(r, r->file, "/folds")) < 0);
-    hsize_t adims[2] = {(hsize_t)lay->repeats, (hsize_t)lay->n};
-    SC_TRY((g = sc_results_dset(r, folds, "assignment", H5T_NATIVE_INT16, 2, adims, NULL)) < 0);
-    if (reopen) {
-        int16_t *a = sc_xmalloc(sizeof *a * (size_t)(adims[0] * adims[1]));
-        int same = H5Dread(g, H5T_NATIVE_INT16, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) >= 0 &&
-                   !memcmp(a, lay->assignment, sizeof *a * (size_t)(adims[0] * adims[1]));
-        free(a);
-        SC_CHECK(same, "%s: /folds/assignment differs from this sweep's folds", path);
-    } else if (r->rank == 0) {
-        SC_TRY(sc_results_write_all(g, H5T_NATIVE_INT16, lay->assignment, "/folds/assignment"));
-    }
-    H5Dclose(g);
-    g = -1;
+    STEP(sc_results_write_run(r, lay));
+    STEP(open_dataset_group(r, lay));
+    STEP(open_folds(r, lay));
 
     /* /jobs/table and one group per job. */
-    SC_TRY((jobs = sc_results_group(r, r->file, "/jobs")) < 0);
-    SC_H5(r->row_type = sc_results_row_type(), "row type");
+    rc = (jobs = sc_results_group(r, r->file, "/jobs")) < 0;
+    if (rc == 0 && (r->row_type = sc_results_row_type()) < 0) rc = -1;
     hsize_t jdim = (hsize_t)lay->n_jobs;
-    SC_TRY((r->table = sc_results_dset(r, jobs, "table", r->row_type, 1, &jdim, NULL)) < 0);
-    if (reopen)
-        SC_H5(H5Dread(r->table, r->row_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows_out),
-              "%s: cannot read /jobs/table", path);
-    else if (r->rank == 0)
-        SC_TRY(sc_results_write_all(r->table, r->row_type, lay->rows, "/jobs/table"));
-
-    const float nanf_ = NAN;
-    const double nand_ = NAN;
-    const int64_t minus1 = -1;
+    if (rc == 0)
+        rc = (r->table = sc_results_dset(r, jobs, "table", r->row_type, 1, &jdim, NULL)) < 0;
+    if (rc == 0 && reopen &&
+        H5Dread(r->table, r->row_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows_out) < 0) {
+        sc_err_set(NULL, 0, "%s: cannot read /jobs/table", path);
+        rc = -1;
+    } else if (rc == 0 && !reopen && r->rank == 0) {
+        rc = sc_results_write_all(r->table, r->row_type, lay->rows, "/jobs/table");
+    }
+    STEP(rc);
     idx = sc_xmalloc((size_t)(lay->n ? lay->n : 1) * sizeof *idx);
     for (int j = 0; j < lay->n_jobs; j++) {
-        const sc_job_row *row = &lay->rows[j];
         char name[32];
         snprintf(name, sizeof name, "%04d", j);
-        SC_TRY((g = sc_results_group(r, jobs, name)) < 0);
-        if (row->kind == SC_JOB_GAN) {
-            SC_TRY(sc_results_create_gan(r, g, j, row));
-            H5Gclose(g);
-            g = -1;
-            continue;
-        }
-        const int16_t *a = lay->assignment + (int64_t)row->repeat * lay->n;
-        int64_t nt = 0;
-        for (int64_t i = 0; i < lay->n; i++)
-            if (a[i] == row->fold) idx[nt++] = (int32_t)i;
-        r->n_test[j] = nt;
-        hsize_t tdim = (hsize_t)nt, sdims[2] = {(hsize_t)nt, (hsize_t)lay->l};
-        hsize_t cdims[2] = {(hsize_t)lay->l, 4}, mdim = (hsize_t)lay->n_metrics;
-        hsize_t hdim = (hsize_t)lay->epochs;
-        hid_t *d = r->dsets[j];
-        SC_TRY((d[D_TEST_INDEX] = sc_results_dset(r, g, "test_index", H5T_NATIVE_INT32, 1, &tdim,
-                                                  NULL)) < 0);
-        SC_TRY((d[D_SCORES] = sc_results_dset(r, g, "scores", H5T_NATIVE_FLOAT, 2, sdims,
-                                              &nanf_)) < 0);
-        SC_TRY((d[D_COUNTS] = sc_results_dset(r, g, "counts", H5T_NATIVE_INT64, 2, cdims,
-                                              &minus1)) < 0);
-        SC_TRY((d[D_METRICS] = sc_results_dset(r, g, "metrics", H5T_NATIVE_DOUBLE, 1, &mdim,
-                                               &nand_)) < 0);
-        if (!reopen)
-            SC_TRY(sc_h5_write_strs_attr(d[D_METRICS], path, "names", lay->n_metrics,
-                                         lay->metric_names, SC_H5_FIXED));
-        SC_TRY((d[D_HISTORY] = sc_results_dset(r, g, "history", H5T_NATIVE_FLOAT, 1, &hdim,
-                                               &nanf_)) < 0);
-        if (r->rank == 0 && nt > 0 && !reopen)
-            SC_TRY(sc_results_write_all(d[D_TEST_INDEX], H5T_NATIVE_INT32, idx, "test_index"));
-        H5Gclose(g);
+        rc = (g = sc_results_group(r, jobs, name)) < 0;
+        if (rc == 0)
+            rc = lay->rows[j].kind == SC_JOB_GAN ? sc_results_create_gan(r, g, j, &lay->rows[j])
+                                                  : open_job(r, lay, g, j, idx);
+        if (g >= 0) H5Gclose(g);
         g = -1;
+        STEP(rc);
     }
-    SC_H5(H5Fflush(r->file, H5F_SCOPE_GLOBAL), "%s: flush failed", path);
+    rc = H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0 ? -1 : 0;
+    if (rc) sc_err_set(__FILE__, __LINE__, "%s: flush failed", path);
+    STEP(rc);
     forget_texts(r);
     free(idx);
     H5Gclose(jobs);
-    H5Gclose(folds);
     H5Pclose(fapl);
     *out = r;
     return 0;
@@ -367,11 +422,11 @@ fail:
     free(idx);
     if (g >= 0) H5Gclose(g);
     if (jobs >= 0) H5Gclose(jobs);
-    if (folds >= 0) H5Gclose(folds);
     if (fapl >= 0) H5Pclose(fapl);
     sc_results_close(r);
     return -1;
 }
+#undef STEP
 
 int sc_results_create(MPI_Comm comm, const char *path, const sc_results_layout *lay,
                       sc_results **out)
