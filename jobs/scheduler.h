@@ -34,7 +34,7 @@ typedef struct {
     const int8_t *finished;
     const uint64_t *hashes;
     const sc_job_row *rows; /* initial rows, indexed by job id (for "running" and cancellations) */
-    sc_results *res;
+    sc_results *res;        /* NULL: no rows written (the scheduler benchmark, sched_bench.h) */
     sc_exec_fn exec;
     void *exec_ctx;
     sc_done_fn done;

@@ -3,6 +3,7 @@
 #include "nn/bench.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,7 +120,7 @@ int nn_bench_run(const char *arch_path, const nn_shape *shape, const nn_bench_cf
     nn_net_free(net);
     net = NULL;
     r->sgemm_n = 2048; /* OpenBLAS is single-threaded (nn/par.h): the one-thread peak */
-    r->sgemm_peak = nn_bench_sgemm(r->sgemm_n, 3);
+    r->sgemm_peak = cfg->no_peak ? NAN : nn_bench_sgemm(r->sgemm_n, 3);
     rc = 0;
 fail:
     nn_net_free(net);

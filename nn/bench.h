@@ -9,6 +9,7 @@
 typedef struct {
     int threads, steps, warmup;
     int profile; /* fill nn_bench_result.profile with a per-layer table */
+    int no_peak; /* skip the sgemm peak (sgemm_peak NAN): timing a step is all that is wanted */
 } nn_bench_cfg;
 
 typedef struct {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "augment/gan_bench.h"
+#include "jobs/sched_bench.h"
 #include "nn/bench.h"
 #include "nn/nn.h"
 #include "pipeline/cli.h"
@@ -18,7 +19,9 @@ static void usage(void)
            "       spectcv bench --arch NAME --input VxHxW (--describe | --arch-json)\n"
            "       spectcv bench --gan [--generator NAME] [--discriminator NAME] [--views V]\n"
            "                     [--outputs L] [--z N] [--batch B] [--threads T] [--steps N]\n"
-           "                     [--warmup N] [--json]\n\n"
+           "                     [--warmup N] [--json]\n"
+           "       mpirun -np R spectcv bench --scheduler [--jobs N] [--mean S] [--sigma X]\n"
+           "                     [--seed N] [--times FILE] [--json]\n\n"
            "Times full training steps (forward, backward, Adam) of an architecture on random\n"
            "data after a warm-up, and prints images/s, the achieved GFLOP/s (conv and dense\n"
            "layers: 2 x multiply-adds forward, x 3 for forward + backward, counted as the\n"
@@ -35,6 +38,7 @@ static void usage(void)
            "  --outputs N     outputs (labels) of the network (default 3)\n"
            "  --json          print exactly one JSON object instead of the table\n"
            "  --profile       also print the time of each layer (forward, backward)\n"
+           "  --blas-core NAME  OpenBLAS's NAME kernels (e.g. Haswell, SkylakeX, Cooperlake)\n"
            "  --describe      print the layers (output shapes, parameters) and exit\n"
            "  --arch-json     print the resolved architecture as JSON and exit\n\n"
            "With --gan, times one training step of the conditional GAN instead (docs/gan.md):\n"
@@ -45,7 +49,88 @@ static void usage(void)
            "  --generator NAME      generator architecture (default gan_g: 2 x 256 x 64)\n"
            "  --discriminator NAME  discriminator architecture (default gan_d)\n"
            "  --views V             views of a scan (default 2); --outputs is the labels\n"
-           "  --z N                 noise values per sample (default 100); batch default 32\n");
+           "  --z N                 noise values per sample (default 100); batch default 32\n\n"
+           "With --scheduler (under mpirun, 2 ranks or more), times the sweep's master/worker\n"
+           "loop itself on jobs that sleep: the makespan against the lower bound max(longest\n"
+           "job, total / workers), next to the longest-first list schedule and the static\n"
+           "round-robin split of job arrays (both computed), and the jobs dispatched per second.\n"
+           "  --jobs N      jobs (default 200)\n"
+           "  --mean S      mean job time in seconds (default 1; 0: trivial jobs, the dispatch rate)\n"
+           "  --sigma X     log-normal shape of the times (default 1: heavy-tailed; 0: equal)\n"
+           "  --seed N      seed of the times (default 1)\n"
+           "  --times FILE  the job times instead, in seconds, one per line\n");
+}
+
+/* FILE: one time (seconds, >= 0) per line; *n of them into *out (caller frees). */
+static int read_times(const char *path, double **out, int *n)
+{
+    FILE *f = fopen(path, "r");
+    int cap = 0, line = 0;
+    char buf[256];
+    *out = NULL;
+    *n = 0;
+    SC_CHECK(f, "%s: cannot open the job times", path);
+    while (fgets(buf, sizeof buf, f)) {
+        line++;
+        char *p = buf, *end;
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
+        if (!*p) continue; /* blank line */
+        double t = strtod(p, &end);
+        while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n') end++;
+        SC_CHECK(end != p && *end == '\0' && t >= 0 && t < 1e7, "%s:%d: expected a time in "
+                 "seconds, got '%.40s'", path, line, p);
+        if (*n == cap) *out = sc_xrealloc(*out, sizeof **out * (size_t)(cap = cap ? 2 * cap : 256));
+        (*out)[(*n)++] = t;
+    }
+    SC_CHECK(*n > 0, "%s: no job times", path);
+    fclose(f);
+    return 0;
+fail:
+    if (f) fclose(f);
+    free(*out);
+    *out = NULL;
+    return -1;
+}
+
+static int bench_scheduler(sc_sched_bench_cfg *c, const char *times_path, int json)
+{
+    double *times = NULL;
+    sc_sched_bench_result r;
+    if (times_path) {
+        if (read_times(times_path, &times, &c->n_jobs)) goto fail;
+        c->times = times;
+    }
+    if (sc_sched_bench(MPI_COMM_WORLD, c, &r)) goto fail;
+    free(times);
+    if (cli_rank() != 0) return SC_EXIT_OK;
+    if (json)
+        printf("{\"jobs\": %d, \"workers\": %d, \"mean_s\": %.6g, \"sigma\": %.6g, "
+               "\"seed\": %llu, \"makespan_s\": %.6g, \"bound_s\": %.6g, \"ratio\": %.6g, "
+               "\"longest_s\": %.6g, \"total_s\": %.6g, \"lpt_s\": %.6g, "
+               "\"round_robin_s\": %.6g, \"jobs_per_s\": %.6g, \"master_cpu_s\": %.6g}\n", c->n_jobs, r.workers,
+               c->mean, c->sigma, (unsigned long long)c->seed, r.makespan, r.bound,
+               r.bound > 0 ? r.makespan / r.bound : 0.0, r.longest, r.total, r.lpt,
+               r.round_robin, r.jobs_per_s,
+               r.master_cpu);
+    else if (r.bound > 0)
+        printf("bench --scheduler: %d jobs on %d workers (%s)\n"
+               "  makespan      %.3f s = %.4f x the bound %.3f s (longest %.3f s, total %.3f s)\n"
+               "  longest-first %.3f s = %.4f x (computed, no dispatch cost)\n"
+               "  round-robin   %.3f s = %.4f x (computed: job i on worker i mod %d)\n"
+               "  dispatch      %.1f jobs/s; the master used %.2f s of CPU (%.2f%% of a core)\n",
+               c->n_jobs, r.workers, times_path ? times_path : "log-normal times", r.makespan,
+               r.makespan / r.bound, r.bound, r.longest, r.total, r.lpt, r.lpt / r.bound,
+               r.round_robin, r.round_robin / r.bound, r.workers, r.jobs_per_s, r.master_cpu,
+               100.0 * r.master_cpu / r.makespan);
+    else
+        printf("bench --scheduler: %d trivial jobs on %d workers in %.3f s: %.0f jobs/s; the "
+               "master used %.2f s of CPU\n", c->n_jobs, r.workers, r.makespan, r.jobs_per_s,
+               r.master_cpu);
+    return SC_EXIT_OK;
+fail:
+    free(times);
+    if (cli_rank() == 0) sc_err_print();
+    return SC_EXIT_FAIL;
 }
 
 static int bench_gan(const char *gen, const char *dis, int views, const nn_shape *shape, int z,
@@ -134,9 +219,11 @@ int cmd_bench(int argc, char **argv)
 {
     const char *arch = "dspic";
     nn_shape shape = {2, 256, 64, 3, 8};
-    nn_bench_cfg cfg = {1, 10, 2, 0};
+    nn_bench_cfg cfg = {.threads = 1, .steps = 10, .warmup = 2};
     int json = 0, describe = 0, arch_json = 0, gan = 0, views = 2, z = 100, batch_set = 0;
-    const char *gen = "gan_g", *dis = "gan_d";
+    const char *gen = "gan_g", *dis = "gan_d", *times = NULL;
+    int sched = 0;
+    sc_sched_bench_cfg sbc = {.n_jobs = 200, .mean = 1.0, .sigma = 1.0, .seed = 1};
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = NULL;
         if (cli_is_help(o)) {
@@ -146,6 +233,23 @@ int cmd_bench(int argc, char **argv)
             json = 1;
         } else if (!strcmp(o, "--gan")) {
             gan = 1;
+        } else if (!strcmp(o, "--blas-core")) { /* applied before main (pipeline/main.c) */
+            if (cli_value(argc, argv, &i, &v)) return cli_usage_error("bench");
+        } else if (!strcmp(o, "--scheduler")) {
+            sched = 1;
+        } else if (!strcmp(o, "--jobs")) {
+            if (cli_value(argc, argv, &i, &v) || cli_int(o, v, 1, 10000000, &sbc.n_jobs))
+                return cli_usage_error("bench");
+        } else if (!strcmp(o, "--mean") || !strcmp(o, "--sigma")) {
+            if (cli_value(argc, argv, &i, &v) ||
+                cli_double(o, v, 0, !strcmp(o, "--mean") ? 1e6 : 4,
+                           !strcmp(o, "--mean") ? &sbc.mean : &sbc.sigma))
+                return cli_usage_error("bench");
+        } else if (!strcmp(o, "--seed")) {
+            if (cli_value(argc, argv, &i, &v) || cli_u64(o, v, &sbc.seed))
+                return cli_usage_error("bench");
+        } else if (!strcmp(o, "--times")) {
+            if (cli_value(argc, argv, &i, &times)) return cli_usage_error("bench");
         } else if (!strcmp(o, "--generator") || !strcmp(o, "--discriminator")) {
             if (cli_value(argc, argv, &i, !strcmp(o, "--generator") ? &gen : &dis))
                 return cli_usage_error("bench");
@@ -181,6 +285,7 @@ int cmd_bench(int argc, char **argv)
             return cli_usage_error("bench");
         }
     }
+    if (sched) return bench_scheduler(&sbc, times, json);
     if (gan) {
         if (!batch_set) shape.batch = 32;
         return bench_gan(gen, dis, views, &shape, z, &cfg, json);

@@ -98,6 +98,10 @@ static int info_results(const char *path)
     for (int j = 0; j < rf.l; j++) printf(" %s", rf.label_names[j]);
     printf("\nfolds: %d x %d repeats over %lld scans; threshold %g; confidence %g\n", rf.k,
            rf.repeats, (long long)rf.n, rf.threshold, rf.confidence);
+    if (sc_results_print_provenance(stdout, path, rf.h5_file)) {
+        sc_results_free(&rf);
+        return -1;
+    }
     printf("jobs: %d (done %d, failed %d, running %d, pending %d)\n", rf.n_jobs,
            count[SC_JOB_DONE], count[SC_JOB_FAILED], count[SC_JOB_RUNNING], count[SC_JOB_PENDING]);
     if (rf.n_gan) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "augment/gan.h"
@@ -24,6 +25,7 @@
 #include "pipeline/commands.h"
 #include "pipeline/experiment.h"
 #include "pipeline/run_info.h"
+#include "pipeline/run_plan.h"
 #include "results/results.h"
 #include "results/results_read.h"
 #include "results/summary.h"
@@ -57,7 +59,18 @@ static void help(void)
            "  --checkpoint SECONDS  a job writes its training state to RESULTS.checkpoints/\n"
            "               every SECONDS (default 1800) and when the sweep is stopped, and\n"
            "               --resume continues it from there; 0: no checkpoints\n"
-           "  --dry-run    validate everything, print the folds and the job plan, run nothing\n"
+           "  --dry-run    validate everything, print the folds, the jobs with their\n"
+           "               dependencies and estimated times (one training step of each\n"
+           "               architecture is timed here), the wall time and the memory per rank\n"
+           "               and per node; run nothing\n"
+           "  --ranks N    with --dry-run: plan for N ranks (default: this run's)\n"
+           "  --ranks-per-node M  with --dry-run: M of them per node (default: this node's)\n"
+           "  --calibrate FILE  with --dry-run: take the times of the jobs that the results\n"
+           "               file FILE finished (this experiment, or one with the same\n"
+           "               architectures and input size) instead of timing them\n"
+           "  --blas-core NAME  run OpenBLAS's NAME kernels on every rank (e.g. Haswell), so\n"
+           "               that mixed nodes give bit-identical numbers; refused if a worker\n"
+           "               cannot (its kernels are in the file's /provenance)\n"
            "  --quiet      print only the final tables\n"
            "  -v           also print every GAN epoch's losses, as the workers finish them\n\n"
            "SIGTERM, SIGINT or SIGUSR1 (to any rank; mpirun forwards SIGUSR1) stop the sweep\n"
@@ -71,33 +84,6 @@ static void help(void)
 /* After a stage that may fail on some ranks: all agree (util/agree.h); the lowest failing
  * rank's message becomes everyone's.  Returns 0 if every rank succeeded. */
 static int pipe_agree(int rc) { return sc_agree(MPI_COMM_WORLD, rc); }
-
-typedef struct {
-    int quiet;
-} progress_ctx;
-
-static void on_done(void *p, const sc_job_row *row, int n_done, int n_total)
-{
-    const progress_ctx *pc = p;
-    if (pc->quiet) return;
-    char what[2 * SC_ROW_NAME + 8];
-    if (row->kind == SC_JOB_GAN) snprintf(what, sizeof what, "GAN %s", row->architecture);
-    else snprintf(what, sizeof what, "%s/%s", row->augmentation, row->architecture);
-    if (row->status == SC_JOB_PENDING)
-        printf("[%*d/%d] job %04d r%d f%d %s: %s\n", n_total >= 100 ? 3 : 2, n_done, n_total,
-               row->id, row->repeat, row->fold, what, row->message);
-    else if (row->status == SC_JOB_DONE)
-        printf("[%*d/%d] job %04d r%d f%d %s: done in %.1f s on rank %d\n",
-               n_total >= 100 ? 3 : 2, n_done, n_total, row->id, row->repeat, row->fold, what,
-               row->seconds, row->rank);
-    else if (row->rank < 0)
-        printf("[%*d/%d] job %04d r%d f%d %s: FAILED: %s\n", n_total >= 100 ? 3 : 2, n_done,
-               n_total, row->id, row->repeat, row->fold, what, row->message);
-    else
-        printf("[%*d/%d] job %04d r%d f%d %s: FAILED on rank %d: %s\n", n_total >= 100 ? 3 : 2,
-               n_done, n_total, row->id, row->repeat, row->fold, what, row->rank, row->message);
-    fflush(stdout);
-}
 
 /* Compute the summary from the closed results file, store it in /summary, print the tables. */
 static int write_summary(const char *out, int bootstrap, double wall, int *any_failed)
@@ -138,7 +124,7 @@ static int exec_job(void *ctx, int job, uint64_t dep_hash, sc_job_row *row)
 
 /* BLAS threads for this rank: what the experiment asks, capped so that the worker ranks on
  * this node times threads never exceed its cores (the master sleeps, so it does not count). */
-static int threads_for_rank(int wanted, int *threads, int *capped)
+static int threads_for_rank(int wanted, int *threads, int *capped, int *node_ranks)
 {
     MPI_Comm node = MPI_COMM_NULL;
     int rank, size, rc = -1;
@@ -146,6 +132,7 @@ static int threads_for_rank(int wanted, int *threads, int *capped)
     SC_MPI(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node));
     int is_worker = size == 1 || rank != 0, workers = 0;
     SC_MPI(MPI_Allreduce(&is_worker, &workers, 1, MPI_INT, MPI_SUM, node));
+    SC_MPI(MPI_Comm_size(node, node_ranks));
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 1) cores = 1;
     int cap = workers > 0 ? (int)(cores / workers) : 1;
@@ -180,66 +167,6 @@ static int select_labels(const sc_experiment *e, const sc_dataset *ds, int *idx,
     return 0;
 fail:
     return -1;
-}
-
-static void print_plan(const sc_experiment *e, const sc_dataset *ds, const int *lab, int l,
-                       const uint8_t *truth, const int16_t *assign, int n_jobs, int size,
-                       int threads, int capped)
-{
-    printf("spectcv %s: experiment '%s' (%s)\n", SPECTCV_VERSION, e->name, e->path);
-    printf("data: %s: %lld scans, %lld patients, %d views %dx%d -> %dx%d (%s normalization)\n",
-           ds->path, (long long)ds->n, (long long)ds->n_patients, ds->v, ds->h, ds->w, e->in_h,
-           e->in_w, sc_norm_name(e->norm));
-    printf("labels:");
-    for (int j = 0; j < l; j++) {
-        int64_t pos = 0;
-        for (int64_t i = 0; i < ds->n; i++) pos += truth[i * l + j];
-        printf(" %s %lld%s", ds->label_names[lab[j]], (long long)pos, j + 1 < l ? "," : "\n");
-    }
-    printf("folds: %d-fold x %d repeat%s, %s, %s; test scans per fold:", e->folds.k,
-           e->folds.repeats, e->folds.repeats > 1 ? "s" : "",
-           e->folds.by_patient ? "grouped by patient" : "ungrouped",
-           e->folds.stratify ? "stratified by label set" : "not stratified");
-    for (int f = 0; f < e->folds.k; f++) {
-        int64_t t, tr;
-        sc_folds_sizes(assign, ds->n, f, &t, &tr);
-        printf(" %lld", (long long)t);
-    }
-    printf(" (repeat 0)\n");
-    int cells = 0, excluded = 0;
-    for (int a = 0; a < e->n_aug; a++)
-        for (int m = 0; m < e->n_arch; m++) {
-            cells += !(e->excluded[a] >> m & 1u);
-            excluded += e->excluded[a] >> m & 1u;
-        }
-    const int n_gan = e->uses_gan ? e->folds.repeats * e->folds.k : 0;
-    printf("jobs: %d = %d repeats x %d folds x %d cells (%d augmentations x %d architectures",
-           n_jobs, e->folds.repeats, e->folds.k, cells, e->n_aug, e->n_arch);
-    if (excluded) printf(", %d excluded", excluded);
-    printf(")");
-    if (n_gan) printf(" + %d GAN jobs", n_gan);
-    printf("; %d epochs, default batch %d\n", e->epochs, e->train.batch);
-    for (int m = 0; m < e->n_arch; m++) {
-        const sc_train_cfg *t = &e->arch[m].train;
-        static const char *const opt[] = {"sgd", "adam", "adamw"};
-        printf("  %-16s %s lr %g, batch %d, weight decay %g%s\n", e->arch[m].name,
-               opt[t->optim.kind], (double)t->optim.lr, t->batch, (double)t->optim.weight_decay,
-               t->pos_weight == SC_POSW_BALANCED ? ", balanced positive weights" : "");
-    }
-    if (n_gan) {
-        const sc_gan_cfg *g = &e->gan;
-        char per[64] = "enough to double each training part";
-        if (g->samples_per_set) snprintf(per, sizeof per, "%d", g->samples_per_set);
-        printf("gan: %s + %s, z %d, %d epochs, batch %d, Adam lr %g (betas %g, %g), real target "
-               "%g%s; samples per label set: %s\n", g->g_name, g->d_name, g->train.z,
-               g->train.epochs, g->train.batch, (double)g->train.optim.lr,
-               (double)g->train.optim.beta1, (double)g->train.optim.beta2,
-               (double)g->train.real_target, g->train.mismatch ? ", mismatch term" : "", per);
-    }
-    printf("ranks: %d (%s), %d compute thread%s per worker%s\n", size,
-           size == 1 ? "one rank runs every job" : "rank 0 dispatches, the others train", threads,
-           threads > 1 ? "s" : "", capped ? " (capped to the cores of the node)" : "");
-    fflush(stdout);
 }
 
 /* What --resume runs: jobs done in the file stay done (with the output hash their row
@@ -285,6 +212,9 @@ int cmd_run(int argc, char **argv)
 {
     const char *exp_path = NULL, *out = "results.h5", *data = NULL;
     int force = 0, dry = 0, quiet = 0, verbose = 0, resume = 0, retry = 0;
+    int plan_ranks = 0, plan_per_node = 0; /* --dry-run's what-if */
+    const int64_t base_rss = sc_peak_rss(); /* MPI and the libraries: what every rank holds */
+    const char *calibrate = NULL, *blas_pin = NULL;
     double ckpt_every = 1800;
     int rank, size;
     if (sc_comm_rank_size(MPI_COMM_WORLD, &rank, &size)) {
@@ -312,6 +242,15 @@ int cmd_run(int argc, char **argv)
                 return cli_usage_error("run");
         } else if (!strcmp(a, "--dry-run")) {
             dry = 1;
+        } else if (!strcmp(a, "--ranks") || !strcmp(a, "--ranks-per-node")) {
+            const char *v = NULL;
+            if (cli_value(argc, argv, &i, &v) ||
+                cli_int(a, v, 1, 1 << 24, !strcmp(a, "--ranks") ? &plan_ranks : &plan_per_node))
+                return cli_usage_error("run");
+        } else if (!strcmp(a, "--blas-core")) { /* applied before main (pipeline/main.c) */
+            if (cli_value(argc, argv, &i, &blas_pin)) return cli_usage_error("run");
+        } else if (!strcmp(a, "--calibrate")) {
+            if (cli_value(argc, argv, &i, &calibrate)) return cli_usage_error("run");
         } else if (!strcmp(a, "--quiet")) {
             quiet = 1;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
@@ -326,6 +265,10 @@ int cmd_run(int argc, char **argv)
     }
     if (force && resume) {
         sc_err_set(NULL, 0, "--force starts the sweep again, --resume continues it: not both");
+        return cli_usage_error("run");
+    }
+    if ((plan_ranks || plan_per_node || calibrate) && !dry) {
+        sc_err_set(NULL, 0, "--ranks, --ranks-per-node and --calibrate go with --dry-run");
         return cli_usage_error("run");
     }
     if (retry && !resume) {
@@ -384,8 +327,8 @@ int cmd_run(int argc, char **argv)
     rc = sc_folds_assign(ds.n, l, truth, ds.patient, names, &e.folds, e.seed, assign);
     if (rc == 0) rc = sc_grid_make(&e, assign, ds.n, truth, l, &jobs, &n_jobs);
     if (pipe_agree(rc)) goto fail;
-    int capped = 0, threads = 1;
-    rc = threads_for_rank(e.threads, &threads, &capped);
+    int capped = 0, threads = 1, node_ranks = 1;
+    rc = threads_for_rank(e.threads, &threads, &capped, &node_ranks);
     if (pipe_agree(rc)) goto fail;
     order = sc_xmalloc((size_t)n_jobs * sizeof *order);
     rc = rank == 0 ? sc_grid_costs(&e, ds.v, l, jobs, n_jobs) : 0;
@@ -394,32 +337,26 @@ int cmd_run(int argc, char **argv)
      * created collectively) */
     rc = sc_run_info_make(MPI_COMM_WORLD, &e, ds.v, l, jobs, n_jobs, argc, argv, threads, &ri);
     if (pipe_agree(rc)) goto fail;
+    /* OpenBLAS takes a name it does not know, or kernels this CPU cannot run, as its own choice */
+    if (blas_pin && (ri.kernels_differ || strcasecmp(ri.blas_core, blas_pin))) {
+        sc_err_set(NULL, 0, "--blas-core %s: the workers run %s kernels (OpenBLAS's names: "
+                   "Haswell, SkylakeX, Cooperlake, Zen, ...; a CPU runs only those its "
+                   "instructions allow)", blas_pin, ri.kernels_differ ? "different" : ri.blas_core);
+        goto fail;
+    }
     sc_grid_order(jobs, n_jobs, order);
     depends = sc_xmalloc(sizeof(int) * (size_t)n_jobs);
     for (int j = 0; j < n_jobs; j++) depends[j] = jobs[j].depends;
     if (rank == 0 && !quiet)
-        print_plan(&e, &ds, lab, l, truth, assign, n_jobs, size, threads, capped);
+        sc_plan_print(&e, &ds, lab, l, truth, assign, n_jobs, size, threads, capped);
     if (dry) {
-        if (rank == 0) {
-            printf("dry run: dispatch preference (highest priority first: a job's cost plus the "
-                   "costliest job waiting for it):\n");
-            for (int i = 0; i < n_jobs; i++) {
-                const sc_job *j = &jobs[order[i]];
-                if (j->kind == SC_JOB_GAN)
-                    printf("  job %04d r%d f%d %-25s train %lld, %d label sets, %lld samples, "
-                           "cost %.3g, priority %.3g\n", j->id, j->repeat, j->fold, "GAN",
-                           (long long)j->n_train, j->n_sets, (long long)j->n_synth, j->cost,
-                           j->priority);
-                else
-                    printf("  job %04d r%d f%d %-12s %-12s train %lld%s%s, test %lld, cost %.3g%s\n",
-                           j->id, j->repeat, j->fold, e.aug[j->aug].name, e.arch[j->arch].name,
-                           (long long)(e.aug[j->aug].real ? j->n_train : j->n_synth),
-                           e.aug[j->aug].real ? " scans" : " samples",
-                           e.aug[j->aug].real && j->n_synth ? " + samples" : "",
-                           (long long)j->n_test, j->cost,
-                           j->depends >= 0 ? ", after the GAN job" : "");
-            }
-        }
+        /* the plan is rank 0's (it times the architectures); the others wait for its word */
+        sc_dry_cfg dc = {.ranks = plan_ranks ? plan_ranks : size, .threads = threads,
+                         .per_node = plan_per_node, .calibrate_path = calibrate,
+                         .base_bytes = base_rss};
+        if (!dc.per_node) dc.per_node = plan_ranks ? plan_ranks : node_ranks;
+        rc = rank == 0 ? sc_plan_dry_run(&e, &ds, l, jobs, order, n_jobs, &dc) : 0;
+        if (pipe_agree(rc)) goto fail;
         status = SC_EXIT_OK;
         goto done;
     }
@@ -453,7 +390,8 @@ int cmd_run(int argc, char **argv)
     if (rank == 0 && ri.kernels_differ && !quiet)
         printf("warning: the workers run different OpenBLAS kernels (/provenance in the results "
                "file says which): their numbers can differ in rounding from a run on other "
-               "nodes; set OPENBLAS_CORETYPE the same everywhere for bit-identical results\n");
+               "nodes; --blas-core NAME (or OPENBLAS_CORETYPE, the same everywhere) pins one set "
+               "for bit-identical results\n");
     if (resume) {
         file_rows = sc_xmalloc((size_t)n_jobs * sizeof *file_rows);
         rc = sc_results_reopen(MPI_COMM_WORLD, out, &lay, &res, file_rows);
@@ -476,11 +414,15 @@ int cmd_run(int argc, char **argv)
                      .threads = threads, .gan_h = ri.gan.h, .gan_w = ri.gan.w,
                      .verbose = verbose && !quiet, .results_path = out,
                      .ckpt_every = ckpt_every};
-    progress_ctx pc = {quiet};
+    sc_progress pc;
+    sc_progress_init(&pc, &e, jobs, n_jobs, NULL, size > 1 ? size - 1 : 1, quiet);
+    if (finished)
+        for (int j = 0; j < n_jobs; j++) pc.left[j] = finished[j] == SC_DAG_TO_RUN;
     sc_schedule_cfg sc = {.order = order, .n = n_jobs, .depends = depends, .finished = finished,
                           .hashes = hashes, .rows = rows, .res = res, .exec = exec_job,
-                          .exec_ctx = &jc, .done = on_done, .done_ctx = &pc};
+                          .exec_ctx = &jc, .done = sc_progress_done, .done_ctx = &pc};
     int sched_rc = sc_schedule(MPI_COMM_WORLD, &sc);
+    sc_progress_free(&pc);
     char sched_msg[SC_ERR_MAX];
     snprintf(sched_msg, sizeof sched_msg, "%s", sc_err_msg());
     rc = sc_results_close(res);

@@ -26,25 +26,44 @@
  * work: glibc's own initialization, after this, resets the environment to the original array.)
  * Nothing has started yet (no thread, no MPI), and the process keeps its id; if the exec fails,
  * OpenBLAS's own choice stands.  A debugger or valgrind that does not follow exec should be run
- * with OPENBLAS_CORETYPE set. */
+ * with OPENBLAS_CORETYPE set.  `--blas-core NAME` on the command line (run, bench) pins the
+ * kernels of every rank: it wins over OPENBLAS_CORETYPE and over the preference. */
+static const char *pinned_core(int argc, char **argv)
+{
+    for (int i = 1; argv && i < argc && argv[i]; i++) {
+        if (!strcmp(argv[i], "--blas-core") && i + 1 < argc && argv[i + 1] && argv[i + 1][0])
+            return argv[i + 1];
+        if (!strncmp(argv[i], "--blas-core=", 12) && argv[i][12]) return argv[i] + 12;
+    }
+    return NULL;
+}
+
 static void prefer_blas_core(int argc, char **argv, char **envp)
 {
     static const char key[] = "OPENBLAS_CORETYPE=";
-    (void)argc;
-    const char *core = nn_blas_preferred_core();
+    const size_t kl = sizeof key - 1;
+    const char *pin = pinned_core(argc, argv);
+    const char *core = pin ? pin : nn_blas_preferred_core();
     if (!core || !argv || !argv[0] || !envp) return;
-    size_t n = 0;
+    size_t n = 0, at = (size_t)-1;
     for (; envp[n]; n++)
-        if (strncmp(envp[n], key, sizeof key - 1) == 0) return;
+        if (strncmp(envp[n], key, kl) == 0) at = n;
+    if (at != (size_t)-1 && (!pin || !strcmp(envp[at] + kl, pin)))
+        return; /* the user's choice, or the pinned one already in place (after the exec) */
     char var[64];
-    const size_t kl = sizeof key - 1, cl = strlen(core);
+    const size_t cl = strlen(core);
     if (n > 65536 || kl + cl >= sizeof var) return;
     memcpy(var, key, kl);
     memcpy(var + kl, core, cl + 1);
     char **env = alloca((n + 2) * sizeof *env);
     memcpy(env, envp, n * sizeof *env);
-    env[n] = var;
-    env[n + 1] = NULL;
+    if (at != (size_t)-1) {
+        env[at] = var;
+        env[n] = NULL;
+    } else {
+        env[n] = var;
+        env[n + 1] = NULL;
+    }
     /* the binary's own path, not /proc/self/exe: the kernel names the process after it */
     char self[4096];
     const ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);

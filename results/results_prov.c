@@ -140,3 +140,74 @@ fail:
     if (prov >= 0) H5Gclose(prov);
     return rc;
 }
+
+/* One run's ranks, in groups of consecutive ranks on one host with the same kernels and
+ * threads: "ranks 1-31 on node01: Haswell kernels, 1 thread". */
+static void print_ranks(FILE *out, const sc_rank_info *r, int n, const char *kernels0)
+{
+    for (int i = 0; i < n;) {
+        int k = i + 1;
+        while (k < n && r[k].worker == r[i].worker && r[k].threads == r[i].threads &&
+               !strcmp(r[k].host, r[i].host) && !strcmp(r[k].blas_core, r[i].blas_core))
+            k++;
+        if (k - i == 1) fprintf(out, "    rank %d", r[i].rank);
+        else fprintf(out, "    ranks %d-%d", r[i].rank, r[k - 1].rank);
+        fprintf(out, " on %s: %s%s kernels", r[i].host, r[i].worker ? "" : "dispatching; ",
+                r[i].blas_core);
+        if (r[i].worker) fprintf(out, ", %d thread%s", r[i].threads, r[i].threads > 1 ? "s" : "");
+        if (r[i].worker && kernels0[0] && strcmp(r[i].blas_core, kernels0))
+            fprintf(out, "  <- not the kernels of the first worker (%s)", kernels0);
+        fprintf(out, "\n");
+        i = k;
+    }
+}
+
+int sc_results_print_provenance(FILE *out, const char *path, int64_t file)
+{
+    hid_t prov = -1, g = -1, d = -1, t = -1;
+    int rc = -1, n_runs = 0;
+    sc_rank_info *ranks = NULL;
+    char *cmd = NULL, *started = NULL, *mpi = NULL, *h5 = NULL;
+    if (H5Lexists(file, "/provenance", H5P_DEFAULT) <= 0) return 0; /* an earlier version's */
+    SC_H5(prov = H5Gopen2(file, "/provenance", H5P_DEFAULT), "%s: /provenance", path);
+    SC_H5(H5Literate(prov, H5_INDEX_NAME, H5_ITER_INC, NULL, count_link, &n_runs),
+          "%s: /provenance", path);
+    SC_H5(t = rank_type(), "%s: rank type", path);
+    for (int k = 0; k < n_runs; k++) {
+        char name[32], where[64];
+        snprintf(name, sizeof name, "run_%d", k);
+        snprintf(where, sizeof where, "%s: /provenance/%s", path, name);
+        SC_H5(g = H5Gopen2(prov, name, H5P_DEFAULT), "%s: cannot open", where);
+        SC_TRY(sc_h5_read_str_attr(g, where, "command", HINT, &cmd));
+        SC_TRY(sc_h5_read_str_attr(g, where, "started", HINT, &started));
+        SC_TRY(sc_h5_read_str_attr(g, where, "mpi_version", HINT, &mpi));
+        SC_TRY(sc_h5_read_str_attr(g, where, "hdf5_version", HINT, &h5));
+        SC_TRY((d = sc_h5_open_dset(g, where, "ranks", HINT)) < 0);
+        hsize_t n;
+        SC_TRY(sc_h5_dset_shape(d, where, "ranks", 1, &n));
+        SC_CHECK(n >= 1 && n <= (1u << 24), "%s/ranks: %llu ranks", where, (unsigned long long)n);
+        ranks = sc_xcalloc((size_t)n, sizeof *ranks);
+        SC_H5(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ranks), "%s/ranks: cannot read", where);
+        const char *kernels0 = "";
+        for (hsize_t i = 0; i < n; i++) {
+            ranks[i].host[sizeof ranks[i].host - 1] = '\0';
+            ranks[i].blas_core[sizeof ranks[i].blas_core - 1] = '\0';
+            if (ranks[i].worker && !kernels0[0]) kernels0 = ranks[i].blas_core;
+        }
+        fprintf(out, "%s %s: %s\n    %llu rank%s; %s; HDF5 %s\n", k == 0 ? "run" : "resumed",
+                started, cmd, (unsigned long long)n, n > 1 ? "s" : "", mpi, h5);
+        print_ranks(out, ranks, (int)n, kernels0);
+        free(ranks), free(cmd), free(started), free(mpi), free(h5);
+        ranks = NULL, cmd = started = mpi = h5 = NULL;
+        H5Dclose(d), H5Gclose(g);
+        d = g = -1;
+    }
+    rc = 0;
+fail:
+    free(ranks), free(cmd), free(started), free(mpi), free(h5);
+    if (d >= 0) H5Dclose(d);
+    if (g >= 0) H5Gclose(g);
+    if (t >= 0) H5Tclose(t);
+    if (prov >= 0) H5Gclose(prov);
+    return rc;
+}

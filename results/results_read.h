@@ -5,6 +5,7 @@
 #define SC_RESULTS_RESULTS_READ_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "results/results.h"
 
@@ -71,5 +72,10 @@ int sc_results_read_gan_samples_range(const sc_results_file *rf, const sc_gan_re
 
 /* Index of a metric by name, -1 if absent. */
 int sc_results_metric_index(const sc_results_file *rf, const char *name);
+
+/* What ran the sweep, from /provenance (docs/formats.md): each run and resumption's command,
+ * start, MPI and HDF5 versions, and its ranks' hosts, kernels and threads, the workers whose
+ * kernels differ from the first worker's marked.  Nothing for files without it. */
+int sc_results_print_provenance(FILE *out, const char *path, int64_t file);
 
 #endif

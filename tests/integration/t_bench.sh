@@ -35,3 +35,24 @@ assert d["samples_per_s"] > 0 and d["gflops"] > 0 and d["g_params"] > d["d_param
 expect_ok "bench --gan prints its table" "$SPECTCV" bench --gan --generator gan_g_small --discriminator gan_d_small --batch 2 --steps 1 --warmup 0
 expect_fail "bench --gan with a discriminator as the generator" "gan generator: .*gan_d.cfg:[0-9]+: conv layer .down1." \
   "$SPECTCV" bench --gan --generator gan_d --batch 2 --steps 1
+
+# the scheduler's figures (BENCHMARKS.md): every job runs, no schedule beats the lower bound
+out=$(mpi 4 "$SPECTCV" bench --scheduler --jobs 40 --mean 0.02 --json 2>&1)
+check "bench --scheduler --json: the makespan, the bound, the computed schedules" "$PYTHON" -c "
+import json, sys
+d = json.loads(sys.argv[1])
+ok = d['jobs'] == 40 and d['workers'] == 3 and d['makespan_s'] >= 0.999 * d['bound_s'] > 0
+ok = ok and d['lpt_s'] >= 0.999 * d['bound_s'] and d['round_robin_s'] >= 0.999 * d['bound_s']
+ok = ok and abs(d['total_s'] / 40 - 0.02) < 0.015 and d['jobs_per_s'] > 0
+sys.exit(0 if ok else 1)" "$out"
+printf '0.01\n0.02\n\n0.03\n' > "$T/times.txt"
+out=$(mpi 3 "$SPECTCV" bench --scheduler --times "$T/times.txt" --json 2>&1)
+check "bench --scheduler --times FILE: its jobs" "$PYTHON" -c "
+import json, sys
+d = json.loads(sys.argv[1])
+sys.exit(0 if d['jobs'] == 3 and abs(d['total_s'] - 0.06) < 1e-9 and abs(d['longest_s'] - 0.03) < 1e-9 else 1)" "$out"
+printf '0.01\nfast\n' > "$T/bad.txt"
+expect_fail "bench --scheduler --times: a bad line is named" "bad\.txt:2: expected a time in seconds" \
+  mpi 2 "$SPECTCV" bench --scheduler --times "$T/bad.txt"
+expect_fail "bench --scheduler needs a master and a worker" "needs at least 2 ranks" \
+  "$SPECTCV" bench --scheduler
