@@ -52,8 +52,8 @@ int sc_schedule_stopping(void)
  * activity.  A blocking receive would take a core (Open MPI polls); the cap is the latency a
  * finished worker may wait for its next job.  Measured (`spectcv bench --scheduler`, 200
  * heavy-tailed jobs of mean 0.2 s on 7 workers, BENCHMARKS.md): a 20 ms cap made the sweep
- * 1.16x its lower bound, 2 ms 1.02x, 1 ms 1.012x, 0.5 ms 1.008x; the idle master then uses
- * 0.1%, -, 1.4% and 3.3% of a core. */
+ * 1.17x its lower bound, 2 ms 1.02x, 1 ms 1.012x, 0.5 ms 1.008x; the waiting master then uses
+ * 0.2%, 1.1%, 1.4-1.8% and 3.3% of a core. */
 static void nap(int *us)
 {
     struct timespec ts = {0, (long)*us * 1000L};
