@@ -142,39 +142,67 @@ double sc_normalize_view(float *view, int64_t n, sc_norm norm)
     return ref > 0 ? ref : 0.0;
 }
 
+int sc_ds_load_range(sc_dataset *ds, int64_t first, int64_t count, int oh, int ow, sc_norm norm,
+                     float *out, float *count_scale, uint64_t *scan_hash)
+{
+    /* A few native scans at a time: this buffer is all the memory loading takes besides the
+     * caller's (2 MB per scan of 2 x 1024 x 256). */
+    const int64_t chunk = 8;
+    size_t native = (size_t)ds->v * (size_t)ds->h * (size_t)ds->w;
+    size_t resized = (size_t)ds->v * (size_t)oh * (size_t)ow;
+    const double area = (double)ds->h * ds->w / ((double)oh * ow); /* input pixels per output */
+    SC_CHECK(first >= 0 && count >= 0 && first + count <= ds->n,
+             "%s: scans [%lld, %lld) out of range (N = %lld)", ds->path, (long long)first,
+             (long long)(first + count), (long long)ds->n);
+    if (count == 0) return 0;
+    float *buf = sc_xmalloc((size_t)(count < chunk ? count : chunk) * native * sizeof *buf);
+    for (int64_t at = 0; at < count; at += chunk) {
+        int64_t cnt = count - at < chunk ? count - at : chunk;
+        if (sc_ds_read(ds, first + at, cnt, buf)) {
+            free(buf);
+            return -1;
+        }
+        for (int64_t i = 0; i < cnt; i++) {
+            const float *raw = buf + (size_t)i * native;
+            if (scan_hash) scan_hash[at + i] = sc_hash(raw, native * sizeof *raw);
+            for (int v = 0; v < ds->v; v++) {
+                float *dst = out + (size_t)(at + i) * resized + (size_t)v * oh * ow;
+                sc_resize_area(raw + (size_t)v * ds->h * ds->w, ds->h, ds->w, dst, oh, ow);
+                double ref = sc_normalize_view(dst, (int64_t)oh * ow, norm);
+                if (count_scale) count_scale[(size_t)(at + i) * ds->v + v] = (float)(ref * area);
+            }
+        }
+    }
+    free(buf);
+    return 0;
+fail:
+    return -1;
+}
+
+uint64_t sc_ds_content_hash(const sc_dataset *ds, const uint64_t *scan_hash)
+{
+    uint64_t h = SC_HASH_INIT;
+    h = sc_hash_update(h, &ds->meta_hash, sizeof ds->meta_hash);
+    h = sc_hash_update(h, scan_hash, (size_t)ds->n * sizeof *scan_hash);
+    return sc_hash_final(h);
+}
+
 int sc_ds_load(sc_dataset *ds, int oh, int ow, sc_norm norm, float **out, uint64_t *content_hash,
                float **count_scale)
 {
-    const int64_t chunk = 16;
-    size_t native = (size_t)ds->v * (size_t)ds->h * (size_t)ds->w;
     size_t resized = (size_t)ds->v * (size_t)oh * (size_t)ow;
-    float *buf = sc_xmalloc((size_t)chunk * native * sizeof *buf);
     float *res = sc_xmalloc((size_t)ds->n * resized * sizeof *res);
     float *scale = count_scale ? sc_xmalloc((size_t)ds->n * (size_t)ds->v * sizeof *scale) : NULL;
-    const double area = (double)ds->h * ds->w / ((double)oh * ow); /* input pixels per output */
-    uint64_t h = SC_HASH_INIT;
-    h = sc_hash_update(h, &ds->meta_hash, sizeof ds->meta_hash);
-    for (int64_t first = 0; first < ds->n; first += chunk) {
-        int64_t cnt = ds->n - first < chunk ? ds->n - first : chunk;
-        SC_TRY(sc_ds_read(ds, first, cnt, buf));
-        if (content_hash) h = sc_hash_update(h, buf, (size_t)cnt * native * sizeof *buf);
-        for (int64_t i = 0; i < cnt; i++)
-            for (int v = 0; v < ds->v; v++) {
-                float *dst = res + (size_t)(first + i) * resized + (size_t)v * oh * ow;
-                sc_resize_area(buf + (size_t)i * native + (size_t)v * ds->h * ds->w, ds->h, ds->w,
-                               dst, oh, ow);
-                double ref = sc_normalize_view(dst, (int64_t)oh * ow, norm);
-                if (scale) scale[(size_t)(first + i) * ds->v + v] = (float)(ref * area);
-            }
+    uint64_t *hashes = content_hash ? sc_xmalloc((size_t)ds->n * sizeof *hashes) : NULL;
+    if (sc_ds_load_range(ds, 0, ds->n, oh, ow, norm, res, scale, hashes)) {
+        free(res);
+        free(scale);
+        free(hashes);
+        return -1;
     }
-    free(buf);
-    if (content_hash) *content_hash = sc_hash_final(h);
+    if (content_hash) *content_hash = sc_ds_content_hash(ds, hashes);
+    free(hashes);
     *out = res;
     if (count_scale) *count_scale = scale;
     return 0;
-fail:
-    free(buf);
-    free(res);
-    free(scale);
-    return -1;
 }

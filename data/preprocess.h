@@ -36,12 +36,26 @@ void sc_resize(const float *in, int h, int w, float *out, int oh, int ow);
  * maximum; 1 for "none"; 0 for an empty view, which stays 0). */
 double sc_normalize_view(float *view, int64_t n, sc_norm norm);
 
-/* Read every scan of ds, resize each view to oh x ow, normalize: returns a malloc'd array
- * [n][v][oh][ow].  *content_hash (if not NULL) receives a hash of the raw pixels as stored,
- * with labels and patients, identifying the data set in results files.  *count_scale (if not
- * NULL) receives a malloc'd [n][v]: the counts an output pixel holds per unit of intensity (the
- * normalization's divisor times the input pixels an output pixel covers), so that counts =
- * intensity x scale (expm1(intensity) x scale for "log"): binomial thinning needs the counts. */
+/* Read scans [first, first + count) of ds into the caller's buffers, resizing each view to
+ * oh x ow and normalizing it: out [count][v][oh][ow]; count_scale (if not NULL) [count][v]: the
+ * counts an output pixel holds per unit of intensity (the normalization's divisor times the
+ * input pixels an output pixel covers), so that counts = intensity x scale (expm1(intensity) x
+ * scale for "log"): binomial thinning needs the counts; scan_hash (if not NULL) [count]: per
+ * scan, sc_hash of its raw pixels as read (float32, native byte order).  Each scan's output
+ * depends on that scan alone, so any split of the scans among processes gives the same values.
+ * Independent reads (parallel HDF5): each rank may load its own range. */
+int sc_ds_load_range(sc_dataset *ds, int64_t first, int64_t count, int oh, int ow, sc_norm norm,
+                     float *out, float *count_scale, uint64_t *scan_hash);
+
+/* The data set's content hash (results files store it as dataset_hash, docs/formats.md):
+ * ds->meta_hash (shape, names, labels, patients), then the n per-scan hashes of
+ * sc_ds_load_range in scan order.  Hashing per scan lets each rank hash only the scans it
+ * reads; the value is the same whoever read which scan. */
+uint64_t sc_ds_content_hash(const sc_dataset *ds, const uint64_t *scan_hash /*[n]*/);
+
+/* The whole data set in one process: sc_ds_load_range over every scan into malloc'd arrays
+ * (*out [n][v][oh][ow], *count_scale [n][v] if not NULL) and *content_hash (if not NULL) from
+ * sc_ds_content_hash.  `run` shares one copy per node instead (pipeline/shared_data.h). */
 int sc_ds_load(sc_dataset *ds, int oh, int ow, sc_norm norm, float **out, uint64_t *content_hash,
                float **count_scale);
 
