@@ -26,6 +26,7 @@
 #include "pipeline/experiment.h"
 #include "pipeline/run_info.h"
 #include "pipeline/run_plan.h"
+#include "pipeline/shared_data.h"
 #include "results/results.h"
 #include "results/results_read.h"
 #include "results/summary.h"
@@ -47,7 +48,9 @@ static void help(void)
            "master sleeps while it waits); with one rank, it runs every job itself.  Results\n"
            "are identical for any number of ranks.  With a GAN augmentation, a GAN job per\n"
            "(repeat, fold) runs first and the classifier jobs that use its samples wait for it\n"
-           "(docs/gan.md).\n\n"
+           "(docs/gan.md).  The ranks of a node share one copy of the resized data set, which\n"
+           "they load in slices into MPI shared memory: a node holds the data once, and each\n"
+           "rank adds only its network and workspace (docs/formats.md).\n\n"
            "  -o FILE      results file (default results.h5); never overwritten without --force\n"
            "  --data FILE  use this data set instead of the experiment's data.path\n"
            "  --force      overwrite an existing results file\n"
@@ -289,7 +292,8 @@ int cmd_run(int argc, char **argv)
     sc_job_row *file_rows = NULL;
     int8_t *finished = NULL;
     uint64_t *hashes = NULL;
-    float *images = NULL, *count_scale = NULL;
+    sc_shared_data sd;
+    memset(&sd, 0, sizeof sd);
     char **metric_names = NULL;
     sc_results *res = NULL;
 
@@ -361,17 +365,12 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
 
-    /* Images: every worker holds the whole (resized) set; the master does not train. */
-    uint64_t dhash = 0;
-    rc = 0;
-    if (size == 1 || rank != 0)
-        rc = sc_ds_load(&ds, e.in_h, e.in_w, e.norm, &images, &dhash, &count_scale);
+    /* Images: one copy per node, which the node's ranks load in slices into a shared-memory
+     * window (pipeline/shared_data.h); every rank gets the data set's hash. */
+    rc = sc_shared_data_load(MPI_COMM_WORLD, &ds, e.in_h, e.in_w, e.norm, &sd);
     if (rc == 0) rc = sc_fault_step("data-load");
     if (pipe_agree(rc)) goto fail;
-    rc = MPI_Bcast(&dhash, 1, MPI_UINT64_T, size == 1 ? 0 : 1, MPI_COMM_WORLD) == MPI_SUCCESS ? 0
-                                                                                           : -1;
-    if (rc) sc_err_set(__FILE__, __LINE__, "MPI_Bcast of the data set hash failed");
-    if (pipe_agree(rc)) goto fail;
+    uint64_t dhash = sd.content_hash;
 
     metric_names = st_job_metric_names(names, l);
     rc = metric_names ? 0 : -1;
@@ -408,8 +407,8 @@ int cmd_run(int argc, char **argv)
     if (pipe_agree(rc)) goto fail;
 
     double t0 = sc_now();
-    sc_job_ctx jc = {.e = &e, .n = ds.n, .v = ds.v, .l = l, .images = images,
-                     .count_scale = count_scale, .view_mirrored = ds.view_mirrored, .truth = truth,
+    sc_job_ctx jc = {.e = &e, .n = ds.n, .v = ds.v, .l = l, .images = sd.images,
+                     .count_scale = sd.count_scale, .view_mirrored = ds.view_mirrored, .truth = truth,
                      .assignment = assign, .jobs = jobs, .res = res, .rank = rank,
                      .threads = threads, .gan_h = ri.gan.h, .gan_w = ri.gan.w,
                      .verbose = verbose && !quiet, .results_path = out,
@@ -462,8 +461,10 @@ fail:
 done:
     if (res) sc_results_close(res);
     if (metric_names) st_job_metric_names_free(metric_names, l);
-    free(images);
-    free(count_scale);
+    if (sc_shared_data_free(&sd)) { /* collective over the node: every rank comes here */
+        sc_err_print();
+        status = SC_EXIT_FAIL;
+    }
     free(rows);
     free(order);
     free(depends);

@@ -142,6 +142,8 @@ def same(paths):
             for name in datasets(files[0]["summary"]):
                 if files[0][name][()].tobytes() != f[name][()].tobytes():
                     fail(f"{p}: {name} differs from {paths[0]}")
+        if files[0].attrs["dataset_hash"] != f.attrs["dataset_hash"]:
+            fail(f"{p}: dataset_hash differs from {paths[0]}")
     ranks = [sorted(set(int(r) for r in f["jobs/table"][:]["rank"])) for f in files]
     print(f"ok: {len(paths)} files bit-identical per job (ranks used: {ranks})")
 

@@ -5,7 +5,8 @@ files written by another HDF5 client).
 
 usage: make_dataset.py OUT.h5 [--n N] [--size HxW] [--defect NAME] [--seed S]
 defects: none, images-3d, labels-rows, labels-value, labels-float, no-label-names,
-         no-patient, images-int32, images-nan, view-names-count, empty-label-name,
+         no-patient, images-int32, images-nan, images-nan-last (in the last scan),
+         view-names-count, empty-label-name,
          mirrored-count, mirrored-value, mirrored-given (a valid view_mirrored = [1, 0])
 """
 import argparse
@@ -34,9 +35,9 @@ with h5py.File(a.out, "w") as f:
         f.create_dataset("images", data=images[:, 0])
     elif d == "images-int32":
         f.create_dataset("images", data=images.astype(np.int32))
-    elif d == "images-nan":
+    elif d in ("images-nan", "images-nan-last"):
         im = images.astype(np.float32)
-        im[4, 1, 3, 3] = np.nan
+        im[4 if d == "images-nan" else n - 1, 1, 3, 3] = np.nan
         f.create_dataset("images", data=im, chunks=(1, v, h, w))
     else:
         f.create_dataset("images", data=images, chunks=(1, v, h, w), compression="gzip")

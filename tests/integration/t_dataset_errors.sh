@@ -33,3 +33,26 @@ expect_fail "view_mirrored of the wrong length" "attribute view_mirrored: expect
 expect_fail "view_mirrored not 0/1" "view_mirrored: value 2 for view 'posterior' is not 0 or 1" "$SPECTCV" info "$T/mirrored-value.h5"
 out=$("$SPECTCV" info "$T/mirrored-given.h5" 2>&1)
 check "a given view_mirrored is read as given" grep -q 'views: 2 (anterior (mirrored), posterior)' <<<"$out"
+
+# A NaN pixel found while `run` loads the data set: each rank of a node loads a slice of the
+# scans into the node's shared copy, and every rank stops with the message of the rank that
+# read the bad scan (with 3 ranks, scan 4 is rank 0's and scan 23 rank 2's), none hangs.
+mk "$T/nan.h5" --defect images-nan --size 128x32
+mk "$T/nan-last.h5" --defect images-nan-last --size 128x32
+cat > "$T/nan.cfg" <<CFG
+name = "nan-pixel";
+arch_dir = "$ROOT/configs/archs";
+data = { path = "nan.h5"; size = [64, 32]; };
+folds = { k = 2; stratify = false; };
+architectures = ["dspic_half"];
+augmentations = ["original"];
+train = { epochs = 1; batch = 8; };
+CFG
+for np in 1 3; do
+  expect_fail "run, $np rank(s): a NaN pixel in the first slice names its scan" \
+    "nan\.h5: /images: scan 4 has a non-finite pixel" mpi "$np" "$SPECTCV" run "$T/nan.cfg" -o "$T/nan-r.h5"
+  expect_fail "run, $np rank(s): a NaN pixel in the last slice names its scan" \
+    "nan-last\.h5: /images: scan 23 has a non-finite pixel" \
+    mpi "$np" "$SPECTCV" run "$T/nan.cfg" --data "$T/nan-last.h5" -o "$T/nan-r.h5"
+done
+check "a run that failed while loading wrote no results file" test ! -e "$T/nan-r.h5"

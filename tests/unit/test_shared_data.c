@@ -1,7 +1,9 @@
 /* tests/unit/test_shared_data.c: loading the data set in slices (data/preprocess.h
  * sc_ds_load_range) gives the same images, count scales and content hash as loading it whole,
- * whatever the slices; the content hash depends on every scan and on their order.  Runs as an
- * MPI singleton. */
+ * whatever the slices; the content hash depends on every scan and on their order; and the
+ * node's shared window (pipeline/shared_data.h) of a one-rank run holds the same as
+ * sc_ds_load.  Runs as an MPI singleton; the multi-rank cases are the integration tests'
+ * (t_run, t_gan: results and dataset_hash identical for 1, 2 and 3 ranks). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 
 #include "data/dataset.h"
 #include "data/preprocess.h"
+#include "pipeline/shared_data.h"
 #include "util/error.h"
 
 enum { N = 7, V = 2, H = 16, W = 8, OH = 8, OW = 4 };
@@ -98,12 +101,35 @@ static void test_slices_match_the_whole(void **state)
     sc_ds_close(&ds);
 }
 
+static void test_one_rank_window_holds_the_whole_set(void **state)
+{
+    (void)state;
+    sc_dataset ds;
+    assert_int_equal(sc_ds_open(MPI_COMM_WORLD, path, &ds), 0);
+    float *all, *scale_all;
+    uint64_t hash;
+    assert_int_equal(sc_ds_load(&ds, OH, OW, SC_NORM_LOG, &all, &hash, &scale_all), 0);
+    sc_shared_data sd;
+    assert_int_equal(sc_shared_data_load(MPI_COMM_WORLD, &ds, OH, OW, SC_NORM_LOG, &sd), 0);
+    assert_true(sd.loaded && sd.first == 0 && sd.count == N);
+    assert_memory_equal(sd.images, all, sizeof(float) * N * V * OH * OW);
+    assert_memory_equal(sd.count_scale, scale_all, sizeof(float) * N * V);
+    assert_true(sd.content_hash == hash);
+    assert_int_equal(sc_shared_data_free(&sd), 0);
+    assert_false(sd.loaded);
+    assert_int_equal(sc_shared_data_free(&sd), 0); /* twice: nothing left to free */
+    free(all);
+    free(scale_all);
+    sc_ds_close(&ds);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slices_match_the_whole),
+        cmocka_unit_test(test_one_rank_window_holds_the_whole_set),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     MPI_Finalize();
