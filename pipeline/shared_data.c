@@ -89,10 +89,14 @@ static int window_alloc(const sc_dataset *ds, int h, int w, int node_rank, sc_sh
                         window_parts *p)
 {
     const uint64_t n = (uint64_t)ds->n, per = (uint64_t)ds->v * (uint64_t)h * (uint64_t)w;
+    /* The images at most half the address space: then no sum below wraps around. */
+    SC_CHECK(per <= (uint64_t)PTRDIFF_MAX / 8 / n,
+             "%s: %llu scans of %llu pixels do not fit in this process's address space",
+             ds->path, (unsigned long long)n, (unsigned long long)per);
     const uint64_t images_at = (n * sizeof(uint64_t) + 63) / 64 * 64;
     const uint64_t scale_at = images_at + n * per * sizeof(float);
     const uint64_t total = scale_at + n * (uint64_t)ds->v * sizeof(float);
-    SC_CHECK(per <= UINT64_MAX / sizeof(float) / n && total <= (uint64_t)PTRDIFF_MAX,
+    SC_CHECK(total <= (uint64_t)PTRDIFF_MAX,
              "%s: %llu scans of %llu pixels do not fit in this process's address space",
              ds->path, (unsigned long long)n, (unsigned long long)per);
     void *mine = NULL, *base = NULL;
