@@ -36,7 +36,8 @@ static void mpi_failed(int code, const char *call, const char *src, int line)
 {
     char why[MPI_MAX_ERROR_STRING] = "";
     int len = 0;
-    if (MPI_Error_string(code, why, &len) != MPI_SUCCESS) snprintf(why, sizeof why, "code %d", code);
+    if (MPI_Error_string(code, why, &len) != MPI_SUCCESS)
+        snprintf(why, sizeof why, "code %d", code);
     sc_err_set(src, line, "MPI call failed: %s: %s", call, why);
 }
 
