@@ -352,7 +352,8 @@ int cmd_run(int argc, char **argv)
     depends = sc_xmalloc(sizeof(int) * (size_t)n_jobs);
     for (int j = 0; j < n_jobs; j++) depends[j] = jobs[j].depends;
     if (rank == 0 && !quiet)
-        sc_plan_print(&e, &ds, lab, l, truth, assign, n_jobs, size, threads, capped);
+        sc_plan_print(&e, &ds, lab, l, truth, assign, n_jobs, dry && plan_ranks ? plan_ranks : size,
+                      threads, capped);
     if (dry) {
         /* the plan is rank 0's (it times the architectures); the others wait for its word */
         sc_dry_cfg dc = {.ranks = plan_ranks ? plan_ranks : size, .threads = threads,
@@ -368,7 +369,6 @@ int cmd_run(int argc, char **argv)
     /* Images: one copy per node, which the node's ranks load in slices into a shared-memory
      * window (pipeline/shared_data.h); every rank gets the data set's hash. */
     rc = sc_shared_data_load(MPI_COMM_WORLD, &ds, e.in_h, e.in_w, e.norm, &sd);
-    if (rc == 0) rc = sc_fault_step("data-load");
     if (pipe_agree(rc)) goto fail;
     uint64_t dhash = sd.content_hash;
 

@@ -104,7 +104,7 @@ int sc_plan_dry_run(const sc_experiment *e, const sc_dataset *ds, int l, const s
     memset(&m, 0, sizeof m);
     if (c->calibrate_path && sc_cost_calibrate_file(&m, c->calibrate_path, e, jobs, n_jobs))
         return -1;
-    printf("dry run: timing one training step of each architecture%s here (%d thread%s, "
+    printf("dry run: timing three training steps of each architecture%s here (%d thread%s, "
            "OpenBLAS %s kernels)...\n", e->uses_gan ? " and of the GAN" : "", c->threads,
            c->threads > 1 ? "s" : "", nn_blas_core());
     fflush(stdout);
@@ -155,19 +155,23 @@ int sc_plan_dry_run(const sc_experiment *e, const sc_dataset *ds, int l, const s
     const double data = (double)ds->n * ds->v * e->in_h * e->in_w * sizeof(float) +
                         (double)ds->n * ds->v * sizeof(float);
     size_t job = 0;
-    int job_kind = 0;
     for (int k = 0; k <= e->n_arch; k++)
-        if (m.job_bytes[k] > job) job = m.job_bytes[k], job_kind = k;
+        if (m.job_bytes[k] > job) job = m.job_bytes[k];
     const int per_node = c->per_node < c->ranks ? c->per_node : c->ranks;
     const double node = data + (double)per_node * (double)m.base_bytes + (double)(per_node - (c->ranks > 1 ? 1 : 0)) * (double)job;
     char b1[32], b2[32], b3[32], b4[32];
     printf("memory: the resized data set %s, once per node (shared by its ranks); each rank %s "
-           "of its own (MPI, libraries), a worker up to %s more during a job (%s: networks with "
-           "gradients and optimizer state, activations, batches%s); a node of %d rank%s: about "
-           "%s\n", fmt_bytes(data, b1, sizeof b1), fmt_bytes((double)m.base_bytes, b2, sizeof b2),
-           fmt_bytes((double)job, b3, sizeof b3),
-           job_kind < e->n_arch ? e->arch[job_kind].name : "the GAN",
-           e->uses_gan ? ", the GAN's samples" : "", per_node, per_node > 1 ? "s" : "",
+           "of its own (MPI, libraries); a worker during a job (networks with gradients and "
+           "optimizer state, activations, batches%s):", fmt_bytes(data, b1, sizeof b1),
+           fmt_bytes((double)m.base_bytes, b2, sizeof b2),
+           e->uses_gan ? ", the GAN's samples" : "");
+    for (int k = 0, first = 1; k <= e->n_arch; k++) {
+        if (!m.job_bytes[k]) continue;
+        printf("%s %s %s", first ? "" : ",", k < e->n_arch ? e->arch[k].name : "GAN",
+               fmt_bytes((double)m.job_bytes[k], b3, sizeof b3));
+        first = 0;
+    }
+    printf("; a node of %d rank%s: about %s (the largest)\n", per_node, per_node > 1 ? "s" : "",
            fmt_bytes(node, b4, sizeof b4));
     fflush(stdout);
     return 0;

@@ -10,16 +10,17 @@
  *
  * The scans are split among the node's ranks in contiguous slices; each writes its slice with
  * plain stores between two fences, after which every rank reads the whole window.  Every stage
- * ends with agree(), so a failure on one rank (a NaN pixel in its slice, a failed allocation)
- * makes every rank return -1 with that rank's message, and none waits in a collective call for
- * a rank that left.  MPI's default error handler aborts the job on a failed call; the return
- * codes are checked all the same, for MPIs or launchers that set MPI_ERRORS_RETURN. */
+ * ends with an agreement (util/agree.h), so a failure on one rank (a NaN pixel in its slice, a
+ * failed allocation) makes every rank return -1 with that rank's message, and none waits in a
+ * collective call for a rank that left.  Every MPI call's return code is checked (main sets
+ * MPI_ERRORS_RETURN), its failure reported with MPI's own reason. */
 #include "pipeline/shared_data.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "util/agree.h"
 #include "util/error.h"
 
 /* A failed MPI call: its text, MPI's reason and our file:line. */
@@ -39,25 +40,6 @@ static void mpi_failed(int code, const char *call, const char *src, int line)
     if (MPI_Error_string(code, why, &len) != MPI_SUCCESS)
         snprintf(why, sizeof why, "code %d", code);
     sc_err_set(src, line, "MPI call failed: %s: %s", call, why);
-}
-
-/* After a stage that may fail on some ranks: 0 if every rank of comm succeeded; otherwise -1
- * on every rank, with the message of the lowest failing rank (cmd_run's pipe_agree, on a
- * given communicator and with its own calls checked). */
-static int agree(MPI_Comm comm, int rc)
-{
-    int rank, size, mine, first;
-    char msg[SC_ERR_MAX];
-    SD_MPI(MPI_Comm_rank(comm, &rank));
-    SD_MPI(MPI_Comm_size(comm, &size));
-    mine = rc ? rank : size;
-    SD_MPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm));
-    if (first == size) return 0;
-    snprintf(msg, sizeof msg, "%s", sc_err_msg());
-    SD_MPI(MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, first, comm));
-    sc_err_set(NULL, 0, "%s", msg);
-fail:
-    return -1;
 }
 
 /* The node's communicator, this rank's place in it, and whether the node loads the data (it
@@ -126,9 +108,10 @@ static int load_slice(sc_dataset *ds, int h, int w, sc_norm norm, int node_rank,
     sd->first = ds->n * node_rank / node_size;
     sd->count = ds->n * (node_rank + 1) / node_size - sd->first;
     SD_MPI(MPI_Win_fence(MPI_MODE_NOPRECEDE, sd->win));
-    int rc = sc_ds_load_range(ds, sd->first, sd->count, h, w, norm,
-                              p->images + (size_t)sd->first * per,
-                              p->scale + (size_t)sd->first * (size_t)ds->v, p->hash + sd->first);
+    int rc = sc_fault_step("data-load") ? -1
+             : sc_ds_load_range(ds, sd->first, sd->count, h, w, norm,
+                                p->images + (size_t)sd->first * per,
+                                p->scale + (size_t)sd->first * (size_t)ds->v, p->hash + sd->first);
     /* Makes every rank's stores visible to the others (unified memory model). */
     SD_MPI(MPI_Win_fence(MPI_MODE_NOSUCCEED, sd->win));
     return rc;
@@ -169,14 +152,14 @@ int sc_shared_data_load(MPI_Comm comm, sc_dataset *ds, int h, int w, sc_norm nor
     window_parts p = {0};
     int node_rank = 0, node_size = 1, loads = 0;
     int rc = node_split(comm, sd, &node_rank, &node_size, &loads);
-    if (agree(comm, rc)) goto fail;
+    if (sc_agree(comm, rc)) goto fail;
     /* `loads` is the same on every rank of a node, so the node's ranks all allocate or not. */
     rc = loads ? window_alloc(ds, h, w, node_rank, sd, &p) : 0;
-    if (agree(comm, rc)) goto fail;
+    if (sc_agree(comm, rc)) goto fail;
     rc = loads ? load_slice(ds, h, w, norm, node_rank, node_size, sd, &p) : 0;
-    if (agree(comm, rc)) goto fail;
+    if (sc_agree(comm, rc)) goto fail;
     rc = hash_agree(comm, ds, loads, &p, sd);
-    if (agree(comm, rc)) goto fail;
+    if (sc_agree(comm, rc)) goto fail;
     sd->images = p.images;
     sd->count_scale = p.scale;
     sd->loaded = 1;

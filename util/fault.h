@@ -6,7 +6,8 @@
  * id fails as it starts, with the message "injected fault"), "stop" (job ID asks the sweep to
  * stop after N training steps, as a SIGTERM would: jobs/checkpoint.c), and the collective steps
  * of `run` with ID the rank (MPI_COMM_WORLD) that fails there (sc_fault_step, util/agree.h):
- * experiment, dataset-open (before the collective open), dataset-read (after it), data-load,
+ * experiment, dataset-open (before the collective open), dataset-read (after it), data-load
+ * (a rank's slice of the images, between the shared window's fences),
  * run-info, results-create, results-reopen (before the collective create/open), results-write
  * (a rank's own writes during creation), checkpoints, schedule (a worker that cannot work),
  * results-close (after the collective close), summary (rank 0).  tests/integration/
