@@ -128,12 +128,20 @@ typedef struct {
     sc_ckpt_clock clock;
     nn_fit_pos at; /* where it stopped */
     int saved;     /* a checkpoint holds that position */
+    int printed;   /* -v: the epochs whose loss was printed */
 } fit_hook_ctx;
 
 static int fit_hook(void *p, nn_net *net, const nn_fit_pos *pos, const float *history)
 {
     fit_hook_ctx *h = p;
     int save;
+    /* -v: the epoch's mean loss, set by nn_fit at its last step */
+    if (h->ctx->verbose && pos->epoch >= h->printed && !isnan(history[pos->epoch])) {
+        printf("  [rank %d] job %04d epoch %d/%d: loss %.4f\n", h->ctx->rank, h->job->id,
+               pos->epoch + 1, h->ctx->e->epochs, (double)history[pos->epoch]);
+        fflush(stdout);
+        h->printed = pos->epoch + 1;
+    }
     const int stop = sc_ckpt_clock_tick(&h->clock, &save);
     if (save) {
         h->saved = sc_ckpt_save_fit(h->path, h->ctx->e->hash, h->job, net, pos, history,

@@ -34,13 +34,13 @@ int sc_agree(MPI_Comm comm, int rc)
     if (rc == 0) {
         int world = -1;
         MPI_Group g = MPI_GROUP_NULL, wg = MPI_GROUP_NULL;
-        if (comm != MPI_COMM_WORLD && MPI_Comm_group(comm, &g) == MPI_SUCCESS &&
-            MPI_Comm_group(MPI_COMM_WORLD, &wg) == MPI_SUCCESS)
-            MPI_Group_translate_ranks(g, 1, &first, wg, &world);
-        else
+        /* the rank in MPI_COMM_WORLD, which users see; the comm's own if MPI cannot say */
+        if (comm == MPI_COMM_WORLD || MPI_Comm_group(comm, &g) != MPI_SUCCESS ||
+            MPI_Comm_group(MPI_COMM_WORLD, &wg) != MPI_SUCCESS ||
+            MPI_Group_translate_ranks(g, 1, &first, wg, &world) != MPI_SUCCESS)
             world = first;
-        if (g != MPI_GROUP_NULL) MPI_Group_free(&g);
-        if (wg != MPI_GROUP_NULL) MPI_Group_free(&wg);
+        if (g != MPI_GROUP_NULL) (void)MPI_Group_free(&g); /* clean-up: nothing to report */
+        if (wg != MPI_GROUP_NULL) (void)MPI_Group_free(&wg);
         sc_err_set(NULL, 0, "%s", msg);
         if (world >= 0) sc_err_prefix("rank %d", world);
     } else {

@@ -33,6 +33,13 @@ check "progress: a line per job with done/total and the elapsed time" \
 check "... and an ETA on every line but the last" \
   test "$(grep -cE '\| elapsed [0-9.]+ (s|min), ETA [0-9.]+ (s|min)$' <<<"$out")" -eq 5
 
+out=$(mpi 2 "$SPECTCV" run "$T/exp.cfg" -o "$T/v.h5" -v 2>&1)
+check "-v: a line per epoch of every job from the workers" \
+  test "$(grep -cE '^  \[rank 1\] job 000[0-5] epoch [12]/2: loss [0-9.]+$' <<<"$out")" -eq 12
+out=$(mpi 2 "$SPECTCV" run "$T/exp.cfg" -o "$T/q.h5" --quiet 2>&1)
+check "--quiet: no job lines, the summary" \
+  bash -c "! grep -q '^\[' <<<'$out' && grep -q 'macro-averaged' <<<'$out'"
+
 expect_fail "--ranks without --dry-run is a usage error" "go with --dry-run" \
   "$SPECTCV" run "$T/exp.cfg" -o "$T/x.h5" --ranks 4
 expect_fail "--calibrate with a missing file names it" "nothere\.h5" \
