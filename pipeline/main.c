@@ -1,8 +1,10 @@
 /* pipeline/main.c: subcommand dispatch for the one spectcv binary.
  *
- * MPI is initialized here for every subcommand (the data set and results files are read through
- * MPI-IO even by serial commands) and finalized on the way out, so that commands only return an
- * exit status. */
+ * MPI is initialized here for every subcommand and finalized on the way out, so that commands
+ * only return an exit status: `run` and `bench --scheduler` need it, and the data set reader
+ * opens its file through MPI-IO on a communicator (MPI_COMM_SELF in `info`).  Results files are
+ * written through MPI-IO by `run` only; `info` and `report` open them serially (default file
+ * access). */
 #include <mpi.h>
 #include <stdio.h>
 #include <alloca.h>
