@@ -18,7 +18,7 @@
 #include "nn/nn.h"
 #include "pipeline/cli.h"
 #include "pipeline/commands.h"
-#include "util/version.h"
+#include "pipeline/versions.h"
 #include "util/error.h"
 
 /* OpenBLAS picks its kernels when it is loaded, before main, reading OPENBLAS_CORETYPE.  To
@@ -98,7 +98,7 @@ static void usage(FILE *out)
             "spectcv %s: MPI cross-validation pipeline for deep classification of whole-body\n"
             "SPECT bone scans (metastasis, arthritis, normal).\n\n"
             "usage: spectcv COMMAND [options]      (spectcv COMMAND --help for each)\n\n",
-            SPECTCV_VERSION);
+            sc_version_string());
     for (int i = 0; i < N_COMMANDS; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nunder MPI:  mpirun -np 3 spectcv run configs/demo.cfg -o results.h5\n");
@@ -111,8 +111,8 @@ int main(int argc, char **argv)
         return argc < 2 ? SC_EXIT_USAGE : SC_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-        printf("spectcv %s\n", SPECTCV_VERSION);
-        return SC_EXIT_OK;
+        sc_print_versions(stdout); /* before MPI_Init: nothing it asks needs MPI started */
+        return fflush(stdout) == 0 ? SC_EXIT_OK : SC_EXIT_FAIL;
     }
     cmd_fn fn = NULL;
     for (int i = 0; i < N_COMMANDS; i++)
