@@ -18,6 +18,7 @@
 #include "nn/nn.h"
 #include "pipeline/cli.h"
 #include "pipeline/commands.h"
+#include "pipeline/experiment.h"
 #include "pipeline/versions.h"
 #include "util/error.h"
 
@@ -112,6 +113,11 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
         sc_print_versions(stdout); /* before MPI_Init: nothing it asks needs MPI started */
+        return fflush(stdout) == 0 ? SC_EXIT_OK : SC_EXIT_FAIL;
+    }
+    if (!strcmp(argv[1], "--list-config-keys")) { /* for docs/config.md's test (t_docs.sh) */
+        for (const sc_key_group *g = sc_experiment_key_groups(); g->prefix; g++)
+            for (const char *const *k = g->keys; *k; k++) printf("%s%s\n", g->prefix, *k);
         return fflush(stdout) == 0 ? SC_EXIT_OK : SC_EXIT_FAIL;
     }
     cmd_fn fn = NULL;
