@@ -6,7 +6,7 @@
 #   make demo            install missing deps, build, synthesize the phantom, run the demo sweep,
 #                        write the report
 #   make bench           the benchmarks of BENCHMARKS.md that need no PyTorch
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (the binary, configs, scripts and the man page)
 #   make NATIVE=1        opt-in -march=native build (measured beside the portable one)
 
 PREFIX   ?= /usr/local
@@ -107,12 +107,14 @@ install: $(BIN)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/spectcv
 	install -m 644 configs/*.cfg $(DESTDIR)$(PREFIX)/share/spectcv/configs/
 	install -m 644 configs/archs/*.cfg $(DESTDIR)$(PREFIX)/share/spectcv/configs/archs/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/spectcv.1 $(DESTDIR)$(PREFIX)/share/man/man1/spectcv.1
 	install -d $(DESTDIR)$(PREFIX)/share/spectcv/scripts
 	install -m 755 scripts/load_weights_torch.py scripts/spectcv_torch.py scripts/bench_torch.py \
 	  $(DESTDIR)$(PREFIX)/share/spectcv/scripts/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/spectcv
+	rm -f $(DESTDIR)$(PREFIX)/bin/spectcv $(DESTDIR)$(PREFIX)/share/man/man1/spectcv.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/spectcv
 
 clean:
