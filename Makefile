@@ -6,7 +6,7 @@
 #   make demo            install missing deps, build, synthesize the phantom, run the demo sweep,
 #                        write the report
 #   make bench           the benchmarks of BENCHMARKS.md that need no PyTorch
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (the binary, configs, scripts and the man page)
 #   make NATIVE=1        opt-in -march=native build (measured beside the portable one)
 
 PREFIX   ?= /usr/local
@@ -14,7 +14,7 @@ CC       := mpicc
 SANITIZE ?= 0
 NATIVE   ?= 0
 HDF5_PKG ?= hdf5-openmpi
-PKGS     := $(HDF5_PKG) openblas libconfig gsl libpng
+PKGS     := $(HDF5_PKG) openblas libconfig gsl libpng zlib
 PYTHON   ?= /usr/bin/python3
 
 OPT      ?= -O2
@@ -51,8 +51,18 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
+# `spectcv --version` says which commit it was built from when built in a git checkout (a
+# tarball has no .git and builds without it).  The stamp changes only when the description
+# does, so only pipeline/versions.o is rebuilt then.
+GIT_DESCRIBE := $(if $(wildcard .git),$(shell git describe --always --dirty 2>/dev/null))
+$(BUILD)/git-describe: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(GIT_DESCRIBE)' | cmp -s - $@ 2>/dev/null || echo '$(GIT_DESCRIBE)' > $@
+$(BUILD)/pipeline/versions.o: $(BUILD)/git-describe
+$(BUILD)/pipeline/versions.o: CFLAGS += -DSPECTCV_GIT='"$(GIT_DESCRIBE)"'
+
 .SECONDARY:
-.PHONY: all deps check test demo bench clean install uninstall tests
+.PHONY: all deps check test demo bench clean install uninstall tests FORCE
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -97,12 +107,14 @@ install: $(BIN)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/spectcv
 	install -m 644 configs/*.cfg $(DESTDIR)$(PREFIX)/share/spectcv/configs/
 	install -m 644 configs/archs/*.cfg $(DESTDIR)$(PREFIX)/share/spectcv/configs/archs/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/spectcv.1 $(DESTDIR)$(PREFIX)/share/man/man1/spectcv.1
 	install -d $(DESTDIR)$(PREFIX)/share/spectcv/scripts
 	install -m 755 scripts/load_weights_torch.py scripts/spectcv_torch.py scripts/bench_torch.py \
 	  $(DESTDIR)$(PREFIX)/share/spectcv/scripts/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/spectcv
+	rm -f $(DESTDIR)$(PREFIX)/bin/spectcv $(DESTDIR)$(PREFIX)/share/man/man1/spectcv.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/spectcv
 
 clean:

@@ -1,4 +1,4 @@
-/* data/dataset.h: the data set file of DESIGN.md section 4 (HDF5).
+/* data/dataset.h: the data set file of docs/design.md section 4 (HDF5).
  *
  *   /images   uint16 or float32 [N][V][H][W], chunked one image per chunk, deflate
  *   /labels   uint8 [N][L], 0/1

@@ -1,5 +1,5 @@
 /* jobs/experiment.h: a validated experiment, as plain data.  pipeline/ fills it from the
- * libconfig experiment file (DESIGN.md section 5); jobs/ runs it.  Every field here has been
+ * libconfig experiment file (docs/design.md section 5); jobs/ runs it.  Every field here has been
  * checked already: jobs trust it. */
 #ifndef SC_JOBS_EXPERIMENT_H
 #define SC_JOBS_EXPERIMENT_H

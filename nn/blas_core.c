@@ -34,3 +34,5 @@ static int amd_zen4(void) { return 0; }
 const char *nn_blas_preferred_core(void) { return amd_zen4() ? "Haswell" : NULL; }
 
 const char *nn_blas_core(void) { return openblas_get_corename(); }
+
+const char *nn_blas_config(void) { return openblas_get_config(); }

@@ -196,5 +196,8 @@ void nn_set_threads(int threads);
 const char *nn_blas_preferred_core(void);
 /* The kernels OpenBLAS runs (openblas_get_corename). */
 const char *nn_blas_core(void);
+/* OpenBLAS's build: version and options (openblas_get_config, e.g. "OpenBLAS 0.3.21
+ * DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64"). */
+const char *nn_blas_config(void);
 
 #endif

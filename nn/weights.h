@@ -21,8 +21,10 @@ int nn_weights_save(const nn_net *net, const char *path);
  * architecture (any input size where the shapes are the same). */
 int nn_weights_load(nn_net *net, const char *path);
 
-/* The same into / from an already-open group (e.g. /jobs/0007/model of a results file).
- * `where` names the group in messages (e.g. "results.h5:/jobs/0007/model"). */
+/* The same into / from an already-open group; `where` names the group in messages (e.g.
+ * "w.h5:/model").  No command stores classifier weights yet: `run` keeps only their scores, and
+ * the one network it stores in a results file, each GAN job's generator, goes there as the flat
+ * vector below (nn_state_get), not in this per-layer format. */
 int nn_weights_write_group(const nn_net *net, hid_t group, const char *where);
 int nn_weights_read_group(nn_net *net, hid_t group, const char *where);
 

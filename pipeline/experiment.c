@@ -21,6 +21,46 @@
 #include "util/hash.h"
 #include "util/sys.h"
 
+/* Every key an experiment file may hold, per group: the loaders below accept these and no
+ * other (cfg_check_keys), and sc_experiment_key_groups lists them so that a test can hold
+ * docs/config.md's table to them (`spectcv --list-config-keys`, tests/integration/t_docs.sh). */
+static const char *const root_keys[] = {"name", "seed", "data", "folds", "architectures",
+                                        "arch_dir", "augmentations", "exclude", "geometric", "gan",
+                                        "train", "train_by_arch", "report", NULL};
+static const char *const data_keys[] = {"path", "size", "normalize", "labels", NULL};
+static const char *const folds_keys[] = {"k", "repeats", "stratify", "group", NULL};
+static const char *const exclude_keys[] = {"augmentation", "architecture", NULL};
+static const char *const geometric_keys[] = {"copies", "mirror", "shift", "rotate", "scale",
+                                             "thin", NULL};
+static const char *const gan_keys[] = {"generator", "discriminator", "z", "epochs", "batch", "lr",
+                                       "beta1", "beta2", "real_target", "mismatch",
+                                       "samples_per_set", "examples", NULL};
+static const char *const train_keys[] = {"epochs", "threads", "batch", "optimizer", "lr",
+                                         "momentum", "nesterov", "beta1", "beta2", "eps",
+                                         "weight_decay", "schedule", "step_size", "gamma", "clip",
+                                         "pos_weight", NULL};
+/* The keys of a `train` group that may also appear in a train_by_arch group. */
+static const char *const train_arch_keys[] = {"batch", "optimizer", "lr", "momentum",
+                                              "nesterov", "beta1", "beta2", "eps",
+                                              "weight_decay", "schedule", "step_size", "gamma",
+                                              "clip", "pos_weight", NULL};
+static const char *const report_keys[] = {"threshold", "confidence", "bootstrap", NULL};
+
+static const sc_key_group key_groups[] = {
+    {"", root_keys},
+    {"data.", data_keys},
+    {"folds.", folds_keys},
+    {"exclude.", exclude_keys}, /* each group of the exclude list */
+    {"geometric.", geometric_keys},
+    {"gan.", gan_keys},
+    {"train.", train_keys},
+    {"train_by_arch.NAME.", train_arch_keys},
+    {"report.", report_keys},
+    {NULL, NULL},
+};
+
+const sc_key_group *sc_experiment_key_groups(void) { return key_groups; }
+
 /* dir of `file` joined with `rel`, unless rel is absolute. */
 static int resolve(const char *file, const char *rel, char *out, size_t n)
 {
@@ -70,11 +110,10 @@ fail:
 static int load_data(const config_setting_t *root, const char *path, const char *override,
                      sc_experiment *e)
 {
-    static const char *const keys[] = {"path", "size", "normalize", "labels", NULL};
     int err;
     config_setting_t *g = cfg_member(root, "data", CONFIG_TYPE_GROUP, 1, &err);
     if (!g) return -1;
-    SC_TRY(cfg_check_keys(g, keys));
+    SC_TRY(cfg_check_keys(g, data_keys));
     char rel[SC_PATH_MAX] = "";
     SC_TRY(cfg_get_string(g, "path", override == NULL, rel, sizeof rel));
     if (override) {
@@ -109,13 +148,12 @@ fail:
 
 static int load_folds(const config_setting_t *root, sc_experiment *e)
 {
-    static const char *const keys[] = {"k", "repeats", "stratify", "group", NULL};
     static const char *const groups[] = {"none", "patient", NULL};
     int err;
     e->folds = (sc_fold_cfg){.k = 5, .repeats = 1, .stratify = 1, .by_patient = 1};
     config_setting_t *g = cfg_member(root, "folds", CONFIG_TYPE_GROUP, 0, &err);
     if (!g) return err ? -1 : 0;
-    SC_TRY(cfg_check_keys(g, keys));
+    SC_TRY(cfg_check_keys(g, folds_keys));
     SC_TRY(cfg_get_int(g, "k", 0, 2, 1000, &e->folds.k));
     SC_TRY(cfg_get_int(g, "repeats", 0, 1, 1000, &e->folds.repeats));
     SC_TRY(cfg_get_bool(g, "stratify", 0, &e->folds.stratify));
@@ -127,13 +165,11 @@ fail:
 
 static int load_geometric(const config_setting_t *root, sc_experiment *e)
 {
-    static const char *const keys[] = {"copies", "mirror", "shift", "rotate", "scale", "thin",
-                                       NULL};
     int err;
     aug_geo_defaults(&e->geometric);
     config_setting_t *g = cfg_member(root, "geometric", CONFIG_TYPE_GROUP, 0, &err);
     if (!g) return err ? -1 : 0;
-    SC_TRY(cfg_check_keys(g, keys));
+    SC_TRY(cfg_check_keys(g, geometric_keys));
     double shift = e->geometric.shift, rot = e->geometric.rotate_deg, sc = e->geometric.scale;
     double thin = e->geometric.thin;
     SC_TRY(cfg_get_int(g, "copies", 0, 0, 100, &e->geometric.copies));
@@ -150,12 +186,6 @@ static int load_geometric(const config_setting_t *root, sc_experiment *e)
 fail:
     return -1;
 }
-
-/* The keys of a `train` group that may also appear in a train_by_arch group. */
-static const char *const train_arch_keys[] = {"batch", "optimizer", "lr", "momentum",
-                                              "nesterov", "beta1", "beta2", "eps",
-                                              "weight_decay", "schedule", "step_size", "gamma",
-                                              "clip", "pos_weight", NULL};
 
 /* Fill t from group g over its current values (defaults or the global `train`). */
 static int load_train_cfg(const config_setting_t *g, sc_train_cfg *t)
@@ -202,10 +232,6 @@ fail:
 
 static int load_train(const config_setting_t *root, sc_experiment *e)
 {
-    static const char *const keys[] = {"epochs", "threads", "batch", "optimizer", "lr",
-                                       "momentum", "nesterov", "beta1", "beta2", "eps",
-                                       "weight_decay", "schedule", "step_size", "gamma", "clip",
-                                       "pos_weight", NULL};
     int err;
     e->epochs = 10;
     e->threads = 1;
@@ -215,7 +241,7 @@ static int load_train(const config_setting_t *root, sc_experiment *e)
     config_setting_t *g = cfg_member(root, "train", CONFIG_TYPE_GROUP, 0, &err);
     if (err) return -1;
     if (g) {
-        SC_TRY(cfg_check_keys(g, keys));
+        SC_TRY(cfg_check_keys(g, train_keys));
         SC_TRY(cfg_get_int(g, "epochs", 0, 1, 100000, &e->epochs));
         SC_TRY(cfg_get_int(g, "threads", 0, 1, 1024, &e->threads));
         SC_TRY(load_train_cfg(g, &e->train));
@@ -246,14 +272,13 @@ fail:
 
 static int load_report(const config_setting_t *root, sc_experiment *e)
 {
-    static const char *const keys[] = {"threshold", "confidence", "bootstrap", NULL};
     int err;
     e->threshold = 0.5;
     e->confidence = 0.95;
     e->bootstrap = 2000;
     config_setting_t *g = cfg_member(root, "report", CONFIG_TYPE_GROUP, 0, &err);
     if (!g) return err ? -1 : 0;
-    SC_TRY(cfg_check_keys(g, keys));
+    SC_TRY(cfg_check_keys(g, report_keys));
     SC_TRY(cfg_get_double(g, "threshold", 0, 0.0, 1.0, &e->threshold));
     SC_TRY(cfg_get_double(g, "confidence", 0, 0.5, 0.9999, &e->confidence));
     SC_TRY(cfg_get_int(g, "bootstrap", 0, 0, 1000000, &e->bootstrap));
@@ -340,7 +365,6 @@ fail:
  * augmentations x architectures product that the sweep leaves out. */
 static int load_exclude(const config_setting_t *root, sc_experiment *e)
 {
-    static const char *const keys[] = {"augmentation", "architecture", NULL};
     int err;
     config_setting_t *list = cfg_member(root, "exclude", CONFIG_TYPE_LIST, 0, &err);
     if (!list) return err ? -1 : 0;
@@ -349,7 +373,7 @@ static int load_exclude(const config_setting_t *root, sc_experiment *e)
         config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
         SC_CHECK(config_setting_type(g) == CONFIG_TYPE_GROUP, "%s: exclude[%d]: expected a group "
                  "{ augmentation = \"...\"; architecture = \"...\"; }", cfg_where(g), i);
-        SC_TRY(cfg_check_keys(g, keys));
+        SC_TRY(cfg_check_keys(g, exclude_keys));
         char aug[SC_NAME_MAX], arch[SC_NAME_MAX];
         SC_TRY(cfg_get_string(g, "augmentation", 1, aug, sizeof aug));
         SC_TRY(cfg_get_string(g, "architecture", 1, arch, sizeof arch));
@@ -376,9 +400,6 @@ fail:
 /* The `gan` group (docs/config.md): read whenever present, used when an augmentation needs it. */
 static int load_gan(const config_setting_t *root, const char *arch_dir, sc_experiment *e)
 {
-    static const char *const keys[] = {"generator", "discriminator", "z", "epochs", "batch", "lr",
-                                       "beta1", "beta2", "real_target", "mismatch",
-                                       "samples_per_set", "examples", NULL};
     int err;
     sc_gan_cfg *g = &e->gan;
     strcpy(g->g_name, "gan_g");
@@ -389,7 +410,7 @@ static int load_gan(const config_setting_t *root, const char *arch_dir, sc_exper
     config_setting_t *grp = cfg_member(root, "gan", CONFIG_TYPE_GROUP, 0, &err);
     if (err) return -1;
     if (grp) {
-        SC_TRY(cfg_check_keys(grp, keys));
+        SC_TRY(cfg_check_keys(grp, gan_keys));
         SC_TRY(cfg_get_string(grp, "generator", 0, g->g_name, sizeof g->g_name));
         SC_TRY(cfg_get_string(grp, "discriminator", 0, g->d_name, sizeof g->d_name));
         SC_TRY(cfg_get_int(grp, "z", 0, 1, 4096, &g->train.z));
@@ -430,9 +451,6 @@ fail:
 
 int sc_experiment_load(const char *path, const char *data_override, sc_experiment *e)
 {
-    static const char *const keys[] = {"name", "seed", "data", "folds", "architectures",
-                                       "arch_dir", "augmentations", "exclude", "geometric", "gan",
-                                       "train", "train_by_arch", "report", NULL};
     char arch_dir[SC_PATH_MAX] = "";
     config_t cfg;
     config_init(&cfg);
@@ -445,7 +463,7 @@ int sc_experiment_load(const char *path, const char *data_override, sc_experimen
     e->hash = sc_hash(e->text, len);
     SC_TRY(cfg_load(&cfg, path));
     const config_setting_t *root = config_root_setting(&cfg);
-    SC_TRY(cfg_check_keys(root, keys));
+    SC_TRY(cfg_check_keys(root, root_keys));
     strcpy(e->name, "experiment");
     SC_TRY(cfg_get_string(root, "name", 0, e->name, sizeof e->name));
     e->seed = 1;

@@ -10,4 +10,14 @@
  * the working directory).  Errors name file:line and the key. */
 int sc_experiment_load(const char *path, const char *data_override, sc_experiment *e);
 
+/* The keys an experiment file may hold: `prefix` + each of `keys` (NULL-terminated).  Prefix ""
+ * is the top level (its groups, e.g. "data", have their own entries, "data." ...),
+ * "exclude." each group of the exclude list, "train_by_arch.NAME." each per-architecture group.
+ * The array ends with a NULL prefix. */
+typedef struct {
+    const char *prefix;
+    const char *const *keys;
+} sc_key_group;
+const sc_key_group *sc_experiment_key_groups(void);
+
 #endif

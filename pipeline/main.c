@@ -1,8 +1,10 @@
 /* pipeline/main.c: subcommand dispatch for the one spectcv binary.
  *
- * MPI is initialized here for every subcommand (the data set and results files are read through
- * MPI-IO even by serial commands) and finalized on the way out, so that commands only return an
- * exit status. */
+ * MPI is initialized here for every subcommand and finalized on the way out, so that commands
+ * only return an exit status: `run` and `bench --scheduler` need it, and the data set reader
+ * opens its file through MPI-IO on a communicator (MPI_COMM_SELF in `info`).  Results files are
+ * written through MPI-IO by `run` only; `info` and `report` open them serially (default file
+ * access). */
 #include <mpi.h>
 #include <stdio.h>
 #include <alloca.h>
@@ -16,7 +18,8 @@
 #include "nn/nn.h"
 #include "pipeline/cli.h"
 #include "pipeline/commands.h"
-#include "util/version.h"
+#include "pipeline/experiment.h"
+#include "pipeline/versions.h"
 #include "util/error.h"
 
 /* OpenBLAS picks its kernels when it is loaded, before main, reading OPENBLAS_CORETYPE.  To
@@ -96,7 +99,7 @@ static void usage(FILE *out)
             "spectcv %s: MPI cross-validation pipeline for deep classification of whole-body\n"
             "SPECT bone scans (metastasis, arthritis, normal).\n\n"
             "usage: spectcv COMMAND [options]      (spectcv COMMAND --help for each)\n\n",
-            SPECTCV_VERSION);
+            sc_version_string());
     for (int i = 0; i < N_COMMANDS; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nunder MPI:  mpirun -np 3 spectcv run configs/demo.cfg -o results.h5\n");
@@ -109,8 +112,13 @@ int main(int argc, char **argv)
         return argc < 2 ? SC_EXIT_USAGE : SC_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-        printf("spectcv %s\n", SPECTCV_VERSION);
-        return SC_EXIT_OK;
+        sc_print_versions(stdout); /* before MPI_Init: nothing it asks needs MPI started */
+        return fflush(stdout) == 0 ? SC_EXIT_OK : SC_EXIT_FAIL;
+    }
+    if (!strcmp(argv[1], "--list-config-keys")) { /* for docs/config.md's test (t_docs.sh) */
+        for (const sc_key_group *g = sc_experiment_key_groups(); g->prefix; g++)
+            for (const char *const *k = g->keys; *k; k++) printf("%s%s\n", g->prefix, *k);
+        return fflush(stdout) == 0 ? SC_EXIT_OK : SC_EXIT_FAIL;
     }
     cmd_fn fn = NULL;
     for (int i = 0; i < N_COMMANDS; i++)

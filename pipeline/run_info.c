@@ -10,6 +10,7 @@
 
 #include "augment/gan.h"
 #include "nn/weights.h"
+#include "pipeline/versions.h"
 #include "util/agree.h"
 #include "util/error.h"
 #include "util/hash.h"
@@ -82,7 +83,7 @@ fail:
  * threads (gathered on rank 0). */
 static int this_run(MPI_Comm comm, int argc, char **argv, int threads, sc_run_info_set *ri)
 {
-    int rank, size, len = 0;
+    int rank, size;
     SC_TRY(sc_comm_rank_size(comm, &rank, &size));
     size_t n = sizeof "spectcv ";
     for (int i = 0; i < argc; i++) n += strlen(argv[i]) + 1;
@@ -96,13 +97,8 @@ static int this_run(MPI_Comm comm, int argc, char **argv, int threads, sc_run_in
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(ri->started, sizeof ri->started, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    char mpi[MPI_MAX_LIBRARY_VERSION_STRING];
-    SC_MPI(MPI_Get_library_version(mpi, &len));
-    mpi[strcspn(mpi, "\n")] = '\0'; /* its first line: name and version */
-    snprintf(ri->mpi_version, sizeof ri->mpi_version, "%s", mpi);
-    unsigned maj = 0, min = 0, rel = 0;
-    H5get_libversion(&maj, &min, &rel);
-    snprintf(ri->hdf5_version, sizeof ri->hdf5_version, "%u.%u.%u", maj, min, rel);
+    sc_mpi_library_version(ri->mpi_version, sizeof ri->mpi_version);
+    sc_hdf5_version(ri->hdf5_version, sizeof ri->hdf5_version);
     SC_MPI(MPI_Bcast(ri->started, sizeof ri->started, MPI_CHAR, 0, comm));
     SC_MPI(MPI_Bcast(ri->mpi_version, sizeof ri->mpi_version, MPI_CHAR, 0, comm));
 

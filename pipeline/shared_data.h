@@ -1,4 +1,5 @@
-/* pipeline/shared_data.h: one copy of the preprocessed data set per node (DESIGN.md section 9).
+/* pipeline/shared_data.h: one copy of the preprocessed data set per node (docs/design.md
+ * section 9).
  *
  * The ranks of a node (MPI_COMM_TYPE_SHARED) share an MPI-3 shared-memory window that holds
  * the resized, normalized images [n][v][h][w], their count scales [n][v] and the per-scan

@@ -1,4 +1,4 @@
-/* results/results.h: the results file of DESIGN.md section 7 (parallel HDF5).
+/* results/results.h: the results file of docs/design.md section 7 (parallel HDF5).
  *
  * Created collectively before the first job, with every object pre-allocated (early
  * allocation, contiguous, fill values that mark "not written": NaN for floats, -1 for counts),

@@ -1,5 +1,6 @@
 /* stats/job_metrics.h: the fixed, named metrics vector of one test fold, stored as
- * /jobs/NNNN/metrics with its names as the dataset's `names` attribute (DESIGN.md sections 7-8).
+ * /jobs/NNNN/metrics with its names as the dataset's `names` attribute (docs/design.md
+ * sections 7-8).
  *
  * Layout for l labels (st_job_metrics_count(l) = 19 + 6 l values):
  *   [0, 5)            macro_accuracy macro_precision macro_sensitivity macro_specificity macro_f1

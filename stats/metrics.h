@@ -1,5 +1,5 @@
-/* stats/metrics.h: metrics from confusion counts and from thresholded scores (DESIGN.md section 8;
- * formulas and the zero-division rule in docs/statistics.md).
+/* stats/metrics.h: metrics from confusion counts and from thresholded scores (docs/design.md
+ * section 8; formulas and the zero-division rule in docs/statistics.md).
  * Pure functions: no nn, no HDF5, no MPI. */
 #ifndef SC_STATS_METRICS_H
 #define SC_STATS_METRICS_H
