@@ -111,19 +111,21 @@ fail:
  * "iterative". */
 static int load_stratify(const config_setting_t *g, int *out)
 {
-    static const char *const modes[] = {"powerset", "iterative", NULL};
     const config_setting_t *s = config_setting_get_member(g, "stratify");
     if (!s) return 0;
-    if (config_setting_type(s) == CONFIG_TYPE_BOOL)
-        return cfg_get_bool(g, "stratify", 0, out);
-    if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+    if (config_setting_type(s) == CONFIG_TYPE_BOOL) return cfg_get_bool(g, "stratify", 0, out);
+    const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s)
+                                                                 : NULL;
+    if (v && !strcmp(v, "powerset")) *out = SC_STRATIFY_POWERSET;
+    else if (v && !strcmp(v, "iterative")) *out = SC_STRATIFY_ITERATIVE;
+    else {
+        char got[96];
+        if (v) snprintf(got, sizeof got, "\"%.80s\"", v);
+        else snprintf(got, sizeof got, "%s", cfg_type_name(config_setting_type(s)));
         sc_err_set(NULL, 0, "%s: folds.stratify: expected true, false, \"powerset\" or "
-                   "\"iterative\", got a %s", cfg_where(s), cfg_type_name(config_setting_type(s)));
+                   "\"iterative\", got %s", cfg_where(s), got);
         return -1;
     }
-    int mode = 0;
-    if (cfg_get_choice(g, "stratify", 0, modes, &mode)) return -1;
-    *out = mode == 0 ? SC_STRATIFY_POWERSET : SC_STRATIFY_ITERATIVE;
     return 0;
 }
 
