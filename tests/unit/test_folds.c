@@ -193,7 +193,8 @@ static void test_folds_unchanged_when_no_label_set_is_rare(void **state)
             for (int s = 0; s < fx_demo_scans_per_patient[p] - '0'; s++) patient[i++] = p;
         assert_int_equal(i, n);
         for (i = 0; i < n; i++)
-            for (int j = 0; j < 3; j++) labels[i * 3 + j] = (uint8_t)((fx_demo_keys[i] - '0') >> j & 1);
+            for (int j = 0; j < 3; j++)
+                labels[i * 3 + j] = (uint8_t)((fx_demo_keys[i] - '0') >> j & 1);
         a = malloc((size_t)(2 * n) * sizeof *a);
         cfg = (sc_fold_cfg){.k = 4, .repeats = 1, .stratify = modes[mi], .by_patient = 1};
         assert_int_equal(sc_folds_assign(n, 3, labels, patient, NULL, &cfg, 20211, a), 0);

@@ -84,7 +84,8 @@ static void test_rare_label_set_splits(void **state)
     assert_true(rare_sets >= 1 && rare_sets <= 3);
     assert_int_equal(rare_patients, 3);
     sc_fold_cfg cfg = {.k = k, .repeats = reps, .stratify = SC_STRATIFY_AUTO, .by_patient = 1};
-    int16_t *a = malloc((size_t)(reps * n) * sizeof *a), *b = malloc((size_t)(reps * n) * sizeof *b);
+    int16_t *a = malloc((size_t)(reps * n) * sizeof *a);
+    int16_t *b = malloc((size_t)(reps * n) * sizeof *b);
     for (uint64_t seed = 1; seed <= 8; seed++) {
         assert_int_equal(sc_folds_assign(n, NL, labels, patient, NULL, &cfg, seed, a), 0);
         for (int r = 0; r < reps; r++) {
@@ -189,7 +190,8 @@ static void test_iterative_hand_example(void **state)
     int16_t a[10], b[10];
     int seen_fold_of_p1[3] = {0};
     for (uint64_t seed = 0; seed < 30; seed++) {
-        sc_fold_cfg cfg = {.k = 3, .repeats = 1, .stratify = SC_STRATIFY_ITERATIVE, .by_patient = 1};
+        sc_fold_cfg cfg = {.k = 3, .repeats = 1, .stratify = SC_STRATIFY_ITERATIVE,
+                           .by_patient = 1};
         assert_int_equal(sc_folds_assign(10, 2, hand_labels, hand_patient, NULL, &cfg, seed, a), 0);
         int x = fold_of(a, hand_patient, 10, 10), y = fold_of(a, hand_patient, 10, 20);
         int z = fold_of(a, hand_patient, 10, 50);
@@ -297,7 +299,8 @@ static void test_quality_print(void **state)
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
     assert_non_null(out);
-    assert_int_equal(sc_folds_quality_print(out, a, 2, 10, 2, hand_labels, hand_patient, 3, names), 0);
+    assert_int_equal(
+        sc_folds_quality_print(out, a, 2, 10, 2, hand_labels, hand_patient, 3, names), 0);
     fclose(out);
     assert_non_null(strstr(buf, "\n  fold  patients    scans        A        B\n"));
     assert_non_null(strstr(buf, "\n  0            1        3        2        1\n"));
