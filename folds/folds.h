@@ -73,8 +73,8 @@ int sc_folds_quality(const int16_t *assign_r, int64_t n, int l, const uint8_t *l
                      const int64_t *patient, int k, sc_fold_quality *q);
 void sc_folds_quality_free(sc_fold_quality *q);
 
-/* Prints repeat 0's table (a line per fold, the ideal and the largest relative deviation per
- * column) and, for more repeats, the largest deviation of each column over all of them. */
+/* Prints repeat 0's table (a line per fold, the first 10 only when k > 20; the ideal and the
+ * largest relative deviation per column over every fold) and, for more repeats, the largest deviation of each column over all of them. */
 int sc_folds_quality_print(FILE *out, const int16_t *assign, int repeats, int64_t n, int l,
                            const uint8_t *labels, const int64_t *patient, int k,
                            const char *const *label_names);

@@ -102,11 +102,14 @@ int sc_folds_quality_print(FILE *out, const int16_t *assign, int repeats, int64_
             "largest |count - ideal| over the folds, relative to the ideal):\n  %-5s", "fold");
     for (int c = 0; c < q0.ncol; c++)
         fprintf(out, " %*s", w[c], col_name(c, label_names, buf, sizeof buf));
-    for (int f = 0; f < k; f++) {
+    /* compact for many folds: the first 10 lines; ideal and dev still cover every fold */
+    const int shown = k > 20 ? 10 : k;
+    for (int f = 0; f < shown; f++) {
         fprintf(out, "\n  %-5d", f);
         for (int c = 0; c < q0.ncol; c++)
             fprintf(out, " %*lld", w[c], (long long)q0.count[(int64_t)f * q0.ncol + c]);
     }
+    if (shown < k) fprintf(out, "\n  ... %d more folds", k - shown);
     fprintf(out, "\n  %-5s", "ideal");
     for (int c = 0; c < q0.ncol; c++) fprintf(out, " %*.1f", w[c], (double)q0.total[c] / k);
     fprintf(out, "\n  %-5s", "dev");
