@@ -146,17 +146,39 @@ fail:
     return -1;
 }
 
+/* folds.stratify: true (powerset, rare label sets iteratively), false, "powerset" (strict) or
+ * "iterative". */
+static int load_stratify(const config_setting_t *g, int *out)
+{
+    const config_setting_t *s = config_setting_get_member(g, "stratify");
+    if (!s) return 0;
+    if (config_setting_type(s) == CONFIG_TYPE_BOOL) return cfg_get_bool(g, "stratify", 0, out);
+    const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s)
+                                                                 : NULL;
+    if (v && !strcmp(v, "powerset")) *out = SC_STRATIFY_POWERSET;
+    else if (v && !strcmp(v, "iterative")) *out = SC_STRATIFY_ITERATIVE;
+    else {
+        char got[96];
+        if (v) snprintf(got, sizeof got, "\"%.80s\"", v);
+        else snprintf(got, sizeof got, "%s", cfg_type_name(config_setting_type(s)));
+        sc_err_set(NULL, 0, "%s: folds.stratify: expected true, false, \"powerset\" or "
+                   "\"iterative\", got %s", cfg_where(s), got);
+        return -1;
+    }
+    return 0;
+}
+
 static int load_folds(const config_setting_t *root, sc_experiment *e)
 {
     static const char *const groups[] = {"none", "patient", NULL};
     int err;
-    e->folds = (sc_fold_cfg){.k = 5, .repeats = 1, .stratify = 1, .by_patient = 1};
+    e->folds = (sc_fold_cfg){.k = 5, .repeats = 1, .stratify = SC_STRATIFY_AUTO, .by_patient = 1};
     config_setting_t *g = cfg_member(root, "folds", CONFIG_TYPE_GROUP, 0, &err);
     if (!g) return err ? -1 : 0;
     SC_TRY(cfg_check_keys(g, folds_keys));
     SC_TRY(cfg_get_int(g, "k", 0, 2, 1000, &e->folds.k));
     SC_TRY(cfg_get_int(g, "repeats", 0, 1, 1000, &e->folds.repeats));
-    SC_TRY(cfg_get_bool(g, "stratify", 0, &e->folds.stratify));
+    SC_TRY(load_stratify(g, &e->folds.stratify));
     SC_TRY(cfg_get_choice(g, "group", 0, groups, &e->folds.by_patient));
     return 0;
 fail:

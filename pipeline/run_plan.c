@@ -22,6 +22,16 @@ void sc_fmt_duration(double s, char *buf, size_t n)
     else snprintf(buf, n, "%.1f days", s / 86400);
 }
 
+static const char *stratify_desc(int mode)
+{
+    switch (mode) {
+    case SC_STRATIFY_NONE: return "not stratified";
+    case SC_STRATIFY_POWERSET: return "stratified by label set";
+    case SC_STRATIFY_ITERATIVE: return "iterative stratification by label";
+    default: return "stratified by label set";
+    }
+}
+
 void sc_plan_print(const sc_experiment *e, const sc_dataset *ds, const int *lab, int l,
                    const uint8_t *truth, const int16_t *assign, int n_jobs, int size,
                    int threads, int capped)
@@ -36,16 +46,32 @@ void sc_plan_print(const sc_experiment *e, const sc_dataset *ds, const int *lab,
         for (int64_t i = 0; i < ds->n; i++) pos += truth[i * l + j];
         printf(" %s %lld%s", ds->label_names[lab[j]], (long long)pos, j + 1 < l ? "," : "\n");
     }
+    int64_t rare = 0, rare_patients = 0;
+    if (e->folds.stratify == SC_STRATIFY_AUTO)
+        rare = sc_folds_rare_sets(ds->n, l, truth, ds->patient, e->folds.k, e->folds.by_patient,
+                                  &rare_patients);
     printf("folds: %d-fold x %d repeat%s, %s, %s; test scans per fold:", e->folds.k,
            e->folds.repeats, e->folds.repeats > 1 ? "s" : "",
            e->folds.by_patient ? "grouped by patient" : "ungrouped",
-           e->folds.stratify ? "stratified by label set" : "not stratified");
+           rare ? "stratified by label set (the rare sets by label)"
+                : stratify_desc(e->folds.stratify));
     for (int f = 0; f < e->folds.k; f++) {
         int64_t t, tr;
         sc_folds_sizes(assign, ds->n, f, &t, &tr);
         printf(" %lld", (long long)t);
     }
     printf(" (repeat 0)\n");
+    const char *unit = e->folds.by_patient ? "patients" : "scans";
+    if (rare)
+        printf("notice: %lld label set%s with fewer %s than folds (%lld %s in all): spread by "
+               "iterative stratification over single labels (docs/config.md, Folds)\n",
+               (long long)rare, rare > 1 ? "s" : "", unit, (long long)rare_patients, unit);
+    const char *names[16];
+    for (int j = 0; j < l; j++) names[j] = ds->label_names[lab[j]];
+    /* counting only; its one error (a fold out of range) cannot happen after sc_folds_assign */
+    if (sc_folds_quality_print(stdout, assign, e->folds.repeats, ds->n, l, truth, ds->patient,
+                               e->folds.k, names))
+        printf("fold quality: %s\n", sc_err_msg());
     int cells = 0, excluded = 0;
     for (int a = 0; a < e->n_aug; a++)
         for (int m = 0; m < e->n_arch; m++) {

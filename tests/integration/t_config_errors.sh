@@ -52,9 +52,19 @@ expect_fail "missing required group names the file" "nodatagroup\.cfg: data: mis
 good | sed 's/k = 3;/k = 30;/' > "$T/bigk.cfg"
 expect_fail "more folds than patients" "folds\.k = 30 is larger than the number of patients \(20\)" "$SPECTCV" run "$T/bigk.cfg" --dry-run
 
-good | sed 's/stratify = false;/stratify = true;/; s/k = 3;/k = 9;/' > "$T/strat.cfg"
-expect_fail "stratum smaller than k" "folds: the label set \{.*\} has only [0-9]+ patients, fewer than folds\.k = 9" \
+good | sed 's/stratify = false;/stratify = "powerset";/; s/k = 3;/k = 9;/' > "$T/strat.cfg"
+expect_fail "stratum smaller than k (stratify = \"powerset\")" "folds: the label set \{.*\} has only [0-9]+ patients, fewer than folds\.k = 9" \
   "$SPECTCV" run "$T/strat.cfg" --dry-run
+good | sed 's/stratify = false;/stratify = true;/; s/k = 3;/k = 9;/' > "$T/strat_auto.cfg"
+out=$("$SPECTCV" run "$T/strat_auto.cfg" --dry-run 2>&1)
+check "stratify = true: a stratum smaller than k is spread by iterative stratification, with a notice" \
+  grep -Eq "^notice: [0-9]+ label sets? with fewer patients than folds" <<<"$out"
+good | sed 's/stratify = false;/stratify = "label";/' > "$T/strat_bad.cfg"
+expect_fail "stratify: an unknown mode names the choices" "strat_bad\.cfg:[0-9]+: folds\.stratify: expected true, false, \"powerset\" or \"iterative\", got \"label\"" \
+  "$SPECTCV" run "$T/strat_bad.cfg" --dry-run
+good | sed 's/stratify = false;/stratify = 2;/' > "$T/strat_type.cfg"
+expect_fail "stratify: a number is refused" "strat_type\.cfg:[0-9]+: folds\.stratify: expected true, false, \"powerset\" or \"iterative\", got an integer" \
+  "$SPECTCV" run "$T/strat_type.cfg" --dry-run
 
 good > "$T/byarch.cfg"; echo 'train_by_arch = { dspic = { lr = 0.0002; batch = 4; }; };' >> "$T/byarch.cfg"
 out=$("$SPECTCV" run "$T/byarch.cfg" --dry-run 2>&1)

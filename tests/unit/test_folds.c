@@ -1,4 +1,6 @@
-/* tests/unit/test_folds.c: patient grouping, stratification balance, determinism, errors. */
+/* tests/unit/test_folds.c: patient grouping, stratification balance, determinism, errors, and
+ * the folds of the powerset stage unchanged since the iterative stage came (folds_fixture.h).
+ * The iterative stage and the quality figures: test_folds_iterative.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +10,7 @@
 #include <string.h>
 
 #include "folds/folds.h"
+#include "tests/unit/folds_fixture.h"
 #include "util/error.h"
 #include "util/rng.h"
 
@@ -129,11 +132,81 @@ static void test_errors_name_the_field(void **state)
     assert_int_equal(sc_folds_assign(6, 2, labels, patient, names, &cfg, 1, assign), -1);
     assert_non_null(strstr(sc_err_msg(), "number of patients (6)"));
     cfg.k = 2;
-    cfg.stratify = 1; /* {metastasis, arthritis} has one patient */
+    cfg.stratify = SC_STRATIFY_POWERSET; /* {metastasis, arthritis} has one patient */
     assert_int_equal(sc_folds_assign(6, 2, labels, patient, names, &cfg, 1, assign), -1);
     assert_non_null(strstr(sc_err_msg(), "{metastasis, arthritis} has only 1 patients"));
-    cfg.stratify = 0;
+    assert_non_null(strstr(sc_err_msg(), "folds.stratify = true"));
+    cfg.stratify = SC_STRATIFY_NONE;
     assert_int_equal(sc_folds_assign(6, 2, labels, patient, names, &cfg, 1, assign), 0);
+    /* true: the rare set's patient goes by iterative stratification instead */
+    cfg.stratify = SC_STRATIFY_AUTO;
+    assert_int_equal(sc_folds_assign(6, 2, labels, patient, names, &cfg, 1, assign), 0);
+    cfg.stratify = 4;
+    assert_int_equal(sc_folds_assign(6, 2, labels, patient, names, &cfg, 1, assign), -1);
+    assert_non_null(strstr(sc_err_msg(), "folds.stratify"));
+}
+
+/* fold digits of a fixture against an assignment */
+static void assert_folds_equal(const char *fx, const int16_t *assign, int64_t n)
+{
+    assert_int_equal((int64_t)strlen(fx), n);
+    for (int64_t i = 0; i < n; i++) assert_int_equal(assign[i], fx[i] - '0');
+}
+
+/* Every label set of these has at least k patients: the folds are the powerset stage's, as
+ * recorded before the iterative stage existed (folds_fixture.h), whether stratify is true or
+ * "powerset". */
+static void test_folds_unchanged_when_no_label_set_is_rare(void **state)
+{
+    (void)state;
+    int64_t n;
+    uint8_t *labels;
+    int64_t *patient;
+    const int modes[2] = {SC_STRATIFY_AUTO, SC_STRATIFY_POWERSET};
+    for (int mi = 0; mi < 2; mi++) {
+        sc_fold_cfg cfg = {.k = 5, .repeats = 3, .stratify = modes[mi], .by_patient = 1};
+        cohort(120, &n, &labels, &patient);
+        int16_t *a = malloc((size_t)(3 * n) * sizeof *a);
+        int64_t rare_patients;
+        assert_int_equal(sc_folds_rare_sets(n, 3, labels, patient, 5, 1, &rare_patients), 0);
+        assert_int_equal(sc_folds_assign(n, 3, labels, patient, NULL, &cfg, 42, a), 0);
+        assert_folds_equal(fx_cohort120_k5_r3_s42, a, 3 * n);
+        free(labels);
+        free(patient);
+        cohort(60, &n, &labels, &patient);
+        cfg.k = 4;
+        cfg.repeats = 1;
+        assert_int_equal(sc_folds_assign(n, 3, labels, patient, NULL, &cfg, 5, a), 0);
+        assert_folds_equal(fx_cohort60_k4_s5, a, n);
+        assert_int_equal(sc_folds_assign(n, 3, labels, patient, NULL, &cfg, 6, a), 0);
+        assert_folds_equal(fx_cohort60_k4_s6, a, n);
+        free(labels);
+        free(patient);
+        free(a);
+
+        /* the demo's data set, with configs/demo.cfg's and configs/paper.cfg's folds */
+        n = (int64_t)strlen(fx_demo_keys);
+        labels = malloc((size_t)n * 3);
+        patient = malloc((size_t)n * sizeof *patient);
+        int64_t i = 0;
+        for (int p = 0; fx_demo_scans_per_patient[p]; p++)
+            for (int s = 0; s < fx_demo_scans_per_patient[p] - '0'; s++) patient[i++] = p;
+        assert_int_equal(i, n);
+        for (i = 0; i < n; i++)
+            for (int j = 0; j < 3; j++)
+                labels[i * 3 + j] = (uint8_t)((fx_demo_keys[i] - '0') >> j & 1);
+        a = malloc((size_t)(2 * n) * sizeof *a);
+        cfg = (sc_fold_cfg){.k = 4, .repeats = 1, .stratify = modes[mi], .by_patient = 1};
+        assert_int_equal(sc_folds_assign(n, 3, labels, patient, NULL, &cfg, 20211, a), 0);
+        assert_folds_equal(fx_demo_k4_s20211, a, n);
+        cfg.k = 5;
+        cfg.repeats = 2;
+        assert_int_equal(sc_folds_assign(n, 3, labels, patient, NULL, &cfg, 20211, a), 0);
+        assert_folds_equal(fx_demo_k5_r2_s20211, a, 2 * n);
+        free(a);
+        free(labels);
+        free(patient);
+    }
 }
 
 /* The guard of everything that learns from a training part: a scan of the test fold, or no
@@ -160,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_patients_stay_in_one_fold_and_strata_balance),
         cmocka_unit_test(test_deterministic_and_seed_dependent),
         cmocka_unit_test(test_errors_name_the_field),
+        cmocka_unit_test(test_folds_unchanged_when_no_label_set_is_rare),
         cmocka_unit_test(test_training_scans_are_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
