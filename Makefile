@@ -1,4 +1,6 @@
-# spectcv: one binary, built with mpicc; every library found with pkg-config.
+# spectcv: one binary, built with mpicc; every library found with pkg-config, except GDCM (no
+# .pc file; GDCM_INC / GDCM_LIBS below).  data/dicom.cpp, the DICOM reader, is the one C++ file:
+# compiled with mpicxx and the C flags minus -std=c11; everything links with mpicxx (C++ runtime).
 #
 #   make                 build ./spectcv (portable: no -march flags)
 #   make check           install missing deps, build, run every test (unit + MPI integration)
@@ -11,6 +13,7 @@
 
 PREFIX   ?= /usr/local
 CC       := mpicc
+CXX      := mpicxx
 SANITIZE ?= 0
 NATIVE   ?= 0
 HDF5_PKG ?= hdf5-openmpi
@@ -21,6 +24,9 @@ OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -I. -MMD -MP -fno-math-errno
 LDLIBS   :=
+# GDCM: image reading (MSFF), data set (DSED), common; the codecs load through MSFF.
+GDCM_INC  ?= /usr/include/gdcm-3.0
+GDCM_LIBS ?= -lgdcmMSFF -lgdcmDSED -lgdcmCommon
 
 ifeq ($(SANITIZE),1)
 BUILD    := build/san
@@ -41,15 +47,20 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # GSL's .pc adds its reference CBLAS; OpenBLAS provides the same symbols, faster.
 PKG_LIBS   = $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 TEST_LIBS  = $(shell pkg-config --libs cmocka 2>/dev/null)
+# Evaluated lazily too, so that CXXFLAGS follows the SANITIZE/NATIVE additions to CFLAGS.
+CXXFLAGS   = $(filter-out -std=c11,$(CFLAGS)) -std=c++17 -isystem $(GDCM_INC)
 
 MODULES  := util data nn augment folds stats results jobs pipeline
 LIB_SRC  := $(filter-out pipeline/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_CXX  := $(foreach m,$(MODULES),$(wildcard $(m)/*.cpp))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/pipeline/main.o
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
+# The DICOM test writes its input files with GDCM's C++ API.
+DICOM_FIXTURE_OBJ := $(BUILD)/tests/unit/dicom_fixture.o
 
 .SECONDARY:
 .PHONY: all deps check test demo bench clean install uninstall tests
@@ -58,7 +69,7 @@ TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 all: $(BIN)
 
 $(BIN): $(MAIN_OBJ) $(BUILD)/libspectcv.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(GDCM_LIBS) -lm
 
 $(BUILD)/libspectcv.a: $(LIB_OBJ)
 	@rm -f $@
@@ -68,9 +79,15 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libspectcv.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) -lm
+	$(CXX) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) $(GDCM_LIBS) -lm
+
+$(BUILD)/tests/test_dicom: $(DICOM_FIXTURE_OBJ)
 
 tests: $(BIN) $(TEST_BIN)
 
@@ -109,4 +126,4 @@ clean:
 	rm -rf build spectcv spectcv-san spectcv-native
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) \
-         $(TEST_SUPPORT_OBJ:.o=.d)
+         $(TEST_SUPPORT_OBJ:.o=.d) $(DICOM_FIXTURE_OBJ:.o=.d)
