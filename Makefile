@@ -63,7 +63,7 @@ TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 DICOM_FIXTURE_OBJ := $(BUILD)/tests/unit/dicom_fixture.o
 
 .SECONDARY:
-.PHONY: all deps check test demo bench clean install uninstall tests
+.PHONY: all deps check test demo bench bench-dicom clean install uninstall tests
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -88,6 +88,14 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libspectc
 	$(CXX) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) $(GDCM_LIBS) -lm
 
 $(BUILD)/tests/test_dicom: $(DICOM_FIXTURE_OBJ)
+
+# DICOM decode speed (BENCHMARKS.md): make bench-dicom [RUNS=7]
+$(BUILD)/bench/dicom_bench: $(BUILD)/tests/bench/dicom_bench.o $(DICOM_FIXTURE_OBJ) $(BUILD)/libspectcv.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(GDCM_LIBS) -lm
+
+bench-dicom: $(BUILD)/bench/dicom_bench
+	$(BUILD)/bench/dicom_bench $(or $(RUNS),7)
 
 tests: $(BIN) $(TEST_BIN)
 
@@ -126,4 +134,4 @@ clean:
 	rm -rf build spectcv spectcv-san spectcv-native
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) \
-         $(TEST_SUPPORT_OBJ:.o=.d) $(DICOM_FIXTURE_OBJ:.o=.d)
+         $(TEST_SUPPORT_OBJ:.o=.d) $(DICOM_FIXTURE_OBJ:.o=.d) $(BUILD)/tests/bench/dicom_bench.d

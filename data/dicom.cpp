@@ -15,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include <gdcmAttribute.h>
 #include <gdcmDataSet.h>
 #include <gdcmExplicitDataElement.h>
 #include <gdcmImplicitDataElement.h>
@@ -128,6 +127,43 @@ std::vector<double> decimals_of(const char *path, const gdcm::DataSet &ds, uint1
     return out;
 }
 
+/* The values of an unsigned short (US) element; empty when absent.  Read here rather than
+ * through GDCM's ImageHelper or gdcm::Attribute: Debian's GDCM keeps its assertions, and
+ * ImageHelper asserts on attributes that are optional in planar NM files (Image Position
+ * (Patient) in the Detector Information Sequence), which would abort the process. */
+std::vector<unsigned> us_values(const char *path, const gdcm::DataSet &ds, uint16_t g, uint16_t e,
+                                const char *name)
+{
+    std::vector<unsigned> out;
+    const gdcm::Tag tag(g, e);
+    if (!ds.FindDataElement(tag) || ds.GetDataElement(tag).IsEmpty()) return out;
+    const gdcm::ByteValue *bv = ds.GetDataElement(tag).GetByteValue();
+    if (!bv || bv->GetLength() % 2) {
+        char buf[120];
+        snprintf(buf, sizeof buf, "(%04X,%04X) %s: not 16-bit values", g, e, name);
+        fail(path, buf);
+    }
+    for (uint32_t i = 0; i + 1 < bv->GetLength(); i += 2) {
+        uint16_t v; /* GDCM holds binary values in host order */
+        memcpy(&v, bv->GetPointer() + i, 2);
+        out.push_back(v);
+    }
+    return out;
+}
+
+/* One US image attribute; `dflt` when absent (an error when dflt < 0). */
+unsigned us_of(const char *path, const gdcm::DataSet &ds, uint16_t g, uint16_t e,
+               const char *name, int dflt)
+{
+    std::vector<unsigned> v = us_values(path, ds, g, e, name);
+    if (v.size() == 1) return v[0];
+    char buf[120];
+    snprintf(buf, sizeof buf, "(%04X,%04X) %s: %s", g, e, name,
+             v.empty() ? "missing" : "expected one value");
+    if (v.empty() && dflt >= 0) return (unsigned)dflt;
+    fail(path, buf);
+}
+
 /* Items of a sequence element (null when absent or not a sequence). */
 gdcm::SmartPointer<gdcm::SequenceOfItems> sequence_of(const gdcm::DataSet &ds, uint16_t g,
                                                       uint16_t e)
@@ -207,16 +243,10 @@ void read_views(const char *path, const gdcm::DataSet &ds, sc_dicom_image *img)
     auto detectors = sequence_of(ds, 0x0054, 0x0022);
     size_t n_items = detectors ? detectors->GetNumberOfItems() : 0;
     if (n_items > 0) {
-        std::vector<unsigned> vec;
-        const gdcm::Tag dv(0x0054, 0x0020);
-        if (ds.FindDataElement(dv) && !ds.GetDataElement(dv).IsEmpty()) {
-            gdcm::Attribute<0x0054, 0x0020> at;
-            at.SetFromDataElement(ds.GetDataElement(dv));
-            for (unsigned i = 0; i < at.GetNumberOfValues(); i++) vec.push_back(at.GetValue(i));
-            if ((int)vec.size() != img->frames)
-                fail(path, "(0054,0020) Detector Vector: " + std::to_string(vec.size()) +
-                               " values for " + std::to_string(img->frames) + " frames");
-        }
+        std::vector<unsigned> vec = us_values(path, ds, 0x0054, 0x0020, "Detector Vector");
+        if (!vec.empty() && (int)vec.size() != img->frames)
+            fail(path, "(0054,0020) Detector Vector: " + std::to_string(vec.size()) +
+                           " values for " + std::to_string(img->frames) + " frames");
         for (int f = 0; f < n; f++) {
             size_t item = 0; /* 1-based, 0 = none */
             if (!vec.empty()) {
@@ -298,56 +328,30 @@ long check_part10(const char *path, long *file_size)
 {
     FILE *f = fopen(path, "rb");
     if (!f) fail(path, std::string("cannot open: ") + strerror(errno));
-    std::vector<unsigned char> head(132);
-    size_t got = fread(head.data(), 1, head.size(), f);
-    if (got != head.size() || memcmp(head.data() + 128, "DICM", 4)) {
-        fclose(f);
-        fail(path, "not a DICOM file (no 128-byte preamble followed by DICM)");
-    }
-    bool ok = true, any = false;
-    long meta_end = 132;
-    for (;;) {
-        unsigned char h[12];
-        size_t n = fread(h, 1, 8, f);
-        if (n < 8) { /* a data set must follow the meta group */
-            ok = false;
-            break;
-        }
-        const unsigned group = h[0] | h[1] << 8;
-        if (group != 0x0002) break;
-        meta_end = -1;
-        any = true;
-        const char vr[3] = {(char)h[4], (char)h[5], 0};
-        uint32_t len;
-        if (!strcmp(vr, "OB") || !strcmp(vr, "OW") || !strcmp(vr, "UN") || !strcmp(vr, "SQ") ||
-            !strcmp(vr, "UT") || !strcmp(vr, "OF") || !strcmp(vr, "UC") || !strcmp(vr, "UR")) {
-            if (fread(h + 8, 1, 4, f) != 4) {
-                ok = false;
-                break;
-            }
-            len = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 |
-                  (uint32_t)h[11] << 24;
-        } else {
-            len = (uint32_t)h[6] | (uint32_t)h[7] << 8;
-        }
-        if (len == 0xFFFFFFFFu || fseek(f, (long)len, SEEK_CUR) != 0) {
-            ok = false;
-            break;
-        }
-        long pos = ftell(f);
-        if (fseek(f, 0, SEEK_END) != 0 || ftell(f) < pos) {
-            ok = false;
-            break;
-        }
-        fseek(f, pos, SEEK_SET);
-        meta_end = pos;
-    }
+    /* The meta group is small: its first 64 KiB (or the whole file) hold it. */
+    std::vector<unsigned char> b(65536);
+    const size_t n = fread(b.data(), 1, b.size(), f);
     fseek(f, 0, SEEK_END);
     *file_size = ftell(f);
     fclose(f);
-    if (!ok || !any || meta_end < 0)
+    if (n < 132 || memcmp(b.data() + 128, "DICM", 4))
+        fail(path, "not a DICOM file (no 128-byte preamble followed by DICM)");
+    size_t i = 132;
+    /* Element headers: tag, VR, then a 2-byte length, or 2 reserved bytes + a 4-byte length. */
+    while (i + 8 <= n && (b[i] | b[i + 1] << 8) == 0x0002) {
+        const std::string vr((const char *)&b[i + 4], 2);
+        const bool long_form = vr == "OB" || vr == "OW" || vr == "UN" || vr == "SQ" ||
+                               vr == "UT" || vr == "OF" || vr == "UC" || vr == "UR";
+        if (long_form && i + 12 > n) break;
+        const uint64_t len = long_form ? (uint64_t)b[i + 8] | (uint64_t)b[i + 9] << 8 |
+                                             (uint64_t)b[i + 10] << 16 | (uint64_t)b[i + 11] << 24
+                                       : (uint64_t)b[i + 6] | (uint64_t)b[i + 7] << 8;
+        i += (long_form ? 12 : 8) + len;
+    }
+    /* A data set must follow the meta group, and the group must end inside what was read. */
+    if (i == 132 || i + 8 > n)
         fail(path, "truncated or corrupt DICOM file (File Meta Information, group 0002)");
-    return meta_end;
+    return (long)i;
 }
 
 /* GDCM's parser accepts a file cut inside the last element (the pixel data) and pads the value
@@ -362,31 +366,6 @@ void check_complete(const char *path, const gdcm::DataSet &ds, const gdcm::Trans
         fail(path, "truncated DICOM file: the data set needs " + std::to_string((uint32_t)need) +
                        " bytes after the File Meta Information, the file holds " +
                        std::to_string(bytes_in_file));
-}
-
-/* One unsigned short (US, VM 1) image attribute; `dflt` when absent.  Read here rather than
- * through GDCM's ImageHelper: Debian's GDCM keeps its assertions, and ImageHelper asserts on
- * attributes that are optional in planar NM files (Image Position (Patient) in the Detector
- * Information Sequence), which would abort the process. */
-unsigned us_of(const char *path, const gdcm::DataSet &ds, uint16_t g, uint16_t e,
-               const char *name, int dflt)
-{
-    const gdcm::Tag tag(g, e);
-    if (!ds.FindDataElement(tag) || ds.GetDataElement(tag).IsEmpty()) {
-        if (dflt >= 0) return (unsigned)dflt;
-        char buf[120];
-        snprintf(buf, sizeof buf, "(%04X,%04X) %s: missing", g, e, name);
-        fail(path, buf);
-    }
-    const gdcm::ByteValue *bv = ds.GetDataElement(tag).GetByteValue();
-    if (!bv || bv->GetLength() != 2) {
-        char buf[120];
-        snprintf(buf, sizeof buf, "(%04X,%04X) %s: expected one 16-bit value", g, e, name);
-        fail(path, buf);
-    }
-    uint16_t v; /* GDCM holds binary values in host order */
-    memcpy(&v, bv->GetPointer(), 2);
-    return v;
 }
 
 /* Number of Frames (0028,0008), an integer string; 1 when absent. */
