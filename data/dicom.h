@@ -4,7 +4,8 @@
  * why GDCM).  Decodes uncompressed (implicit/explicit VR little endian), RLE, JPEG baseline,
  * JPEG extended (12 bits), JPEG lossless (process 14, SV1), JPEG-LS (lossless, near-lossless)
  * and JPEG 2000 (lossless, lossy).  Every GDCM exception becomes an error message; GDCM's own
- * traces are switched off (nothing reaches stderr).
+ * traces are switched off (nothing reaches stderr).  Only DICOM Part 10 files (128-byte
+ * preamble + "DICM") are read; a file shorter than its data set says is refused as truncated.
  *
  * Pixels:
  *   - Samples per Pixel must be 1 and Photometric Interpretation MONOCHROME1/MONOCHROME2
@@ -85,9 +86,10 @@ typedef struct {
     int is_signed;         /* Pixel Representation (0028,0103) */
     double rescale_slope, rescale_intercept; /* applied: 1 and 0 when absent or identity */
     char view[SC_DICOM_MAX_VIEWS][16];       /* "anterior", "posterior" or "" */
-    const char *view_source[SC_DICOM_MAX_VIEWS];   /* static strings, see above */
+    const char *view_source[SC_DICOM_MAX_VIEWS];   /* static strings, see above; NULL past
+                                                      the frames */
     int mirrored[SC_DICOM_MAX_VIEWS];
-    const char *mirror_source[SC_DICOM_MAX_VIEWS]; /* static strings, see above */
+    const char *mirror_source[SC_DICOM_MAX_VIEWS]; /* static strings; NULL past the frames */
     double spacing_row, spacing_col; /* Pixel Spacing (0028,0030) in mm, 0 when absent */
     char transfer_syntax[SC_DICOM_UID_MAX];
     char modality[17];

@@ -1,6 +1,6 @@
 /* tests/unit/test_dicom.c: sc_dicom_read on files written in the test: GDCM's C++ API writes
  * explicit VR little endian NM files (dicom_fixture.cpp), gdcmconv transcodes them into every
- * transfer syntax, gdcminfo confirms which syntax each output really has.  The pixels are the
+ * transfer syntax, gdcmdump confirms which syntax each output really has.  The pixels are the
  * phantom's bone scans (data/phantom.h), so the codecs see realistic content. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -132,7 +132,7 @@ static void write_fixture(const char *name, const dicom_fixture *s)
 }
 
 /* gdcmconv `args` in -> out (args "api-jpeg12": dicom_fixture_jpeg_extended at quality 90),
- * then the transfer syntax of out as gdcminfo reports it. */
+ * then the transfer syntax of out as GDCM's dump of the file reports it. */
 static void transcode(const char *in, const char *out, const char *args, const char *want_ts)
 {
     char cmd[1024], line[512], ts[128] = "";
@@ -143,12 +143,15 @@ static void transcode(const char *in, const char *out, const char *args, const c
                  path_of(in), path_of(out));
         assert_int_equal(system(cmd), 0);
     }
-    snprintf(cmd, sizeof cmd, "gdcminfo '%s' 2>/dev/null", path_of(out));
+    /* gdcmdump, not gdcminfo: gdcminfo goes through gdcm::ImageReader, which aborts on these
+     * NM files (docs/dicom.md); both report the header's (0002,0010). */
+    snprintf(cmd, sizeof cmd, "gdcmdump '%s' 2>/dev/null", path_of(out));
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     while (fgets(line, sizeof line, p))
-        if (sscanf(line, "TransferSyntax is %127s", ts) == 1) break;
-    pclose(p);
+        if (sscanf(line, "(0002,0010) UI [%127[0-9.]]", ts) == 1) break;
+    while (fgets(line, sizeof line, p)) continue;
+    assert_int_equal(pclose(p), 0);
     assert_string_equal(ts, want_ts);
 }
 
