@@ -20,8 +20,8 @@
 #include <gdcmImplicitDataElement.h>
 #include <gdcmImage.h>
 #include <gdcmJPEGCodec.h>
-#include <gdcmSequenceOfFragments.h>
 #include <gdcmReader.h>
+#include <gdcmSequenceOfFragments.h>
 #include <gdcmSequenceOfItems.h>
 #include <gdcmTrace.h>
 #include <gdcmTransferSyntax.h>
@@ -427,7 +427,7 @@ private:
 };
 
 /* Decode the pixel data with GDCM's codecs: a gdcm::Image built from the attributes checked
- * here (not gdcm::ImageReader, see us_of), whose GetBuffer picks the codec of the transfer
+ * here (not gdcm::ImageReader, see us_values), whose GetBuffer picks the codec of the transfer
  * syntax.  raw receives frames*h*w values of bits_allocated bits, host order. */
 void decode(const char *path, const gdcm::DataSet &ds, const gdcm::TransferSyntax &ts,
             const std::string &ts_uid, const gdcm::PixelFormat &pf, sc_dicom_image *img,
@@ -448,7 +448,8 @@ void decode(const char *path, const gdcm::DataSet &ds, const gdcm::TransferSynta
     const gdcm::ByteValue *bv = px.GetByteValue();
     if (!ts.IsEncapsulated()) {
         if (!bv || bv->GetLength() < raw.size())
-            fail(path, "(7FE0,0010) Pixel Data: " + std::to_string(bv ? (uint32_t)bv->GetLength() : 0u) +
+            fail(path, "(7FE0,0010) Pixel Data: " +
+                           std::to_string(bv ? (uint32_t)bv->GetLength() : 0u) +
                            " bytes, the image attributes need " + std::to_string(raw.size()));
     } else if (bv) {
         /* What GDCM's reader also accepts: raw pixels under a compressed syntax. */
@@ -461,7 +462,8 @@ void decode(const char *path, const gdcm::DataSet &ds, const gdcm::TransferSynta
         fail(path, "(7FE0,0010) Pixel Data: GDCM expects " + std::to_string(im.GetBufferLength()) +
                        " bytes, the image attributes say " + std::to_string(raw.size()));
     bool ok;
-    const int precision = gdcm::JPEGCodec().CanDecode(im.GetTransferSyntax()) ? jpeg_precision(px) : 0;
+    const int precision =
+        gdcm::JPEGCodec().CanDecode(im.GetTransferSyntax()) ? jpeg_precision(px) : 0;
     if (precision >= 2 && precision <= 16 && precision != pf.GetBitsAllocated()) {
         /* What gdcm::Bitmap::GetBuffer does for JPEG, with the stream's precision. */
         PrecisionJpegCodec codec(precision);
@@ -515,7 +517,8 @@ void read_pixels(const char *path, const gdcm::DataSet &ds, const gdcm::Transfer
                        std::to_string(bs) + " not supported (expected Bits Stored - 1)");
     const unsigned rep = us_of(path, ds, 0x0028, 0x0103, "Pixel Representation", 0);
     if (rep > 1)
-        fail(path, "(0028,0103) Pixel Representation " + std::to_string(rep) + " (expected 0 or 1)");
+        fail(path, "(0028,0103) Pixel Representation " + std::to_string(rep) +
+                       " (expected 0 or 1)");
     img->bits_allocated = (int)ba;
     img->bits_stored = (int)bs;
     img->is_signed = (int)rep;
@@ -563,16 +566,19 @@ void read_pixels(const char *path, const gdcm::DataSet &ds, const gdcm::Transfer
             u = v;
         }
         u &= mask; /* bits above Bits Stored may hold overlays */
-        int64_t v = rep == 1 && (u & sign) ? (int64_t)u - ((int64_t)1 << bs) : (int64_t)u;
-        if (rescale) v = (int64_t)std::llround(slope * (double)v + intercept);
-        if (v < 0) {
+        const int64_t v = rep == 1 && (u & sign) ? (int64_t)u - ((int64_t)1 << bs) : (int64_t)u;
+        /* Bounded before rounding: llround of an out-of-range value is unspecified. */
+        const double d = rescale ? slope * (double)v + intercept : (double)v;
+        const int64_t r = d < -1e6 ? -1 : d > 1e6 ? 65536 : (int64_t)std::llround(d);
+        if (r < 0) {
             img->n_clipped++;
-            v = 0;
-        } else if (v > 65535) {
+            img->pixels[i] = 0;
+        } else if (r > 65535) {
             img->n_saturated++;
-            v = 65535;
+            img->pixels[i] = 65535;
+        } else {
+            img->pixels[i] = (uint16_t)r;
         }
-        img->pixels[i] = (uint16_t)v;
     }
 }
 
@@ -613,7 +619,8 @@ void read_file(const char *path, sc_dicom_image *img)
     const long meta_end = check_part10(path, &file_size);
     gdcm::Reader reader;
     reader.SetFileName(path);
-    if (!reader.Read()) fail(path, "truncated or corrupt DICOM file (the data set cannot be parsed)");
+    if (!reader.Read())
+        fail(path, "truncated or corrupt DICOM file (the data set cannot be parsed)");
     gdcm::DataSet &ds = reader.GetFile().GetDataSet();
     check_complete(path, ds, reader.GetFile().GetHeader().GetDataSetTransferSyntax(),
                    file_size - meta_end);

@@ -409,6 +409,15 @@ static void test_rescale(void **state)
     assert_int_equal(img.n_clipped, low);
     assert_int_equal(img.n_saturated, high);
     sc_dicom_free(&img);
+    /* A fractional slope: rounded half away from zero. */
+    s.rescale_slope = "0.5";
+    s.rescale_intercept = NULL;
+    write_fixture("half.dcm", &s);
+    read_ok("half.dcm", &img);
+    for (int i = 0; i < 2 * NPIX; i++)
+        if (img.pixels[i] != (scan16[i] + 1) / 2) fail_msg("pixel %d: %u", i, img.pixels[i]);
+    assert_int_equal(img.n_clipped + img.n_saturated, 0);
+    sc_dicom_free(&img);
     /* The identity is no rescale. */
     s.rescale_slope = "1.0";
     s.rescale_intercept = "0";
