@@ -59,8 +59,9 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
-# The DICOM test writes its input files with GDCM's C++ API.
-DICOM_FIXTURE_OBJ := $(BUILD)/tests/unit/dicom_fixture.o
+# The DICOM tests write their input files with GDCM's C++ API (tests/dicom/).
+DICOM_FIXTURE_OBJ := $(BUILD)/tests/dicom/fixture.o
+DICOM_TEST_OBJ    := $(DICOM_FIXTURE_OBJ) $(BUILD)/tests/dicom/testlib.o
 
 .SECONDARY:
 .PHONY: all deps check test demo bench bench-dicom clean install uninstall tests
@@ -85,9 +86,11 @@ $(BUILD)/%.o: %.cpp
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libspectcv.a
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) $(GDCM_LIBS) -lm
+	$(CXX) $(LDFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(TEST_LIBS) $(PKG_LIBS) \
+	  $(GDCM_LIBS) -lm
 
-$(BUILD)/tests/test_dicom: $(DICOM_FIXTURE_OBJ)
+# Extra objects of the DICOM tests (linked before the library: they use it).
+$(BUILD)/tests/test_dicom $(BUILD)/tests/test_dicom_header: $(DICOM_TEST_OBJ)
 
 # DICOM decode speed (BENCHMARKS.md): make bench-dicom [RUNS=7]
 $(BUILD)/bench/dicom_bench: $(BUILD)/tests/bench/dicom_bench.o $(DICOM_FIXTURE_OBJ) $(BUILD)/libspectcv.a
@@ -134,4 +137,4 @@ clean:
 	rm -rf build spectcv spectcv-san spectcv-native
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) \
-         $(TEST_SUPPORT_OBJ:.o=.d) $(DICOM_FIXTURE_OBJ:.o=.d) $(BUILD)/tests/bench/dicom_bench.d
+         $(TEST_SUPPORT_OBJ:.o=.d) $(DICOM_TEST_OBJ:.o=.d) $(BUILD)/tests/bench/dicom_bench.d

@@ -17,7 +17,7 @@
 
 #include "data/dicom.h"
 #include "data/phantom.h"
-#include "tests/unit/dicom_fixture.h"
+#include "tests/dicom/fixture.h"
 #include "util/error.h"
 
 static double now(void)

@@ -1,4 +1,4 @@
-/* tests/unit/dicom_fixture.h: write test DICOM files with GDCM's C++ API (dicom_fixture.cpp),
+/* tests/dicom/fixture.h: write test DICOM files with GDCM's C++ API (fixture.cpp),
  * shaped as a gamma camera writes them: NM Image Storage, one frame per view, an NM Detector
  * Information Sequence whose items carry a View Code Sequence and an Image Orientation
  * (Patient).  Always explicit VR little endian; tests transcode with gdcmconv. */
@@ -32,7 +32,7 @@ typedef struct {
 int dicom_fixture_write(const char *path, const dicom_fixture *spec);
 
 /* Compress `in` (Bits Stored 9..12) to JPEG extended, process 2/4, 12-bit precision, at the
- * given quality (0..100), with GDCM's codec; see dicom_fixture.cpp for why not gdcmconv. */
+ * given quality (0..100), with GDCM's codec; see fixture.cpp for why not gdcmconv. */
 int dicom_fixture_jpeg_extended(const char *in, const char *out, double quality);
 
 #ifdef __cplusplus

@@ -1,5 +1,5 @@
-/* tests/unit/dicom_fixture.cpp: see dicom_fixture.h. */
-#include "tests/unit/dicom_fixture.h"
+/* tests/dicom/fixture.cpp: see fixture.h. */
+#include "tests/dicom/fixture.h"
 
 #include <cstdio>
 #include <cstring>
