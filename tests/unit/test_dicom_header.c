@@ -159,6 +159,17 @@ static void test_refusals(void **state)
     s.samples = 3;
     write_fixture("rgb.dcm", &s);
     assert_refused("rgb.dcm", "(0028,0002) Samples per Pixel 3: colour images are not supported");
+    /* One sample per pixel but a palette: colour too.  MONOCHROME1 only inverts the display: the
+     * stored counts are read as they are. */
+    s = plain_file(1, 8, scan8);
+    write_fixture("grey.dcm", &s);
+    gdcm_edit("grey.dcm", "palette.dcm", "--replace '0028,0004=PALETTE COLOR'");
+    assert_refused("palette.dcm", "(0028,0004) Photometric Interpretation 'PALETTE COLOR' not");
+    gdcm_edit("grey.dcm", "mono1.dcm", "--replace '0028,0004=MONOCHROME1'");
+    sc_dicom_image img;
+    read_ok("mono1.dcm", &img);
+    assert_equal_pixels(&img, scan8, 8, NPIX);
+    sc_dicom_free(&img);
 
     s = camera_file(16);
     s.no_pixel_data = 1;
