@@ -567,9 +567,12 @@ void read_pixels(const char *path, const gdcm::DataSet &ds, const gdcm::Transfer
         }
         u &= mask; /* bits above Bits Stored may hold overlays */
         const int64_t v = rep == 1 && (u & sign) ? (int64_t)u - ((int64_t)1 << bs) : (int64_t)u;
-        /* Bounded before rounding: llround of an out-of-range value is unspecified. */
-        const double d = rescale ? slope * (double)v + intercept : (double)v;
-        const int64_t r = d < -1e6 ? -1 : d > 1e6 ? 65536 : (int64_t)std::llround(d);
+        int64_t r = v; /* at most 16 bits: only a rescale can go above 65535 */
+        if (rescale) {
+            /* Bounded before rounding: llround of an out-of-range value is unspecified. */
+            const double d = slope * (double)v + intercept;
+            r = d < -1e6 ? -1 : d > 1e6 ? 65536 : (int64_t)std::llround(d);
+        }
         if (r < 0) {
             img->n_clipped++;
             img->pixels[i] = 0;
