@@ -1,4 +1,6 @@
-# spectcv: one binary, built with mpicc; every library found with pkg-config.
+# spectcv: one binary, built with mpicc; every library found with pkg-config, except GDCM (no
+# .pc file; GDCM_INC / GDCM_LIBS below).  data/dicom.cpp, the DICOM reader, is the one C++ file:
+# compiled with mpicxx and the C flags minus -std=c11; everything links with mpicxx (C++ runtime).
 #
 #   make                 build ./spectcv (portable: no -march flags)
 #   make check           install missing deps, build, run every test (unit + MPI integration)
@@ -11,6 +13,7 @@
 
 PREFIX   ?= /usr/local
 CC       := mpicc
+CXX      := mpicxx
 SANITIZE ?= 0
 NATIVE   ?= 0
 HDF5_PKG ?= hdf5-openmpi
@@ -21,6 +24,9 @@ OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -I. -MMD -MP -fno-math-errno
 LDLIBS   :=
+# GDCM: image reading (MSFF), data set (DSED), common; the codecs load through MSFF.
+GDCM_INC  ?= /usr/include/gdcm-3.0
+GDCM_LIBS ?= -lgdcmMSFF -lgdcmDSED -lgdcmCommon
 
 ifeq ($(SANITIZE),1)
 BUILD    := build/san
@@ -41,15 +47,21 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # GSL's .pc adds its reference CBLAS; OpenBLAS provides the same symbols, faster.
 PKG_LIBS   = $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 TEST_LIBS  = $(shell pkg-config --libs cmocka 2>/dev/null)
+# Evaluated lazily too, so that CXXFLAGS follows the SANITIZE/NATIVE additions to CFLAGS.
+CXXFLAGS   = $(filter-out -std=c11,$(CFLAGS)) -std=c++17 -isystem $(GDCM_INC)
 
 MODULES  := util data nn augment folds stats results jobs pipeline
 LIB_SRC  := $(filter-out pipeline/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_CXX  := $(foreach m,$(MODULES),$(wildcard $(m)/*.cpp))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/pipeline/main.o
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
+# The DICOM tests write their input files with GDCM's C++ API (tests/dicom/).
+DICOM_FIXTURE_OBJ := $(BUILD)/tests/dicom/fixture.o
+DICOM_TEST_OBJ    := $(DICOM_FIXTURE_OBJ) $(BUILD)/tests/dicom/testlib.o
 
 # `spectcv --version` says which commit it was built from when built in a git checkout (a
 # tarball has no .git and builds without it).  The stamp changes only when the description
@@ -62,13 +74,13 @@ $(BUILD)/pipeline/versions.o: $(BUILD)/git-describe
 $(BUILD)/pipeline/versions.o: CFLAGS += -DSPECTCV_GIT='"$(GIT_DESCRIBE)"'
 
 .SECONDARY:
-.PHONY: all deps check test demo bench clean install uninstall tests FORCE
+.PHONY: all deps check test demo bench bench-dicom clean install uninstall tests FORCE
 .DEFAULT_GOAL := all
 
 all: $(BIN)
 
 $(BIN): $(MAIN_OBJ) $(BUILD)/libspectcv.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(GDCM_LIBS) -lm
 
 $(BUILD)/libspectcv.a: $(LIB_OBJ)
 	@rm -f $@
@@ -78,9 +90,25 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libspectcv.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) -lm
+	$(CXX) $(LDFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(TEST_LIBS) $(PKG_LIBS) \
+	  $(GDCM_LIBS) -lm
+
+# Extra objects of the DICOM tests (linked before the library: they use it).
+$(BUILD)/tests/test_dicom $(BUILD)/tests/test_dicom_header: $(DICOM_TEST_OBJ)
+
+# DICOM decode speed (BENCHMARKS.md): make bench-dicom [RUNS=7]
+$(BUILD)/bench/dicom_bench: $(BUILD)/tests/bench/dicom_bench.o $(DICOM_FIXTURE_OBJ) $(BUILD)/libspectcv.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(GDCM_LIBS) -lm
+
+bench-dicom: $(BUILD)/bench/dicom_bench
+	$(BUILD)/bench/dicom_bench $(or $(RUNS),7)
 
 tests: $(BIN) $(TEST_BIN)
 
@@ -121,4 +149,4 @@ clean:
 	rm -rf build spectcv spectcv-san spectcv-native
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) \
-         $(TEST_SUPPORT_OBJ:.o=.d)
+         $(TEST_SUPPORT_OBJ:.o=.d) $(DICOM_TEST_OBJ:.o=.d) $(BUILD)/tests/bench/dicom_bench.d
