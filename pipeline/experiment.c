@@ -70,7 +70,7 @@ fail:
 static int load_data(const config_setting_t *root, const char *path, const char *override,
                      sc_experiment *e)
 {
-    static const char *const keys[] = {"path", "size", "normalize", "labels", NULL};
+    static const char *const keys[] = {"path", "size", "normalize", "labels", "views", NULL};
     int err;
     config_setting_t *g = cfg_member(root, "data", CONFIG_TYPE_GROUP, 1, &err);
     if (!g) return -1;
@@ -102,6 +102,7 @@ static int load_data(const config_setting_t *root, const char *path, const char 
     SC_TRY(cfg_get_choice(g, "normalize", 0, norms, &norm));
     e->norm = (sc_norm)norm;
     SC_TRY(get_names(g, "labels", 0, 16, e->labels_used, &e->n_labels_used));
+    SC_TRY(get_names(g, "views", 0, 16, e->views_used, &e->n_views_used));
     return 0;
 fail:
     return -1;

@@ -2,7 +2,7 @@
 # The shipped experiments: every configs/*.cfg and configs/ablation/*.cfg passes
 # `spectcv run --dry-run` (every key validated, the architectures built and timed, the jobs
 # planned), and the ablations make the demo's folds, so that `spectcv compare` accepts them
-# against the demo's results (two of them run for real, at 1 epoch, against a 1-epoch demo).
+# against the demo's results (three of them run for real, at 1 epoch, against a 1-epoch demo).
 source "$(dirname "$0")/lib.sh"
 
 # A phantom at 512 x 128 (the largest input size of the configs once paper.cfg is reduced below,
@@ -36,7 +36,7 @@ check "docs/ablation.md lists every ablation" bash -c '
   for f in configs/ablation/*.cfg; do grep -q "configs/ablation/$(basename "$f")" docs/ablation.md || exit 1; done'
 
 # The demo's folds: its seed and fold keys, run for real (dspic on the original scans, 1 epoch),
-# against two ablations at 1 epoch.
+# against three ablations at 1 epoch.
 "$PYTHON" - "$T" "$ROOT/configs/archs" <<'PY'
 import re, sys
 t, archs = sys.argv[1], sys.argv[2]
@@ -47,13 +47,13 @@ s = re.sub(r'exclude = \(.*?\);\n', '', s, flags=re.S)
 s = re.sub(r'train_by_arch = \{.*?\};\n', '', s, flags=re.S)
 s = s.replace("epochs = 6;", "epochs = 1;")
 open(f"{t}/demo.cfg", "w").write(s)
-for n in ("resolution_low", "width"):
+for n in ("resolution_low", "width", "views"):
     a = open(f"configs/ablation/{n}.cfg").read().replace("epochs = 6;", "epochs = 1;")
     a = a.replace('arch_dir = "../archs";', f'arch_dir = "{archs}";')
     open(f"{t}/{n}.cfg", "w").write(a)
 PY
 expect_ok "run the demo's dspic cell at 1 epoch" mpi 3 "$SPECTCV" run "$T/demo.cfg" --data "$T/data.h5" -o "$T/demo.h5" --quiet
-for n in resolution_low width; do
+for n in resolution_low width views; do
   expect_ok "run the $n ablation at 1 epoch" mpi 3 "$SPECTCV" run "$T/$n.cfg" --data "$T/data.h5" -o "$T/$n.h5" --quiet
 done
 out=$("$SPECTCV" compare "$T/demo.h5" "$T/resolution_low.h5" 2>&1); rc=$?
@@ -62,3 +62,6 @@ check "compare accepts the resolution ablation and pairs its cell with the demo'
 out=$("$SPECTCV" compare "$T/demo.h5" "$T/width.h5" --baseline original/dspic 2>&1); rc=$?
 check "compare accepts the width ablation against the baseline cell" bash -c "test $rc -eq 0 &&
   grep -Eq 'width.h5 +original/dspic_half +original/dspic +4 ' <<<\"\$0\"" "$out"
+out=$("$SPECTCV" compare "$T/demo.h5" "$T/views.h5" 2>&1); rc=$?
+check "compare accepts the one-view ablation (the data set hash is of every view) and pairs its cell" bash -c "test $rc -eq 0 &&
+  grep -Eq 'views.h5 +original/dspic +original/dspic +4 ' <<<\"\$0\"" "$out"
