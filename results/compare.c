@@ -332,6 +332,7 @@ int sc_compare_build(const sc_compare_options *opt, sc_comparison *c)
                 cell->row = *row;
             }
     SC_TRY(compute_tests(c));
+    SC_TRY(sc_compare_mcnemar(c));
     return 0;
 fail:
     sc_compare_free(c);
@@ -348,6 +349,7 @@ void sc_compare_free(sc_comparison *c)
     free(c->s);
     free(c->cells);
     free(c->tests);
+    free(c->mcnemar);
     memset(c, 0, sizeof *c);
     c->baseline_cell = -1;
 }

@@ -12,7 +12,9 @@
  * baseline too: the corrected resampled paired t-test (stats/compare.h, the test `report` runs
  * between the cells of one file) on the per-fold differences other - reference over the
  * (repeat, fold) pairs where both jobs are done, with Holm's adjustment over the tests of each
- * metric. */
+ * metric; and for the same pairs of cells, McNemar's test on the pooled out-of-fold predictions
+ * of each repeat (the whole label set right, at the reference's threshold), with Holm over the
+ * tests of each repeat. */
 #ifndef SC_RESULTS_COMPARE_H
 #define SC_RESULTS_COMPARE_H
 
@@ -52,6 +54,16 @@ typedef struct {
     double test_train_ratio, level;
 } sc_cmp_test;
 
+/* One McNemar test: the same pair of cells, the pooled predictions of one repeat's paired folds
+ * (b = #(reference right, other wrong), c = #(reference wrong, other right)). */
+typedef struct {
+    int file, cell, ref_cell, baseline, repeat;
+    int64_t n, b, c;    /* n: paired scans (0: nothing to test, p NaN) */
+    double chi2, p_chi2, p_exact;
+    int exact;          /* b + c < 25: p is the exact p */
+    double p, p_holm;
+} sc_cmp_mcnemar;
+
 typedef struct {
     int n_files;
     sc_results_file *rf;             /* [n_files] */
@@ -63,6 +75,8 @@ typedef struct {
     sc_cmp_cell *cells;              /* by metric, then file, then cell */
     int n_tests;
     sc_cmp_test *tests;              /* by metric, then file, then cell */
+    int n_mcnemar;
+    sc_cmp_mcnemar *mcnemar;         /* by repeat, then the pairs of the tests of one metric */
     char notes[1024];                /* incomplete files, differing thresholds (may be "") */
 } sc_comparison;
 
@@ -71,9 +85,13 @@ typedef struct {
 int sc_compare_build(const sc_compare_options *opt, sc_comparison *cmp);
 void sc_compare_free(sc_comparison *cmp);
 
+/* The McNemar tests of the pairs of cells of the first metric's tests (compare_mcnemar.c). */
+int sc_compare_mcnemar(sc_comparison *cmp);
+
 /* The table of the comparison (stdout's). */
 void sc_compare_print(FILE *out, const sc_comparison *cmp);
-/* The CSV: one row per (metric, file, cell), kind "cell", then one per test, kind "test". */
+/* The CSV: one row per (metric, file, cell), kind "cell", then one per test, kind "test", then
+ * one per McNemar test, kind "mcnemar". */
 int sc_compare_write_csv(const sc_comparison *cmp, const char *path);
 
 /* Pure parts, tested on their own. */

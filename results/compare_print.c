@@ -98,6 +98,25 @@ void sc_compare_print(FILE *out, const sc_comparison *c)
                     wc, name, wc, name2, t->n, iv, tv, p, ph);
         }
     }
+    if (c->n_mcnemar > 0) {
+        fprintf(out, "\nMcNemar: the whole label set right at threshold %g, pooled out-of-fold "
+                "predictions of the folds of one repeat done in both (b: reference right, other "
+                "wrong; c: the reverse; p exact when b + c < 25; p_holm: Holm over the tests of "
+                "each repeat)\n", r->threshold);
+        fprintf(out, "  %-*s  %-*s  %-*s  %6s  %6s  %6s  %6s %8s %8s\n", wf, "file", wc, "cell",
+                wc, "reference cell", "repeat", "scans", "b", "c", "p", "p_holm");
+        for (int i = 0; i < c->n_mcnemar; i++) {
+            const sc_cmp_mcnemar *m = &c->mcnemar[i];
+            char p[32], ph[32];
+            cell_name(c, m->file, m->cell, name, sizeof name);
+            cell_name(c, 0, m->ref_cell, name2, sizeof name2);
+            pvalue(p, sizeof p, m->p);
+            pvalue(ph, sizeof ph, m->p_holm);
+            fprintf(out, "  %-*s  %-*s  %-*s  %6d  %6lld  %6lld  %6lld %8s %8s\n", wf,
+                    c->rf[m->file].path, wc, name, wc, name2, m->repeat, (long long)m->n,
+                    (long long)m->b, (long long)m->c, p, ph);
+        }
+    }
     if (c->n_tests == 0)
         fprintf(out, "\nno paired test: no cell of another file has the (augmentation, "
                      "architecture) of a cell of %s; name the reference's cell to test "
@@ -131,14 +150,14 @@ int sc_compare_write_csv(const sc_comparison *c, const char *path)
     /* cell rows fill n .. level; test rows n, ref_*, match .. p_holm (and level, ratio) */
     rp_puts(&o, "kind,metric,file,augmentation,architecture,n,n_jobs,mean,sd,lo,hi,level,"
                 "ref_file,ref_augmentation,ref_architecture,match,df,mean_diff,sd_diff,diff_lo,"
-                "diff_hi,t,p,p_holm,test_train_ratio\n");
+                "diff_hi,t,p,p_holm,test_train_ratio,repeat,b,c,chi2,p_chi2,p_exact,exact\n");
     for (int i = 0; i < c->n_cells; i++) {
         const sc_cmp_cell *x = &c->cells[i];
         csv_row_start(&o, c, "cell", x->metric, x->file, x->cell);
         rp_printf(&o, ",%d,%d", x->row.n, x->row.n_jobs);
         const double v[] = {x->row.mean, x->row.sd, x->row.lo, x->row.hi, x->row.level};
         csv_doubles(&o, v, 5);
-        rp_puts(&o, ",,,,,,,,,,,,,\n");
+        rp_puts(&o, ",,,,,,,,,,,,,,,,,,,,\n");
     }
     for (int i = 0; i < c->n_tests; i++) {
         const sc_cmp_test *t = &c->tests[i];
@@ -155,7 +174,29 @@ int sc_compare_write_csv(const sc_comparison *c, const char *path)
         const double v[] = {t->mean_diff, t->sd_diff, t->lo, t->hi, t->t, t->p, t->p_holm,
                             t->test_train_ratio};
         csv_doubles(&o, v, 8);
-        rp_puts(&o, "\n");
+        rp_puts(&o, ",,,,,,,\n");
+    }
+    for (int i = 0; i < c->n_mcnemar; i++) {
+        const sc_cmp_mcnemar *m = &c->mcnemar[i];
+        rp_puts(&o, "mcnemar,set,");
+        rp_csv_str(&o, c->rf[m->file].path);
+        rp_puts(&o, ",");
+        rp_csv_str(&o, c->s[m->file].cell_aug[m->cell]);
+        rp_puts(&o, ",");
+        rp_csv_str(&o, c->s[m->file].cell_arch[m->cell]);
+        rp_printf(&o, ",%lld,,,,,,,", (long long)m->n);
+        rp_csv_str(&o, c->rf[0].path);
+        rp_puts(&o, ",");
+        rp_csv_str(&o, c->s[0].cell_aug[m->ref_cell]);
+        rp_puts(&o, ",");
+        rp_csv_str(&o, c->s[0].cell_arch[m->ref_cell]);
+        rp_printf(&o, ",%s,,,,,,", m->baseline ? "baseline" : "same cell"); /* df .. t empty */
+        const double v[] = {m->p, m->p_holm};
+        csv_doubles(&o, v, 2);
+        rp_printf(&o, ",,%d,%lld,%lld", m->repeat, (long long)m->b, (long long)m->c);
+        const double w[] = {m->chi2, m->p_chi2, m->p_exact};
+        csv_doubles(&o, w, 3);
+        rp_printf(&o, ",%d\n", m->exact);
     }
     int rc = sc_write_file_atomic(path, o.p ? o.p : "", o.n);
     rp_buf_free(&o);

@@ -132,6 +132,63 @@ for m, ps in holm_in.items():   # Holm by hand over the tests of each metric
         if abs(run - ph) > 1e-12: sys.exit(f"{m}: Holm {ph} != {run}")
 PY
 
+check "the McNemar tests equal a recomputation from the stored scores" "$PYTHON" - <<'PY'
+import csv, math, sys, h5py, numpy as np
+
+def preds(path):   # (cell) -> {(repeat, fold): {scan: right}}, the whole label set at the threshold
+    f = h5py.File(path, "r")
+    thr = float(f.attrs["threshold"])
+    truth = f["dataset/labels"][:]
+    out = {}
+    for r in f["jobs/table"][:]:
+        if r["kind"] != 0 or r["status"] != 2: continue
+        j = int(r["id"])
+        idx = f["jobs/%04d/test_index" % j][:]
+        right = ((f["jobs/%04d/scores" % j][:] >= thr) == (truth[idx] == 1)).all(axis=1)
+        cell = (r["augmentation"].decode(), r["architecture"].decode())
+        out.setdefault(cell, {})[(int(r["repeat"]), int(r["fold"]))] = dict(zip(idx.tolist(), right))
+    return out
+
+files = {p: preds(p) for p in ("exp.h5", "half.h5", "lr.h5")}
+rows = [r for r in csv.DictReader(open("cmp.csv")) if r["kind"] == "mcnemar"]
+tests = {(r["file"], r["augmentation"], r["architecture"], r["ref_augmentation"], r["ref_architecture"])
+         for r in csv.DictReader(open("cmp.csv")) if r["kind"] == "test"}
+if {(r["file"], r["augmentation"], r["architecture"], r["ref_augmentation"], r["ref_architecture"])
+        for r in rows} != tests or len(rows) != len(tests):
+    sys.exit(f"{len(rows)} McNemar rows for {len(tests)} pairs of cells")
+by_repeat = {}
+for r in rows:
+    a = files["exp.h5"][(r["ref_augmentation"], r["ref_architecture"])]
+    o = files[r["file"]][(r["augmentation"], r["architecture"])]
+    keys = [k for k in sorted(set(a) & set(o)) if k[0] == int(r["repeat"])]
+    b = c = n = 0
+    for k in keys:
+        if set(a[k]) != set(o[k]): sys.exit(f"{k}: test scans differ")
+        for s, ra in a[k].items():
+            rb = o[k][s]
+            n += 1
+            b += ra and not rb
+            c += (not ra) and rb
+    m = b + c
+    exact = min(1.0, 2 * sum(math.comb(m, i) for i in range(min(b, c) + 1)) / 2 ** m) if m else 1.0
+    chi2 = max(0, abs(b - c) - 1) ** 2 / m if m else 0.0
+    p_chi2 = math.erfc(math.sqrt(chi2 / 2))
+    p = exact if m < 25 else p_chi2
+    got = (int(r["n"]), int(r["b"]), int(r["c"]), int(r["exact"]))
+    if got != (n, b, c, int(m < 25)): sys.exit(f"{r}: n, b, c, exact {got} != {(n, b, c, int(m < 25))}")
+    for name, x, y in (("chi2", r["chi2"], chi2), ("p_chi2", r["p_chi2"], p_chi2),
+                       ("p_exact", r["p_exact"], exact), ("p", r["p"], p)):
+        if abs(float(x) - y) > 1e-9: sys.exit(f"{r['file']} {r['augmentation']}/{r['architecture']}: {name} {x} != {y}")
+    by_repeat.setdefault(r["repeat"], []).append((float(r["p"]), float(r["p_holm"])))
+for rep, ps in by_repeat.items():
+    ps.sort()
+    run = 0
+    for i, (p, ph) in enumerate(ps):
+        run = max(run, min(1, (len(ps) - i) * p))
+        if abs(run - ph) > 1e-12: sys.exit(f"repeat {rep}: Holm {ph} != {run}")
+PY
+check "the table has the McNemar section" grep -q "^McNemar: the whole label set right at threshold 0.5" table.txt
+
 expect_ok "--metric by short name, two files, no CSV" "$SPECTCV" compare exp.h5 lr.h5 --metric f1 --metric sensitivity
 out=$("$SPECTCV" compare exp.h5 lr.h5 --metric sensitivity 2>&1)
 check "the short name is the macro metric" grep -q "^macro_sensitivity: mean over folds" <<<"$out"

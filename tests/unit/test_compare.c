@@ -236,6 +236,44 @@ static void test_tests_by_hand(void **state)
         const sc_summary_row *r = sc_summary_find(&c.s[x->file], x->cell, c.metrics[x->metric]);
         assert_memory_equal(&x->row, r, sizeof *r);
     }
+    /* McNemar (the whole label set), one repeat: for each of the 7 pairs.  The copy has the
+     * reference's scores, so a cell against its own copy never disagrees; geometric x dspic
+     * against the baseline original x dspic disagrees where the design flips one of them. */
+    assert_int_equal(c.n_mcnemar, 7);
+    for (int i = 0; i < c.n_mcnemar; i++) {
+        const sc_cmp_mcnemar *m = &c.mcnemar[i];
+        int b = 0, cc = 0;
+        int64_t n = 0;
+        for (int s = 0; s < FX_N; s++) {
+            int both = 1; /* the scan's fold done in both cells */
+            for (int j = 0; j < fx.n_jobs; j++)
+                if (fx.fold[j] == fx.assign[s] && (fx.cell[j] == m->cell || fx.cell[j] == m->ref_cell))
+                    both &= fx.status[j] == 2;
+            if (!both) continue;
+            n++;
+            int ra = 1, rb = 1;
+            for (int q = 0; q < FX_L; q++) {
+                ra &= !fx_flip(m->ref_cell, s, q);
+                rb &= !fx_flip(m->cell, s, q);
+            }
+            b += ra && !rb;
+            cc += !ra && rb;
+        }
+        assert_int_equal(m->n, n);
+        assert_int_equal(m->b, b);
+        assert_int_equal(m->c, cc);
+        if (m->cell == m->ref_cell) assert_int_equal(b + cc, 0);
+        assert_true(m->exact == (b + cc < 25));
+        assert_near(m->p, m->exact ? m->p_exact : m->p_chi2, 0);
+        assert_true(m->p_holm >= m->p && m->p_holm <= 1);
+    }
+    const sc_cmp_mcnemar *mb = NULL;
+    for (int i = 0; i < c.n_mcnemar; i++)
+        if (c.mcnemar[i].cell == 2 && c.mcnemar[i].ref_cell == 0) mb = &c.mcnemar[i];
+    assert_non_null(mb);
+    assert_int_equal(mb->n, FX_N);
+    assert_true(mb->b + mb->c > 0); /* the design makes them disagree */
+
     /* the CSV: a header, one row per cell and per test */
     assert_int_equal(sc_compare_write_csv(&c, "cmp.csv"), 0);
     FILE *f = fopen("cmp.csv", "r");
@@ -244,7 +282,7 @@ static void test_tests_by_hand(void **state)
     while (fgets(line, sizeof line, f)) lines++;
     fclose(f);
     remove("cmp.csv");
-    assert_int_equal(lines, 1 + c.n_cells + c.n_tests);
+    assert_int_equal(lines, 1 + c.n_cells + c.n_tests + c.n_mcnemar);
     sc_compare_free(&c);
 }
 
