@@ -27,7 +27,12 @@ typedef enum { SC_PIX_U16 = 1, SC_PIX_F32 = 2 } sc_pixel_type;
 typedef struct {
     char *path;
     int64_t n;           /* number of scans */
-    int v, h, w;         /* views and native size of each view */
+    int v, h, w;         /* views used and native size of each view */
+    /* The views stored in the file, and the stored view of each used view k < v: all of them in
+     * order, unless sc_ds_select_views chose some (data.views).  view_names and view_mirrored
+     * describe the used views. */
+    int v_file;
+    int view_index[SC_DS_MAX_VIEWS];
     int l;               /* number of labels */
     sc_pixel_type pixel; /* stored type of /images */
     char label_names[SC_DS_MAX_LABELS][SC_DS_NAME_MAX];
@@ -47,8 +52,14 @@ typedef struct {
 int sc_ds_open(MPI_Comm comm, const char *path, sc_dataset *ds);
 void sc_ds_close(sc_dataset *ds);
 
-/* Independent: read `count` scans starting at `first` as float [count][v][h][w] (raw counts,
- * no normalization).  NaN or infinite pixels (float files) and negative values are errors that
+/* Use only the named views, in that order (n >= 1, names of stored views, no repeats): v,
+ * view_index, view_names and view_mirrored follow; sc_ds_read still reads every stored view, so
+ * the content hash (data/preprocess.h) stays the data set's.  Errors name the file and list its
+ * views. */
+int sc_ds_select_views(sc_dataset *ds, const char *const *names, int n);
+
+/* Independent: read `count` scans starting at `first` as float [count][v_file][h][w] (every
+ * stored view; raw counts, no normalization).  NaN or infinite pixels (float files) and negative values are errors that
  * name the scan.  The file stays open between calls (opened by sc_ds_open). */
 int sc_ds_read(sc_dataset *ds, int64_t first, int64_t count, float *out);
 

@@ -120,7 +120,8 @@ static int read_contents(hid_t file, const char *path, sc_dataset *ds)
     else
         SC_FAIL("%s: /images: expected uint16 or float32 pixels", path);
     ds->n = (int64_t)id[0];
-    ds->v = (int)id[1];
+    ds->v = ds->v_file = (int)id[1];
+    for (int k = 0; k < ds->v; k++) ds->view_index[k] = k;
     ds->h = (int)id[2];
     ds->w = (int)id[3];
 
@@ -242,6 +243,43 @@ fail:
     return -1;
 }
 
+int sc_ds_select_views(sc_dataset *ds, const char *const *names, int n)
+{
+    char list[SC_DS_MAX_VIEWS * (SC_DS_NAME_MAX + 2)] = "";
+    for (int j = 0; j < ds->v_file; j++) {
+        size_t at = strlen(list);
+        snprintf(list + at, sizeof list - at, "%s%s", j ? ", " : "", ds->view_names[j]);
+    }
+    SC_CHECK(n >= 1 && n <= ds->v_file, "%s: %d views asked for, the file has %d (%s)",
+             ds->path, n, ds->v_file, list);
+    SC_CHECK(ds->v == ds->v_file, "%s: views already selected", ds->path);
+    int index[SC_DS_MAX_VIEWS];
+    for (int k = 0; k < n; k++) {
+        index[k] = -1;
+        for (int j = 0; j < ds->v_file; j++)
+            if (!strcmp(names[k], ds->view_names[j])) index[k] = j;
+        SC_CHECK(index[k] >= 0, "%s: no view named '%s' (its views: %s)", ds->path, names[k],
+                 list);
+        for (int q = 0; q < k; q++)
+            SC_CHECK(index[q] != index[k], "%s: view '%s' named twice", ds->path, names[k]);
+    }
+    char vn[SC_DS_MAX_VIEWS][SC_DS_NAME_MAX];
+    int mir[SC_DS_MAX_VIEWS];
+    for (int k = 0; k < n; k++) {
+        memcpy(vn[k], ds->view_names[index[k]], SC_DS_NAME_MAX);
+        mir[k] = ds->view_mirrored[index[k]];
+    }
+    for (int k = 0; k < n; k++) {
+        memcpy(ds->view_names[k], vn[k], SC_DS_NAME_MAX);
+        ds->view_mirrored[k] = mir[k];
+        ds->view_index[k] = index[k];
+    }
+    ds->v = n;
+    return 0;
+fail:
+    return -1;
+}
+
 void sc_ds_close(sc_dataset *ds)
 {
     if (!ds) return;
@@ -268,7 +306,7 @@ int sc_ds_read(sc_dataset *ds, int64_t first, int64_t count, float *out)
              (long long)first, (long long)(first + count), (long long)ds->n);
     if (count == 0) return 0;
     hsize_t start[4] = {(hsize_t)first, 0, 0, 0};
-    hsize_t cnt[4] = {(hsize_t)count, (hsize_t)ds->v, (hsize_t)ds->h, (hsize_t)ds->w};
+    hsize_t cnt[4] = {(hsize_t)count, (hsize_t)ds->v_file, (hsize_t)ds->h, (hsize_t)ds->w};
     SC_H5(fsp = H5Dget_space(images), "%s: /images: cannot get dataspace", ds->path);
     SC_H5(H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, cnt, NULL),
           "%s: /images: bad selection", ds->path);
@@ -278,7 +316,7 @@ int sc_ds_read(sc_dataset *ds, int64_t first, int64_t count, float *out)
           "%s: /images: cannot read scans [%lld, %lld) (truncated or damaged file?)", ds->path,
           (long long)first, (long long)(first + count));
     if (ds->pixel == SC_PIX_F32) {
-        size_t per = (size_t)ds->v * (size_t)ds->h * (size_t)ds->w;
+        size_t per = (size_t)ds->v_file * (size_t)ds->h * (size_t)ds->w;
         for (int64_t i = 0; i < count; i++)
             for (size_t k = 0; k < per; k++) {
                 float x = out[(size_t)i * per + k];

@@ -148,8 +148,8 @@ int sc_ds_load_range(sc_dataset *ds, int64_t first, int64_t count, int oh, int o
     /* A few native scans at a time: this buffer is all the memory loading takes besides the
      * caller's (2 MB per scan of 2 x 1024 x 256). */
     const int64_t chunk = 8;
-    size_t native = (size_t)ds->v * (size_t)ds->h * (size_t)ds->w;
-    size_t resized = (size_t)ds->v * (size_t)oh * (size_t)ow;
+    size_t native = (size_t)ds->v_file * (size_t)ds->h * (size_t)ds->w; /* every stored view */
+    size_t resized = (size_t)ds->v * (size_t)oh * (size_t)ow;            /* the used ones */
     const double area = (double)ds->h * ds->w / ((double)oh * ow); /* input pixels per output */
     SC_CHECK(first >= 0 && count >= 0 && first + count <= ds->n,
              "%s: scans [%lld, %lld) out of range (N = %lld)", ds->path, (long long)first,
@@ -167,7 +167,8 @@ int sc_ds_load_range(sc_dataset *ds, int64_t first, int64_t count, int oh, int o
             if (scan_hash) scan_hash[at + i] = sc_hash(raw, native * sizeof *raw);
             for (int v = 0; v < ds->v; v++) {
                 float *dst = out + (size_t)(at + i) * resized + (size_t)v * oh * ow;
-                sc_resize_area(raw + (size_t)v * ds->h * ds->w, ds->h, ds->w, dst, oh, ow);
+                sc_resize_area(raw + (size_t)ds->view_index[v] * ds->h * ds->w, ds->h, ds->w,
+                               dst, oh, ow);
                 double ref = sc_normalize_view(dst, (int64_t)oh * ow, norm);
                 if (count_scale) count_scale[(size_t)(at + i) * ds->v + v] = (float)(ref * area);
             }

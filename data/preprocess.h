@@ -41,7 +41,8 @@ double sc_normalize_view(float *view, int64_t n, sc_norm norm);
  * counts an output pixel holds per unit of intensity (the normalization's divisor times the
  * input pixels an output pixel covers), so that counts = intensity x scale (expm1(intensity) x
  * scale for "log"): binomial thinning needs the counts; scan_hash (if not NULL) [count]: per
- * scan, sc_hash of its raw pixels as read (float32, native byte order).  Each scan's output
+ * scan, sc_hash of its raw pixels as read (float32, native byte order), every stored view
+ * (v is the number of views used: sc_ds_select_views).  Each scan's output
  * depends on that scan alone, so any split of the scans among processes gives the same values.
  * Independent reads (parallel HDF5): each rank may load its own range. */
 int sc_ds_load_range(sc_dataset *ds, int64_t first, int64_t count, int oh, int ow, sc_norm norm,

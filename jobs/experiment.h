@@ -64,6 +64,8 @@ typedef struct {
     sc_norm norm;
     int n_labels_used;              /* 0 = all labels of the data set */
     char labels_used[16][SC_NAME_MAX];
+    int n_views_used;               /* 0 = every view of the data set */
+    char views_used[16][SC_NAME_MAX];
 
     uint64_t seed;
     sc_fold_cfg folds;

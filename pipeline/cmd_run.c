@@ -173,6 +173,20 @@ fail:
     return -1;
 }
 
+/* data.views: the views the networks see (all when absent).  The data set hash stays that of
+ * every stored view, so that sweeps on one view and on two compare (spectcv compare). */
+static int select_views(const sc_experiment *e, sc_dataset *ds)
+{
+    if (e->n_views_used == 0) return 0;
+    const char *names[16];
+    for (int i = 0; i < e->n_views_used; i++) names[i] = e->views_used[i];
+    if (sc_ds_select_views(ds, names, e->n_views_used)) {
+        sc_err_prefix("%s: data.views", e->path);
+        return -1;
+    }
+    return 0;
+}
+
 /* What --resume runs: jobs done in the file stay done (with the output hash their row
  * records); failed ones stay failed unless retry; the rest (pending, or running when the sweep
  * stopped) run.  The file's rows must be this sweep's jobs. */
@@ -321,6 +335,7 @@ int cmd_run(int argc, char **argv)
     have_ds = rc == 0;
     if (pipe_agree(rc)) goto fail;
     rc = select_labels(&e, &ds, lab, &l);
+    if (rc == 0) rc = select_views(&e, &ds);
     if (pipe_agree(rc)) goto fail;
     truth = sc_xmalloc((size_t)ds.n * (size_t)l);
     for (int64_t i = 0; i < ds.n; i++)

@@ -27,7 +27,7 @@
 static const char *const root_keys[] = {"name", "seed", "data", "folds", "architectures",
                                         "arch_dir", "augmentations", "exclude", "geometric", "gan",
                                         "train", "train_by_arch", "report", NULL};
-static const char *const data_keys[] = {"path", "size", "normalize", "labels", NULL};
+static const char *const data_keys[] = {"path", "size", "normalize", "labels", "views", NULL};
 static const char *const folds_keys[] = {"k", "repeats", "stratify", "group", NULL};
 static const char *const exclude_keys[] = {"augmentation", "architecture", NULL};
 static const char *const geometric_keys[] = {"copies", "mirror", "shift", "rotate", "scale",
@@ -141,6 +141,7 @@ static int load_data(const config_setting_t *root, const char *path, const char 
     SC_TRY(cfg_get_choice(g, "normalize", 0, norms, &norm));
     e->norm = (sc_norm)norm;
     SC_TRY(get_names(g, "labels", 0, 16, e->labels_used, &e->n_labels_used));
+    SC_TRY(get_names(g, "views", 0, 16, e->views_used, &e->n_views_used));
     return 0;
 fail:
     return -1;

@@ -89,6 +89,7 @@ static const struct {
     {"info", cmd_info, "describe a data set or results file"},
     {"run", cmd_run, "run a cross-validation sweep (under mpirun)"},
     {"report", cmd_report, "build the report of a results file"},
+    {"compare", cmd_compare, "results files side by side, with paired tests against the first"},
     {"bench", cmd_bench, "time training steps of an architecture"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])

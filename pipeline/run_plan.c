@@ -38,8 +38,13 @@ void sc_plan_print(const sc_experiment *e, const sc_dataset *ds, const int *lab,
 {
     printf("spectcv %s: experiment '%s' (%s)\n", SPECTCV_VERSION, e->name, e->path);
     printf("data: %s: %lld scans, %lld patients, %d views %dx%d -> %dx%d (%s normalization)\n",
-           ds->path, (long long)ds->n, (long long)ds->n_patients, ds->v, ds->h, ds->w, e->in_h,
-           e->in_w, sc_norm_name(e->norm));
+           ds->path, (long long)ds->n, (long long)ds->n_patients, ds->v_file, ds->h, ds->w,
+           e->in_h, e->in_w, sc_norm_name(e->norm));
+    if (ds->v < ds->v_file) { /* data.views */
+        printf("views used:");
+        for (int k = 0; k < ds->v; k++) printf(" %s", ds->view_names[k]);
+        printf(" (%d of %d)\n", ds->v, ds->v_file);
+    }
     printf("labels:");
     for (int j = 0; j < l; j++) {
         int64_t pos = 0;

@@ -10,7 +10,7 @@
 #include "results/report_parts.h"
 #include "util/error.h"
 
-static void csv_str(rp_buf *o, const char *s)
+void rp_csv_str(rp_buf *o, const char *s)
 {
     if (!strpbrk(s, ",\"\n\r")) {
         rp_puts(o, s);
@@ -21,7 +21,7 @@ static void csv_str(rp_buf *o, const char *s)
     rp_puts(o, "\"");
 }
 
-static void csv_double(rp_buf *o, double v)
+void rp_csv_double(rp_buf *o, double v)
 {
     if (isnan(v)) return;
     if (isinf(v)) {
@@ -56,7 +56,7 @@ static void csv_table(rp_buf *o, const sc_table_desc *t, const void *rows, int n
                 char s[256];
                 size_t len = strnlen(p, fd->size);
                 snprintf(s, sizeof s, "%.*s", (int)len, p);
-                csv_str(o, s);
+                rp_csv_str(o, s);
                 break;
             }
             case SC_F_I32: memcpy(&i32, p, sizeof i32); rp_printf(o, "%d", i32); break;
@@ -65,7 +65,7 @@ static void csv_table(rp_buf *o, const sc_table_desc *t, const void *rows, int n
                 memcpy(&u64, p, sizeof u64);
                 rp_printf(o, "%llu", (unsigned long long)u64);
                 break;
-            case SC_F_F64: memcpy(&dv, p, sizeof dv); csv_double(o, dv); break;
+            case SC_F_F64: memcpy(&dv, p, sizeof dv); rp_csv_double(o, dv); break;
             }
         }
         rp_puts(o, "\n");
@@ -82,18 +82,18 @@ static int write_per_fold(const rp_ctx *c)
     for (int j = 0; j < rf->n_jobs; j++) {
         const sc_job_row *r = &rf->rows[j];
         rp_printf(&o, "%d,%d,%d,", j, r->repeat, r->fold);
-        csv_str(&o, r->augmentation);
+        rp_csv_str(&o, r->augmentation);
         rp_puts(&o, ",");
-        csv_str(&o, r->architecture);
+        rp_csv_str(&o, r->architecture);
         rp_printf(&o, ",%s,%d,", sc_job_status_name(r->status), r->rank);
-        csv_double(&o, r->seconds);
+        rp_csv_double(&o, r->seconds);
         rp_printf(&o, ",%lld,%lld", (long long)r->n_train, (long long)r->n_test);
         for (int k = 0; k < rf->n_metrics; k++) {
             rp_puts(&o, ",");
-            if (c->d->metrics[j]) csv_double(&o, c->d->metrics[j][k]);
+            if (c->d->metrics[j]) rp_csv_double(&o, c->d->metrics[j][k]);
         }
         rp_puts(&o, ",");
-        csv_str(&o, r->status == SC_JOB_FAILED ? r->message : "");
+        rp_csv_str(&o, r->status == SC_JOB_FAILED ? r->message : "");
         rp_puts(&o, "\n");
     }
     int rc = rp_buf_save(&o, c->dir, "per_fold.csv");
@@ -112,14 +112,14 @@ static int write_predictions(const rp_ctx *c)
         /* the job's coordinates once, then one line per (scan, label) */
         rp_buf head = {0};
         rp_printf(&head, "%d,%d,%d,", j, r->repeat, r->fold);
-        csv_str(&head, r->augmentation);
+        rp_csv_str(&head, r->augmentation);
         rp_puts(&head, ",");
-        csv_str(&head, r->architecture);
+        rp_csv_str(&head, r->architecture);
         for (int64_t i = 0; i < r->n_test; i++) {
             int32_t s = c->d->index[j][i];
             for (int k = 0; k < rf->l; k++) {
                 rp_printf(&o, "%s,%d,%lld,", head.p, s, (long long)rf->patient[s]);
-                csv_str(&o, rf->label_names[k]);
+                rp_csv_str(&o, rf->label_names[k]);
                 rp_printf(&o, ",%.9g,%d\n", (double)c->d->scores[j][i * rf->l + k],
                           rf->truth[(int64_t)s * rf->l + k]);
             }

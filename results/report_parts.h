@@ -35,6 +35,10 @@ void rp_script_begin(const rp_ctx *c, rp_buf *o, const rp_fig *f, int w, int h);
 int rp_script_end_save(const rp_ctx *c, const rp_fig *f, rp_buf *d, rp_buf *o);
 void rp_data_num(rp_buf *o, double v);
 
+/* CSV fields: a string (quoted when it holds a comma, quote or newline); a double in the
+ * shortest form that reads back to the same value (NaN: an empty field). */
+void rp_csv_str(rp_buf *o, const char *s);
+void rp_csv_double(rp_buf *o, double v);
 /* summary.csv, per_fold.csv, predictions.csv and one CSV per /summary table. */
 int rp_write_csv(const rp_ctx *c);
 /* figures/: data files and gnuplot scripts; the list of figures (caller frees). */

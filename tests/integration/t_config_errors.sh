@@ -84,3 +84,16 @@ echo "precious" > "$T/results.h5"
 expect_fail "refuses to overwrite results" "results\.h5 exists; refusing to overwrite" \
   "$SPECTCV" run "$T/good.cfg" -o "$T/results.h5"
 check "the existing file is untouched" grep -q precious "$T/results.h5"
+
+# data.views: a view the data set does not have is named with the file's views; one view passes.
+good | sed 's/size = \[128, 32\];/size = [128, 32]; views = ["lateral"];/' > "$T/views.cfg"
+expect_fail "data.views: an unknown view names the key, the data set and its views" \
+  "views\.cfg: data\.views: .*data\.h5: no view named 'lateral' \(its views: [a-z]+, [a-z]+\)" \
+  "$SPECTCV" run "$T/views.cfg" --dry-run
+good | sed 's/size = \[128, 32\];/size = [128, 32]; views = ["anterior", "anterior"];/' > "$T/views2.cfg"
+expect_fail "data.views: a view listed twice" "views2\.cfg:[0-9]+: data\.views: 'anterior' is listed twice|views2\.cfg:[0-9]+: views: 'anterior' is listed twice" \
+  "$SPECTCV" run "$T/views2.cfg" --dry-run
+good | sed 's/size = \[128, 32\];/size = [128, 32]; views = ["anterior"];/' > "$T/views1.cfg"
+out=$("$SPECTCV" run "$T/views1.cfg" --dry-run 2>&1); rc=$?
+check "data.views: one view passes --dry-run and the plan says which" bash -c "test $rc -eq 0 &&
+  grep -q '^views used: anterior (1 of 2)' <<<\"\$0\"" "$out"

@@ -2,7 +2,8 @@
  * sc_ds_load_range) gives the same images, count scales and content hash as loading it whole,
  * whatever the slices; the content hash depends on every scan and on their order; and the
  * node's shared window (pipeline/shared_data.h) of a one-rank run holds the same as
- * sc_ds_load.  Runs as an MPI singleton; the multi-rank cases are the integration tests'
+ * sc_ds_load; a selection of views (data.views) loads those channels of the whole load, with
+ * the data set's content hash.  Runs as an MPI singleton; the multi-rank cases are the integration tests'
  * (t_run, t_gan: results and dataset_hash identical for 1, 2 and 3 ranks). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -123,6 +124,71 @@ static void test_one_rank_window_holds_the_whole_set(void **state)
     sc_ds_close(&ds);
 }
 
+/* sc_ds_select_views: the posterior view alone is channel 1 of the two-view load (its image and
+ * count scale), the content hash stays the data set's, the shared window follows; both views
+ * in reverse order swap the channels; bad names are errors naming the file and its views. */
+static void test_selected_views(void **state)
+{
+    (void)state;
+    sc_dataset ds, one;
+    assert_int_equal(sc_ds_open(MPI_COMM_SELF, path, &ds), 0);
+    float *all, *scale_all, *sel, *scale_sel;
+    uint64_t hash, hash_sel;
+    assert_int_equal(sc_ds_load(&ds, OH, OW, SC_NORM_MEAN, &all, &hash, &scale_all), 0);
+
+    assert_int_equal(sc_ds_open(MPI_COMM_WORLD, path, &one), 0);
+    const char *post[] = {"posterior"};
+    assert_int_equal(sc_ds_select_views(&one, post, 1), 0);
+    assert_int_equal(one.v, 1);
+    assert_int_equal(one.v_file, V);
+    assert_string_equal(one.view_names[0], "posterior");
+    assert_int_equal(one.view_mirrored[0], ds.view_mirrored[1]);
+    assert_int_equal(sc_ds_load(&one, OH, OW, SC_NORM_MEAN, &sel, &hash_sel, &scale_sel), 0);
+    assert_true(hash_sel == hash);
+    for (int i = 0; i < N; i++) {
+        assert_memory_equal(sel + (size_t)i * OH * OW, all + ((size_t)i * V + 1) * OH * OW,
+                            sizeof(float) * OH * OW);
+        assert_true(scale_sel[i] == scale_all[i * V + 1]);
+    }
+    sc_shared_data sd;
+    assert_int_equal(sc_shared_data_load(MPI_COMM_WORLD, &one, OH, OW, SC_NORM_MEAN, &sd), 0);
+    assert_memory_equal(sd.images, sel, sizeof(float) * N * OH * OW);
+    assert_true(sd.content_hash == hash);
+    assert_int_equal(sc_shared_data_free(&sd), 0);
+    /* a second selection is refused */
+    assert_int_equal(sc_ds_select_views(&one, post, 1), -1);
+    assert_non_null(strstr(sc_err_msg(), "views already selected"));
+    free(sel);
+    free(scale_sel);
+    sc_ds_close(&one);
+
+    assert_int_equal(sc_ds_open(MPI_COMM_SELF, path, &one), 0);
+    const char *both[] = {"posterior", "anterior"};
+    assert_int_equal(sc_ds_select_views(&one, both, 2), 0);
+    assert_int_equal(sc_ds_load(&one, OH, OW, SC_NORM_MEAN, &sel, NULL, NULL), 0);
+    for (int i = 0; i < N; i++)
+        for (int v = 0; v < V; v++)
+            assert_memory_equal(sel + ((size_t)i * V + v) * OH * OW,
+                                all + ((size_t)i * V + (V - 1 - v)) * OH * OW,
+                                sizeof(float) * OH * OW);
+    free(sel);
+    sc_ds_close(&one);
+
+    const char *bad[] = {"lateral"}, *twice[] = {"anterior", "anterior"};
+    assert_int_equal(sc_ds_open(MPI_COMM_SELF, path, &one), 0);
+    assert_int_equal(sc_ds_select_views(&one, bad, 1), -1);
+    assert_non_null(strstr(sc_err_msg(), "d.h5: no view named 'lateral' (its views: anterior, "
+                                         "posterior)"));
+    assert_int_equal(sc_ds_select_views(&one, twice, 2), -1);
+    assert_non_null(strstr(sc_err_msg(), "d.h5: view 'anterior' named twice"));
+    assert_int_equal(sc_ds_select_views(&one, both, 0), -1);
+    assert_int_equal(one.v, V); /* a refused selection changes nothing */
+    sc_ds_close(&one);
+    free(all);
+    free(scale_all);
+    sc_ds_close(&ds);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -130,6 +196,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slices_match_the_whole),
         cmocka_unit_test(test_one_rank_window_holds_the_whole_set),
+        cmocka_unit_test(test_selected_views),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     MPI_Finalize();

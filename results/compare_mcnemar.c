@@ -1,0 +1,114 @@
+/* results/compare_mcnemar.c: McNemar's test between cells of two results files (compare.h), on
+ * the pooled out-of-fold predictions of the folds of one repeat done in both.  The folds are the
+ * same (checked), so the two pools hold the same scans in the same order; that is checked again
+ * here, scan by scan, since the test means nothing otherwise. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results/compare.h"
+#include "results/summary_data.h"
+#include "stats/compare.h"
+#include "util/error.h"
+
+/* The done job of cell c at (repeat, fold) in d, or -1. */
+static int job_at(const sc_results_file *rf, const sc_cv_data *d, int c, int repeat, int fold)
+{
+    for (int j = 0; j < rf->n_jobs; j++)
+        if (d->cell[j] == c && d->scores[j] && rf->rows[j].repeat == repeat &&
+            rf->rows[j].fold == fold)
+            return j;
+    return -1;
+}
+
+static int one(const sc_comparison *c, const sc_cv_data *d, sc_cmp_mcnemar *m, int *ja, int *jb)
+{
+    const sc_results_file *r = &c->rf[0], *o = &c->rf[m->file];
+    sc_pool pa = {0}, pb = {0};
+    int na = sc_cv_cell_jobs(r, &d[0], m->ref_cell, m->repeat, ja), n = 0, rc = -1;
+    for (int i = 0; i < na; i++) {
+        int k = job_at(o, &d[m->file], m->cell, m->repeat, r->rows[ja[i]].fold);
+        if (k < 0) continue;
+        ja[n] = ja[i];
+        jb[n++] = k;
+    }
+    m->chi2 = m->p_chi2 = m->p_exact = m->p = m->p_holm = NAN;
+    if (n == 0) return 0;
+    sc_pool_jobs(r, &d[0], ja, n, &pa);
+    sc_pool_jobs(o, &d[m->file], jb, n, &pb);
+    SC_CHECK(pa.m == pb.m && !memcmp(pa.sample, pb.sample, (size_t)pa.m * sizeof *pa.sample),
+             "%s: the test scans of repeat %d differ from %s's (a damaged file?)", o->path,
+             m->repeat, r->path);
+    m->n = pa.m;
+    st_mcnemar_result res;
+    if (st_mcnemar_counts(pa.scores, pb.scores, pa.truth, pa.m, r->l, r->threshold, -1, &m->b,
+                          &m->c) ||
+        st_mcnemar(m->b, m->c, &res)) {
+        sc_err_prefix("%s: McNemar of %s/%s against %s's %s/%s", o->path,
+                      c->s[m->file].cell_aug[m->cell], c->s[m->file].cell_arch[m->cell], r->path,
+                      c->s[0].cell_aug[m->ref_cell], c->s[0].cell_arch[m->ref_cell]);
+        goto fail;
+    }
+    m->chi2 = res.chi2;
+    m->p_chi2 = res.p_chi2;
+    m->p_exact = res.p_exact;
+    m->exact = res.exact_recommended;
+    m->p = m->exact ? res.p_exact : res.p_chi2;
+    rc = 0;
+fail:
+    sc_pool_free(&pa);
+    sc_pool_free(&pb);
+    return rc;
+}
+
+int sc_compare_mcnemar(sc_comparison *c)
+{
+    int pairs = 0, max_jobs = 0, rc = -1;
+    for (int i = 0; i < c->n_tests; i++) pairs += c->tests[i].metric == 0;
+    for (int f = 0; f < c->n_files; f++)
+        if (c->rf[f].n_jobs > max_jobs) max_jobs = c->rf[f].n_jobs;
+    const int repeats = c->rf[0].repeats;
+    sc_cv_data *d = sc_xcalloc((size_t)c->n_files, sizeof *d);
+    int *ja = sc_xmalloc((size_t)max_jobs * sizeof *ja), *jb = sc_xmalloc((size_t)max_jobs * sizeof *jb);
+    double *p = sc_xmalloc((size_t)(pairs + 1) * sizeof *p), *adj = sc_xmalloc((size_t)(pairs + 1) * sizeof *adj);
+    int *at = sc_xmalloc((size_t)(pairs + 1) * sizeof *at);
+    c->mcnemar = sc_xcalloc((size_t)(repeats * pairs + 1), sizeof *c->mcnemar);
+    c->n_mcnemar = 0;
+    if (pairs > 0)
+        for (int f = 0; f < c->n_files; f++)
+            SC_TRY(sc_cv_load(&c->rf[f], c->s[f].n_cells,
+                              (const char(*)[SC_ROW_NAME])c->s[f].cell_arch,
+                              (const char(*)[SC_ROW_NAME])c->s[f].cell_aug, &d[f]));
+    for (int r = 0; r < repeats && pairs > 0; r++) {
+        sc_cmp_mcnemar *family = c->mcnemar + c->n_mcnemar;
+        for (int i = 0; i < c->n_tests; i++) {
+            const sc_cmp_test *t = &c->tests[i];
+            if (t->metric != 0) continue;
+            sc_cmp_mcnemar *m = &c->mcnemar[c->n_mcnemar++];
+            m->file = t->file;
+            m->cell = t->cell;
+            m->ref_cell = t->ref_cell;
+            m->baseline = t->baseline;
+            m->repeat = r;
+            SC_TRY(one(c, d, m, ja, jb));
+        }
+        int k = 0; /* Holm over this repeat's tests that have a p */
+        for (int i = 0; i < pairs; i++)
+            if (!isnan(family[i].p)) {
+                p[k] = family[i].p;
+                at[k++] = i;
+            }
+        if (k > 0) SC_TRY(st_holm(p, k, adj));
+        for (int i = 0; i < k; i++) family[at[i]].p_holm = adj[i];
+    }
+    rc = 0;
+fail:
+    for (int f = 0; f < c->n_files; f++) sc_cv_free(&d[f]);
+    free(d);
+    free(ja);
+    free(jb);
+    free(p);
+    free(adj);
+    free(at);
+    return rc;
+}
