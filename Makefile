@@ -14,7 +14,7 @@ CC       := mpicc
 SANITIZE ?= 0
 NATIVE   ?= 0
 HDF5_PKG ?= hdf5-openmpi
-PKGS     := $(HDF5_PKG) openblas libconfig gsl libpng
+PKGS     := $(HDF5_PKG) openblas libconfig gsl libpng libjpeg
 PYTHON   ?= /usr/bin/python3
 
 OPT      ?= -O2
