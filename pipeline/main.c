@@ -87,6 +87,7 @@ static const struct {
     {"run", cmd_run, "run a cross-validation sweep (under mpirun)"},
     {"report", cmd_report, "build the report of a results file"},
     {"bench", cmd_bench, "time training steps of an architecture"},
+    {"import", cmd_import, "import scans (CSV of diagnoses + PGM/PNG/JPEG/DICOM, or BS-80K)"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
