@@ -116,6 +116,7 @@ int sc_csv_next(sc_csv *c, char ***fields, int *n, int64_t *line)
             SC_CHECK(state != QUOTED, "%s: line %lld: a quoted field is not closed before the "
                      "end of the file", c->path, (long long)first);
             if (!any) return 0;
+            if (state == QUOTE_IN_QUOTED) keep = c->len; /* a quoted field keeps its spaces */
             end_field(c, keep);
             break;
         }

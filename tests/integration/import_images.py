@@ -2,7 +2,7 @@
 
   import_images.py pgm OUT H W MAXVAL SEED        random greyscale PGM (P5), values <= MAXVAL
   import_images.py png OUT H W DEPTH SEED [TYPE]  PNG by hand (zlib): TYPE grey (default),
-                                                  rgb or greyalpha; DEPTH 8 or 16; a grey one
+                                                  rgb or greyalpha; DEPTH 1, 2, 4, 8 or 16; a grey one
                                                   also gets OUT.truth.pgm, its pixels
   import_images.py ppm OUT H W SEED grey|colour   P6 for cjpeg: R=G=B, or real colour
   import_images.py raw OUT FRAMES H W SEED        little-endian uint16 frames (for gdcmimg),
@@ -54,8 +54,14 @@ def read_pgm(path):
 
 def write_png(path, a, depth, color_type):
     h, w = a.shape[:2]
-    dt = '>u2' if depth == 16 else 'u1'
-    rows = a.astype(dt).reshape(h, -1)
+    if depth < 8:  # pack 8 / depth samples per byte, first in the high bits, rows padded
+        per = 8 // depth
+        padded = np.zeros((h, -(-w // per) * per), dtype=np.int64)
+        padded[:, :w] = a
+        g = padded.reshape(h, -1, per)
+        rows = sum(g[:, :, k] << (8 - depth * (k + 1)) for k in range(per)).astype('u1')
+    else:
+        rows = a.astype('>u2' if depth == 16 else 'u1').reshape(h, -1)
     raw = b''.join(b'\x00' + r.tobytes() for r in rows)
 
     def chunk(kind, body):
@@ -78,7 +84,7 @@ def main(argv):
         a = pixels(h, w, (1 << depth) - 1, seed, ch)
         write_png(out, a, depth, ct)
         if kind == 'grey':  # the truth, for the checks
-            write_pgm(out + '.truth.pgm', a, (1 << depth) - 1)
+            write_pgm(out + '.truth.pgm', a, max(255, (1 << depth) - 1))
     elif cmd == 'ppm':
         h, w, seed = map(int, argv[3:6])
         g = pixels(h, w, 255, seed)

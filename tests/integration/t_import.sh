@@ -65,7 +65,8 @@ expect_ok "the imported file opens (spectcv info)" "$SPECTCV" info one.h5
 
 # ---- a 'path' column: one file per scan, one view ----
 mkdir -p s2
-for k in 1 2 3; do mk png s2/v$k.png 16 8 16 $((20 + k)); done
+mk png s2/v1.png 16 8 16 21; mk png s2/v2.png 16 8 4 22; mk png s2/v3.png 16 8 1 23   # 16, 4 and 1 bit
+mk npy truth2.npy s2/v1.png.truth.pgm s2/v2.png.truth.pgm s2/v3.png.truth.pgm
 printf 'path,patient,abnormal\nv1.png,A,1\nv2.png,B,0\nv3.png,A,0\n' > s2/list.csv
 expect_ok "a single-view 'path' CSV" "$SPECTCV" import -q --csv s2/list.csv -o two.h5
 out=$("$PYTHON" - <<'PY' 2>&1
@@ -75,10 +76,13 @@ assert f['images'].shape == (3, 1, 16, 8)
 assert list(f.attrs['view_names']) == ['view'] and list(f.attrs['view_mirrored']) == [0]
 assert list(f['patient'][:]) == [0, 1, 0] and list(f['labels'][:, 0]) == [1, 0, 0]
 assert list(f['source_path'].asstr()[:]) == ['v1.png', 'v2.png', 'v3.png']
+truth = np.load('truth2.npy')
+assert np.array_equal(f['images'][:, 0], truth), 'pixels of 16, 4 and 1-bit PNG'
+assert truth[1].max() == 15 and truth[2].max() == 1, 'values unscaled'
 print('ok')
 PY
 )
-if [ "$out" = ok ]; then ok "single view named 'view', paths as [N]"; else notok "path column" "$out"; fi
+if [ "$out" = ok ]; then ok "single view named 'view', paths as [N]; 16, 4 and 1-bit PNG values kept"; else notok "path column" "$out"; fi
 # --root: the same list read from elsewhere
 cp s2/list.csv list_elsewhere.csv
 expect_ok "--root resolves the file names" "$SPECTCV" import -q --csv list_elsewhere.csv --root s2 -o three.h5
