@@ -320,7 +320,7 @@ int imp_run(imp_source *src, const imp_options *opt, imp_problems *pr, imp_summa
         if (!row.bad) id_intern(&ids, row.patient);
     }
     SC_TRY(got);
-    if (n == 0) imp_problem(pr, "no scans: the list has no rows");
+    if (n == 0) imp_problem(pr, "no scans to import: the list has no rows (or, BS-80K, no pairs)");
     if (n == 0) goto done;
     if (opt->stop && opt->stop()) SC_FAIL("stopped by a signal; no file written");
 
