@@ -185,9 +185,10 @@ static int read_scan(const imp_source *src, const imp_row *row, scan *s, imp_pro
                 snprintf(s->lay.names[j], SC_DS_NAME_MAX, im.frames == 1 ? "view" : "view%d",
                          k + 1);
             }
-            /* mirroring: the file says (DICOM), else the source, else the name rule of
+            /* mirroring: the file says (a DICOM frame whose view is known: data/dicom.h
+             * decides from its orientation or view), else the source, else the name rule of
              * dataset.h */
-            if (im.format == SC_IMG_DICOM) s->lay.mirrored[j] = im.mirrored[k];
+            if (im.format == SC_IMG_DICOM && im.view[k][0]) s->lay.mirrored[j] = im.mirrored[k];
             else if (src->n_views && src->view_mirrored[j] >= 0)
                 s->lay.mirrored[j] = src->view_mirrored[j];
             else s->lay.mirrored[j] = !strncasecmp(s->lay.names[j], "post", 4);

@@ -225,20 +225,23 @@ if command -v gdcmimg >/dev/null 2>&1 && ! "$SPECTCV" import --help | grep -q 'D
   printf 'patient,path,m\nA,two.dcm,1\n' > s3/path.csv
   expect_ok "DICOM: one file per view" "$SPECTCV" import -q --csv s3/views.csv -o d1.h5
   expect_ok "DICOM: a two-frame file in a 'path' column" "$SPECTCV" import -q --csv s3/path.csv -o d2.h5
+  mk npy d1.npy s3/a.raw.truth0.pgm s3/p.raw.truth0.pgm
+  mk npy d2.npy s3/two.raw.truth0.pgm s3/two.raw.truth1.pgm
   out=$("$PYTHON" - <<'PY' 2>&1
-import h5py, numpy as np, subprocess, sys
-sys.path.insert(0, '.')
-def pgm(p):
-    d = open(p, 'rb').read(); parts = d.split(b'\n', 3)
-    return np.frombuffer(parts[3], '>u2').reshape(24, 10)
+import h5py, numpy as np
 f = h5py.File('d1.h5', 'r')
-assert np.array_equal(f['images'][0], np.stack([pgm('s3/a.raw.truth0.pgm'), pgm('s3/p.raw.truth0.pgm')]))
+assert np.array_equal(f['images'][0], np.load('d1.npy'))
+assert list(f.attrs['view_names']) == ['anterior', 'posterior']
+assert list(f.attrs['view_mirrored']) == [0, 1], 'no view in the files: the column names decide'
 assert f['dicom_sop_instance_uid'].shape == (1, 2) and all(f['dicom_sop_instance_uid'].asstr()[0])
+assert f['dicom_sop_instance_uid'].asstr()[0, 0] != f['dicom_sop_instance_uid'].asstr()[0, 1]
 assert f['dicom_transfer_syntax'].asstr()[0, 0] == '1.2.840.10008.1.2.1'
+assert list(f['source_path'].asstr()[0]) == ['a.dcm', 'p.dcm']
 g = h5py.File('d2.h5', 'r')
 assert g['images'].shape == (1, 2, 24, 10)
-assert np.array_equal(g['images'][0], np.stack([pgm('s3/two.raw.truth0.pgm'), pgm('s3/two.raw.truth1.pgm')]))
-assert g['dicom_series_instance_uid'].shape == (1,)
+assert np.array_equal(g['images'][0], np.load('d2.npy'))
+assert g['dicom_series_instance_uid'].shape == (1,) and g['dicom_series_instance_uid'].asstr()[0]
+assert g['pixel_spacing'].shape == (1, 2)
 print('ok')
 PY
 )
