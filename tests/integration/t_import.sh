@@ -148,6 +148,14 @@ refuse "colour PNG refused" "bad.csv:2: view 'anterior': .*rgb.png: PNG is RGB c
   "${HDR}a,img/rgb.png,img/p1.png,0,0\n"
 refuse "grey+alpha PNG refused" "ga.png: PNG is grey\+alpha" "${HDR}a,img/ga.png,img/p1.png,0,0\n"
 refuse "colour JPEG refused" "colour.jpg: colour JPEG" "${HDR}a,img/colour.jpg,img/p1.png,0,0\n"
+printf 'P5\n2 1\n100\n\310\001' > s1/img/above.pgm       # 200 > maxval 100
+printf 'P5\n2 2\n255\n\001' > s1/img/short.pgm            # 1 of 4 bytes
+printf 'P5\n1 1\n255\n\001\002' > s1/img/trailing.pgm     # a byte after the raster
+printf 'P2\n1 1\n255\n1\n' > s1/img/plain.pgm
+refuse "PGM pixel above maxval" "above.pgm: PGM pixel 0 \(row 0\) is 200, above maxval 100" "${HDR}a,img/above.pgm,img/p1.png,0,0\n"
+refuse "truncated PGM" "short.pgm: PGM raster truncated" "${HDR}a,img/short.pgm,img/p1.png,0,0\n"
+refuse "bytes after the PGM raster" "trailing.pgm: bytes after the PGM raster" "${HDR}a,img/trailing.pgm,img/p1.png,0,0\n"
+refuse "plain PGM refused" "plain.pgm: Netpbm 'P2' file: only binary greyscale PGM \(P5\)" "${HDR}a,img/plain.pgm,img/p1.png,0,0\n"
 refuse "not an image" "text.png: not a PGM, PNG, JPEG or DICOM file" "${HDR}a,img/text.png,img/p1.png,0,0\n"
 refuse "unclosed quote" "bad.csv: line 2: a quoted field is not closed" "${HDR}\"a,img/a1.png,img/p1.png,0,0\n"
 refuse "every problem listed, with its line" \
