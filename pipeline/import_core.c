@@ -356,6 +356,7 @@ int imp_run(imp_source *src, const imp_options *opt, imp_problems *pr, imp_summa
         SC_TRY(write_scan(wr, src, i, &row, &s, patient));
     }
     SC_TRY(got);
+    if (opt->stop && opt->stop()) SC_FAIL("stopped by a signal; no file written");
     SC_CHECK(i == n, "the list changed while it was read (fewer rows the second time)");
     report_duplicates(src, hashes, n_hashed, pr);
     if (pr->n) goto done;

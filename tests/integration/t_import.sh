@@ -168,6 +168,21 @@ printf "${HDR}a,img/nope.png,img/p1.png,0,0\n" > s1/bad.csv
 expect_fail "a failed import with --force" "nope.png" "$SPECTCV" import --force --csv s1/bad.csv -o one.h5
 check "leaves the existing file untouched" cmp -s one.h5 one_copy.h5
 check "and no .partial" test ! -e one.h5.partial
+# SIGTERM while an image is being read (a FIFO that nobody writes blocks the open): exit 1,
+# no new file, the existing output intact
+mkfifo s1/img/fifo.png
+printf "${HDR}a,img/a1.png,img/p1.png,0,0\nb,img/fifo.png,img/p2.pgm,0,0\n" > s1/slow.csv
+"$SPECTCV" import --force --csv s1/slow.csv -o one.h5 > int.out 2>&1 &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid; rc=$?
+if [ $rc -eq 1 ] && grep -q "stopped by a signal; no file written" int.out && cmp -s one.h5 one_copy.h5 \
+   && [ ! -e one.h5.partial ]; then
+  ok "SIGTERM: exit 1, a message, no partial file, the existing output intact"
+else
+  notok "SIGTERM" "exit $rc" "$(cat int.out)" "$(ls one.h5*)"
+fi
 expect_fail "neither --csv nor --bs80k is a usage error" "either --csv" "$SPECTCV" import -o x.h5
 
 # ---- BS-80K ----
