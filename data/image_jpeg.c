@@ -47,6 +47,7 @@ int sc_image_read_jpeg(const char *path, sc_image *img)
         sc_err_set(NULL, 0, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
+    memset(&cinfo, 0, sizeof cinfo); /* destroying it before it was created is then a no-op */
     cinfo.err = jpeg_std_error(&err.pub);
     err.pub.error_exit = on_error_exit;
     err.pub.output_message = on_message;

@@ -78,6 +78,7 @@ static void print_summary(const char *out, const imp_summary *s, const imp_bs80k
 int cmd_import(int argc, char **argv)
 {
     const char *out = NULL, *csv = NULL, *root = NULL, *views = DEFAULT_VIEWS, *bs80k = NULL;
+    const char *views_given = NULL;
     int force = 0, quiet = 0, skip_unpaired = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val;
@@ -104,7 +105,7 @@ int cmd_import(int argc, char **argv)
         const char **slot = !strcmp(a, "-o") || !strcmp(a, "--output") ? &out
                             : !strcmp(a, "--csv")                      ? &csv
                             : !strcmp(a, "--root")                     ? &root
-                            : !strcmp(a, "--views")                    ? &views
+                            : !strcmp(a, "--views")                    ? &views_given
                             : !strcmp(a, "--bs80k")                    ? &bs80k
                                                                        : NULL;
         if (!slot) {
@@ -118,9 +119,10 @@ int cmd_import(int argc, char **argv)
         }
         *slot = val;
     }
+    if (views_given) views = views_given;
     if (!out) sc_err_set(NULL, 0, "missing -o FILE.h5 (the data set to write)");
     else if (!csv == !bs80k) sc_err_set(NULL, 0, "give either --csv LIST.csv or --bs80k DIR");
-    else if (bs80k && (root || views != (const char *)DEFAULT_VIEWS))
+    else if (bs80k && (root || views_given))
         sc_err_set(NULL, 0, "--root and --views go with --csv, not --bs80k");
     else if (csv && skip_unpaired) sc_err_set(NULL, 0, "--skip-unpaired goes with --bs80k");
     else goto parsed;

@@ -146,12 +146,13 @@ static void read_header(csv_ctx *c, char **f, int n, int64_t line, const char *v
             c->col_patient = i;
         } else if (!strcmp(h, "path")) {
             c->col_path = i;
+        } else if (strlen(h) >= SC_DS_NAME_MAX || !is_printable_ascii(h)) {
+            imp_problem(pr, "%s:%lld: header: %s name '%s' is longer than %d or not printable "
+                        "ASCII", c->path, (long long)line, in_list(views, h) ? "view" : "label",
+                        h, SC_DS_NAME_MAX - 1);
         } else if (in_list(views, h)) {
             if (nv < SC_DS_MAX_VIEWS) c->col_view[nv] = i;
             nv++;
-        } else if (strlen(h) >= SC_DS_NAME_MAX || !is_printable_ascii(h)) {
-            imp_problem(pr, "%s:%lld: header: label name '%s' is longer than %d or not "
-                        "printable ASCII", c->path, (long long)line, h, SC_DS_NAME_MAX - 1);
         } else {
             if (nl < SC_DS_MAX_LABELS) c->col_label[nl] = i;
             nl++;

@@ -87,6 +87,16 @@ if [ "$out" = ok ]; then ok "single view named 'view', paths as [N]; 16, 4 and 1
 cp s2/list.csv list_elsewhere.csv
 expect_ok "--root resolves the file names" "$SPECTCV" import -q --csv list_elsewhere.csv --root s2 -o three.h5
 
+# --views names the per-view columns (mirroring by the name rule: "post..." is mirrored)
+printf 'patient,ant,post,m\nA,img/a1.png,img/p1.png,1\n' > s1/views.csv
+expect_ok "--views ant,post" "$SPECTCV" import -q --csv s1/views.csv --views ant,post -o views.h5
+check "views ant, post; post mirrored" "$PYTHON" -c "
+import h5py, sys; f = h5py.File('views.h5', 'r')
+sys.exit(not (list(f.attrs['view_names']) == ['ant', 'post'] and list(f.attrs['view_mirrored']) == [0, 1]
+              and list(f.attrs['label_names']) == ['m']))"
+expect_fail "without --views they are no view columns" "views.csv:1: header: no 'path' column and no view column \(anterior,posterior; --views names them\)" \
+  "$SPECTCV" import --csv s1/views.csv -o views2.h5
+
 # ---- an existing output ----
 cp two.h5 keep.h5; cp two.h5 keep_copy.h5
 expect_fail "an existing output is refused without --force" "keep.h5: the file exists; --force" \
