@@ -236,8 +236,9 @@ static int same_layout(const layout *ref, const layout *got, const imp_row *row,
                         j + 1, got->names[j], ref->names[j], ref_where);
             rc = -1;
         } else if (got->mirrored[j] != ref->mirrored[j]) {
-            imp_problem(pr, "%s: view '%s' is %smirrored, but not so in the first scan (%s)",
-                        row->where, got->names[j], got->mirrored[j] ? "" : "not ", ref_where);
+            imp_problem(pr, "%s: view '%s' is %s, unlike in the first scan (%s)", row->where,
+                        got->names[j], got->mirrored[j] ? "mirrored" : "not mirrored",
+                        ref_where);
             rc = -1;
         }
     }

@@ -247,6 +247,9 @@ else
   notok "BS-80K --skip-unpaired" "exit $rc" "$out"
 fi
 
+expect_fail "BS-80K: a missing list is named" "nodir/wholeBodyANT/wholeBodyANT.txt: cannot open the BS-80K list" \
+  "$SPECTCV" import --bs80k nodir -o r.h5
+
 # ---- DICOM (when gdcmimg exists and this build reads DICOM) ----
 if command -v gdcmimg >/dev/null 2>&1 && ! "$SPECTCV" import --help | grep -q 'DICOM (not in this build)'; then
   mkdir -p s3
