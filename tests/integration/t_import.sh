@@ -251,7 +251,9 @@ expect_fail "BS-80K: a missing list is named" "nodir/wholeBodyANT/wholeBodyANT.t
   "$SPECTCV" import --bs80k nodir -o r.h5
 
 # ---- DICOM (when gdcmimg exists and this build reads DICOM) ----
-if command -v gdcmimg >/dev/null 2>&1 && ! "$SPECTCV" import --help | grep -q 'DICOM (not in this build)'; then
+help=$("$SPECTCV" import --help 2>/dev/null)
+if command -v gdcmimg >/dev/null 2>&1 && printf '%s' "$help" | grep -q 'DICOM' \
+   && ! printf '%s' "$help" | grep -q 'DICOM (not in this build)'; then
   mkdir -p s3
   mk raw s3/a.raw 1 $H $W 50; mk raw s3/p.raw 1 $H $W 60; mk raw s3/two.raw 2 $H $W 70
   gdcmimg -i s3/a.raw -o s3/a.dcm --depth 16 --size $W,$H,1 --endian LSB

@@ -220,7 +220,8 @@ static void test_meta_datasets(void **state)
     assert_int_equal(sc_ds_writer_put_meta_f32(wr, "pixel_spacing", 1, 2, sp), 0);
     assert_int_equal(sc_ds_writer_put_meta_f32(wr, "source_path", 0, 2, sp), -1);
     assert_non_null(strstr(sc_err_msg(), "/source_path: written before with another shape"));
-    assert_int_equal(sc_ds_writer_put_meta_str(wr, "source_path", 0, 3, paths), -1);
+    const char *three[3] = {"a", "b", "c"};
+    assert_int_equal(sc_ds_writer_put_meta_str(wr, "source_path", 0, 3, three), -1);
     assert_int_equal(sc_ds_writer_put_meta_str(wr, "labels", 0, 0, id2), -1);
     assert_non_null(strstr(sc_err_msg(), "invalid per-scan dataset name 'labels'"));
     assert_int_equal(sc_ds_writer_put_meta_str(wr, "patient_id_text", 3, 0, id2), -1);
