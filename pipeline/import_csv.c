@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "data/csv.h"
 #include "pipeline/import.h"
@@ -135,16 +136,19 @@ static void read_header(csv_ctx *c, char **f, int n, int64_t line, const char *v
         const char *h = f[i];
         int dup = 0;
         for (int k = 0; k < i; k++)
-            if (!strcmp(c->header[k], h)) dup = 1;
+            if (!strcmp(c->header[k], h) ||
+                ((!strcasecmp(h, "patient") || !strcasecmp(h, "path")) &&
+                 !strcasecmp(c->header[k], h)))
+                dup = 1;
         if (!h[0]) {
             imp_problem(pr, "%s:%lld: header: column %d has no name", c->path, (long long)line,
                         i + 1);
         } else if (dup) {
             imp_problem(pr, "%s:%lld: header: column '%s' appears twice", c->path,
                         (long long)line, h);
-        } else if (!strcmp(h, "patient")) {
+        } else if (!strcasecmp(h, "patient")) { /* any case: "Patient" is no label */
             c->col_patient = i;
-        } else if (!strcmp(h, "path")) {
+        } else if (!strcasecmp(h, "path")) {
             c->col_path = i;
         } else if (strlen(h) >= SC_DS_NAME_MAX || !is_printable_ascii(h)) {
             imp_problem(pr, "%s:%lld: header: %s name '%s' is longer than %d or not printable "

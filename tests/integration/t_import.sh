@@ -67,7 +67,7 @@ expect_ok "the imported file opens (spectcv info)" "$SPECTCV" info one.h5
 mkdir -p s2
 mk png s2/v1.png 16 8 16 21; mk png s2/v2.png 16 8 4 22; mk png s2/v3.png 16 8 1 23   # 16, 4 and 1 bit
 mk npy truth2.npy s2/v1.png.truth.pgm s2/v2.png.truth.pgm s2/v3.png.truth.pgm
-printf 'path,patient,abnormal\nv1.png,A,1\nv2.png,B,0\nv3.png,A,0\n' > s2/list.csv
+printf 'Path,PATIENT,abnormal\nv1.png,A,1\nv2.png,B,0\nv3.png,A,0\n' > s2/list.csv   # any case
 expect_ok "a single-view 'path' CSV" "$SPECTCV" import -q --csv s2/list.csv -o two.h5
 out=$("$PYTHON" - <<'PY' 2>&1
 import h5py, numpy as np, subprocess
