@@ -163,7 +163,8 @@ parsed:
     }
     free(prov);
     if (rc || pr.n) {
-        if (pr.n) {
+        if (pr.n && !stop_requested) { /* after a stop, the problems are incomplete (and may
+                                         * be the stop's own: an interrupted read) */
             fprintf(stderr, "spectcv: error: import of %s: %" PRId64 " problem%s; no file "
                     "written:\n", csv ? csv : bs80k, pr.n, pr.n == 1 ? "" : "s");
             imp_problems_print(&pr);
