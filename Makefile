@@ -17,7 +17,7 @@ CXX      := mpicxx
 SANITIZE ?= 0
 NATIVE   ?= 0
 HDF5_PKG ?= hdf5-openmpi
-PKGS     := $(HDF5_PKG) openblas libconfig gsl libpng zlib
+PKGS     := $(HDF5_PKG) openblas libconfig gsl libpng zlib libjpeg
 PYTHON   ?= /usr/bin/python3
 
 OPT      ?= -O2

@@ -7,6 +7,8 @@
  *                   view_mirrored (V integers 0/1: the view is stored left-right mirrored, as
  *                   the posterior view of a whole-body scan is, seen from behind; when absent,
  *                   a view whose name starts with "post" is taken as mirrored)
+ *   optional per-scan provenance datasets [N] or [N][k] (strings or float32) written by
+ *   `spectcv import` (docs/formats.md); readers ignore them
  *
  * Writing is serial and streaming (one scan at a time: the phantom never holds the whole set).
  * Reading goes through MPI-IO (parallel HDF5, independent reads): every rank of the
@@ -82,6 +84,15 @@ int sc_ds_writer_put(sc_ds_writer *wr, int64_t i, const uint16_t *image, const u
 int sc_ds_writer_mirrored(sc_ds_writer *wr, const int *mirrored);
 /* A string attribute on the root, e.g. the generator's parameters (provenance). */
 int sc_ds_writer_attr(sc_ds_writer *wr, const char *name, const char *value);
+/* Per-scan provenance (e.g. the importer's source paths, DICOM UIDs, pixel spacing): row i of
+ * the dataset /NAME, of k values per scan ([N][k]), or one ([N]) when k == 0; created on the
+ * first call for that name.  Strings are variable-length UTF-8 (h5py reads str); a scan never
+ * given a value reads as "" (strings) or 0 (float32).  At most SC_DS_MAX_META names. */
+#define SC_DS_MAX_META 16
+int sc_ds_writer_put_meta_str(sc_ds_writer *wr, const char *name, int64_t i, int k,
+                              const char *const *values);
+int sc_ds_writer_put_meta_f32(sc_ds_writer *wr, const char *name, int64_t i, int k,
+                              const float *values);
 /* Write labels, patients and attributes; close; rename into place.  Frees wr. */
 int sc_ds_writer_close(sc_ds_writer *wr);
 /* Abandon: close and remove the partial file.  Frees wr. */

@@ -25,6 +25,14 @@ struct sc_ds_writer {
     uint8_t *labels;  /* [n][l] */
     int64_t *patient; /* [n] */
     uint8_t *written; /* [n] */
+    /* per-scan provenance datasets, created on first use (sc_ds_writer_put_meta_*) */
+    struct {
+        char name[SC_DS_NAME_MAX + 1];
+        hid_t d;
+        int k;      /* values per scan; 0: a [N] dataset */
+        int is_str; /* UTF-8 strings, else float32 */
+    } meta[SC_DS_MAX_META];
+    int n_meta;
 };
 
 /* 1 if s is printable ASCII (names and attributes are stored as ASCII strings). */
@@ -48,6 +56,9 @@ static void writer_free(sc_ds_writer *wr)
 /* Close the HDF5 handles (errors ignored: used on the failure path). */
 static void writer_close_handles(sc_ds_writer *wr)
 {
+    for (int j = 0; j < wr->n_meta; j++)
+        if (wr->meta[j].d >= 0) H5Dclose(wr->meta[j].d);
+    wr->n_meta = 0;
     if (wr->images >= 0) H5Dclose(wr->images);
     if (wr->file >= 0) H5Fclose(wr->file);
     wr->images = wr->file = -1;
@@ -192,6 +203,96 @@ fail:
     return -1;
 }
 
+/* The meta dataset `name` ([n] or [n][k], strings or float32), created on first use with
+ * chunks of up to 1024 scans; -1 if it exists with another shape or type. */
+static hid_t meta_dataset(sc_ds_writer *wr, const char *name, int k, int is_str)
+{
+    hid_t sp = -1, dcpl = -1, t = -1, d = -1;
+    for (int j = 0; j < wr->n_meta; j++)
+        if (!strcmp(wr->meta[j].name, name)) {
+            SC_CHECK(wr->meta[j].k == k && wr->meta[j].is_str == is_str,
+                     "%s: /%s: written before with another shape or type", wr->path, name);
+            return wr->meta[j].d;
+        }
+    SC_CHECK(wr->n_meta < SC_DS_MAX_META, "%s: more than %d per-scan datasets", wr->path,
+             SC_DS_MAX_META);
+    SC_CHECK(name[0] && strlen(name) <= SC_DS_NAME_MAX && is_ascii(name) && !strchr(name, '/') &&
+                 strcmp(name, "images") && strcmp(name, "labels") && strcmp(name, "patient"),
+             "%s: invalid per-scan dataset name '%s'", wr->path, name);
+    hsize_t dims[2] = {(hsize_t)wr->n, (hsize_t)k};
+    hsize_t chunk[2] = {(hsize_t)(wr->n < 1024 ? wr->n : 1024), (hsize_t)k};
+    const int rank = k ? 2 : 1;
+    SC_H5(sp = H5Screate_simple(rank, dims, NULL), "%s: /%s: cannot make a dataspace", wr->path,
+          name);
+    SC_H5(dcpl = H5Pcreate(H5P_DATASET_CREATE), "%s: /%s: cannot make a property list",
+          wr->path, name);
+    SC_H5(H5Pset_chunk(dcpl, rank, chunk), "%s: /%s: cannot set the chunk shape", wr->path, name);
+    if (is_str) {
+        SC_H5(t = H5Tcopy(H5T_C_S1), "%s: /%s: string type", wr->path, name);
+        SC_H5(H5Tset_size(t, H5T_VARIABLE), "%s: /%s: string type", wr->path, name);
+        SC_H5(H5Tset_cset(t, H5T_CSET_UTF8), "%s: /%s: string type", wr->path, name);
+    } else {
+        SC_H5(H5Pset_deflate(dcpl, 4), "%s: /%s: cannot set deflate", wr->path, name);
+    }
+    SC_H5(d = H5Dcreate2(wr->file, name, is_str ? t : H5T_IEEE_F32LE, sp, H5P_DEFAULT, dcpl,
+                         H5P_DEFAULT),
+          "%s: /%s: cannot create", wr->path, name);
+    snprintf(wr->meta[wr->n_meta].name, sizeof wr->meta[0].name, "%s", name);
+    wr->meta[wr->n_meta].d = d;
+    wr->meta[wr->n_meta].k = k;
+    wr->meta[wr->n_meta].is_str = is_str;
+    wr->n_meta++;
+fail:
+    if (t >= 0) H5Tclose(t);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (sp >= 0) H5Sclose(sp);
+    return d;
+}
+
+/* Write row i (k values, or one when k == 0) of a meta dataset. */
+static int meta_put(sc_ds_writer *wr, const char *name, int64_t i, int k, int is_str,
+                    const void *values)
+{
+    int rc = -1;
+    hid_t d, t = -1, ms = -1, fs = -1;
+    SC_CHECK(i >= 0 && i < wr->n && k >= 0 && k <= 64, "%s: /%s: scan %" PRId64 " or width %d "
+             "out of range", wr->path, name, i, k);
+    SC_TRY((d = meta_dataset(wr, name, k, is_str)) < 0);
+    hsize_t start[2] = {(hsize_t)i, 0}, count[2] = {1, (hsize_t)k};
+    const int rank = k ? 2 : 1;
+    SC_H5(ms = H5Screate_simple(rank, count, NULL), "%s: /%s: dataspace", wr->path, name);
+    SC_H5(fs = H5Dget_space(d), "%s: /%s: dataspace", wr->path, name);
+    SC_H5(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL),
+          "%s: /%s: cannot select scan %" PRId64, wr->path, name, i);
+    if (is_str) {
+        SC_H5(t = H5Dget_type(d), "%s: /%s: type", wr->path, name);
+    }
+    SC_H5(H5Dwrite(d, is_str ? t : H5T_NATIVE_FLOAT, ms, fs, H5P_DEFAULT, values),
+          "%s: /%s: cannot write scan %" PRId64, wr->path, name, i);
+    rc = 0;
+fail:
+    if (t >= 0) H5Tclose(t);
+    if (ms >= 0) H5Sclose(ms);
+    if (fs >= 0) H5Sclose(fs);
+    return rc;
+}
+
+int sc_ds_writer_put_meta_str(sc_ds_writer *wr, const char *name, int64_t i, int k,
+                              const char *const *values)
+{
+    for (int j = 0; j < (k ? k : 1); j++)
+        SC_CHECK(values[j], "%s: /%s: scan %" PRId64 ": missing value %d", wr->path, name, i, j);
+    return meta_put(wr, name, i, k, 1, values);
+fail:
+    return -1;
+}
+
+int sc_ds_writer_put_meta_f32(sc_ds_writer *wr, const char *name, int64_t i, int k,
+                              const float *values)
+{
+    return meta_put(wr, name, i, k, 0, values);
+}
+
 int sc_ds_writer_close(sc_ds_writer *wr)
 {
     SC_CHECK(wr->n_written == wr->n, "%s: only %" PRId64 " of %" PRId64 " scans were written",
@@ -201,6 +302,12 @@ int sc_ds_writer_close(sc_ds_writer *wr)
                             wr->labels));
     SC_TRY(sc_h5_write_dset(wr->file, wr->path, "/patient", H5T_STD_I64LE, H5T_NATIVE_INT64, 1,
                             dp, wr->patient));
+    for (int j = 0; j < wr->n_meta; j++) {
+        herr_t e = H5Dclose(wr->meta[j].d);
+        wr->meta[j].d = -1;
+        SC_H5(e, "%s: /%s: cannot close", wr->path, wr->meta[j].name);
+    }
+    wr->n_meta = 0;
     herr_t e_images = H5Dclose(wr->images), e_file;
     wr->images = -1;
     e_file = H5Fclose(wr->file);

@@ -91,6 +91,7 @@ static const struct {
     {"report", cmd_report, "build the report of a results file"},
     {"compare", cmd_compare, "results files side by side, with paired tests against the first"},
     {"bench", cmd_bench, "time training steps of an architecture"},
+    {"import", cmd_import, "import scans (CSV of diagnoses + PGM/PNG/JPEG/DICOM, or BS-80K)"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 

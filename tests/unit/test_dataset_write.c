@@ -1,6 +1,6 @@
 /* tests/unit/test_dataset_write.c: the data set writer (dataset.h): layout read back with
  * the HDF5 API, the .partial protocol (nothing at the path until a complete close), abort,
- * and bad inputs; plus the PNG writer and the preview. */
+ * and bad inputs, the per-scan provenance datasets; plus the PNG writer and the preview. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -199,6 +199,68 @@ static void test_bad_inputs(void **state)
     assert_false(sc_file_exists(path));
 }
 
+/* Per-scan provenance (sc_ds_writer_put_meta_*): shapes, values, "" and 0 for scans never
+ * given one, a mismatched second call refused, a bad name refused, the file still a data set. */
+static void test_meta_datasets(void **state)
+{
+    (void)state;
+    char path[512];
+    path_in(path, sizeof path, "m.h5");
+    const char *one[1] = {"x"};
+    uint16_t img[4] = {1, 2, 3, 4};
+    uint8_t lab[1] = {0};
+    sc_ds_writer *wr;
+    assert_int_equal(sc_ds_writer_open(path, 3, 1, 2, 2, 1, one, one, &wr), 0);
+    for (int64_t i = 0; i < 3; i++) assert_int_equal(sc_ds_writer_put(wr, i, img, lab, i), 0);
+    const char *id0[1] = {"P \xc3\xa9, 1"}, *id2[1] = {"P2"}, *paths[2] = {"a.png", "b.png"};
+    const float sp[2] = {2.5f, 3.0f};
+    assert_int_equal(sc_ds_writer_put_meta_str(wr, "patient_id_text", 0, 0, id0), 0);
+    assert_int_equal(sc_ds_writer_put_meta_str(wr, "patient_id_text", 2, 0, id2), 0);
+    assert_int_equal(sc_ds_writer_put_meta_str(wr, "source_path", 1, 2, paths), 0);
+    assert_int_equal(sc_ds_writer_put_meta_f32(wr, "pixel_spacing", 1, 2, sp), 0);
+    assert_int_equal(sc_ds_writer_put_meta_f32(wr, "source_path", 0, 2, sp), -1);
+    assert_non_null(strstr(sc_err_msg(), "/source_path: written before with another shape"));
+    const char *three[3] = {"a", "b", "c"};
+    assert_int_equal(sc_ds_writer_put_meta_str(wr, "source_path", 0, 3, three), -1);
+    assert_int_equal(sc_ds_writer_put_meta_str(wr, "labels", 0, 0, id2), -1);
+    assert_non_null(strstr(sc_err_msg(), "invalid per-scan dataset name 'labels'"));
+    assert_int_equal(sc_ds_writer_put_meta_str(wr, "patient_id_text", 3, 0, id2), -1);
+    assert_int_equal(sc_ds_writer_close(wr), 0);
+
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t st = H5Tcopy(H5T_C_S1);
+    H5Tset_size(st, H5T_VARIABLE);
+    H5Tset_cset(st, H5T_CSET_UTF8);
+    char *ids[3] = {0}, *sp_str[6] = {0};
+    hid_t d = H5Dopen2(f, "patient_id_text", H5P_DEFAULT);
+    assert_true(d >= 0 && H5Dread(d, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids) >= 0);
+    assert_string_equal(ids[0], "P \xc3\xa9, 1");
+    assert_true(ids[1] == NULL || ids[1][0] == '\0'); /* never written */
+    assert_string_equal(ids[2], "P2");
+    H5Dclose(d);
+    d = H5Dopen2(f, "source_path", H5P_DEFAULT);
+    hid_t dsp = H5Dget_space(d);
+    hsize_t dims[2];
+    assert_int_equal(H5Sget_simple_extent_dims(dsp, dims, NULL), 2);
+    assert_true(dims[0] == 3 && dims[1] == 2);
+    assert_true(H5Dread(d, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, sp_str) >= 0);
+    assert_string_equal(sp_str[2], "a.png");
+    assert_string_equal(sp_str[3], "b.png");
+    H5Sclose(dsp);
+    H5Dclose(d);
+    float spacing[6] = {-1, -1, -1, -1, -1, -1};
+    d = H5Dopen2(f, "pixel_spacing", H5P_DEFAULT);
+    assert_true(H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, spacing) >= 0);
+    const float want[6] = {0, 0, 2.5f, 3.0f, 0, 0};
+    assert_memory_equal(spacing, want, sizeof want);
+    H5Dclose(d);
+    for (int k = 0; k < 3; k++) free(ids[k]);
+    for (int k = 0; k < 6; k++) free(sp_str[k]);
+    H5Tclose(st);
+    H5Fclose(f);
+}
+
 static void test_png_roundtrip_and_preview(void **state)
 {
     (void)state;
@@ -245,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_write_and_read_back),
         cmocka_unit_test(test_abort_and_incomplete),
         cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_meta_datasets),
         cmocka_unit_test(test_png_roundtrip_and_preview),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
