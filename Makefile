@@ -74,7 +74,7 @@ $(BUILD)/pipeline/versions.o: $(BUILD)/git-describe
 $(BUILD)/pipeline/versions.o: CFLAGS += -DSPECTCV_GIT='"$(GIT_DESCRIBE)"'
 
 .SECONDARY:
-.PHONY: all deps check test demo bench bench-dicom clean install uninstall tests FORCE
+.PHONY: all deps check test demo bench bench-dicom nm-write clean install uninstall tests FORCE
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -110,7 +110,14 @@ $(BUILD)/bench/dicom_bench: $(BUILD)/tests/bench/dicom_bench.o $(DICOM_FIXTURE_O
 bench-dicom: $(BUILD)/bench/dicom_bench
 	$(BUILD)/bench/dicom_bench $(or $(RUNS),7)
 
-tests: $(BIN) $(TEST_BIN)
+# A camera-like NM DICOM writer for the tutorial's practice folder (scripts/practice-folder).
+NM_WRITE := $(BUILD)/tools/nm_write
+$(NM_WRITE): $(BUILD)/tests/dicom/nm_write.o $(DICOM_FIXTURE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(GDCM_LIBS)
+nm-write: $(NM_WRITE)
+
+tests: $(BIN) $(TEST_BIN) $(NM_WRITE)
 
 deps:
 	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
@@ -149,4 +156,5 @@ clean:
 	rm -rf build spectcv spectcv-san spectcv-native
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) \
-         $(TEST_SUPPORT_OBJ:.o=.d) $(DICOM_TEST_OBJ:.o=.d) $(BUILD)/tests/bench/dicom_bench.d
+         $(TEST_SUPPORT_OBJ:.o=.d) $(DICOM_TEST_OBJ:.o=.d) $(BUILD)/tests/bench/dicom_bench.d \
+         $(BUILD)/tests/dicom/nm_write.d

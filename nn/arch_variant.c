@@ -356,7 +356,8 @@ int nn_arch_resolve(const char *name, const char *dir, char *out, size_t size)
     if (dir) snprintf(tried + strlen(tried), sizeof tried - strlen(tried), "%.900s, ", dir);
     if (try_dir("configs/archs", name, out, size)) return 0;
     strcat(tried, "./configs/archs, ");
-    /* Installed layout: PREFIX/bin/spectcv and PREFIX/share/spectcv/configs/archs. */
+    /* Next to the binary: its source tree (./spectcv built in place and run from another
+     * folder), then the installed layout: PREFIX/bin/spectcv, PREFIX/share/spectcv/configs/archs. */
     char exe[2048];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -364,10 +365,14 @@ int nn_arch_resolve(const char *name, const char *dir, char *out, size_t size)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            char share[4096];
-            snprintf(share, sizeof share, "%s/../share/spectcv/configs/archs", exe);
-            if (try_dir(share, name, out, size)) return 0;
-            snprintf(tried + strlen(tried), sizeof tried - strlen(tried), "%.1000s", share);
+            static const char *const beside[] = {"%s/configs/archs", "%s/../share/spectcv/configs/archs"};
+            for (int i = 0; i < 2; i++) {
+                char d[4096];
+                snprintf(d, sizeof d, beside[i], exe);
+                if (try_dir(d, name, out, size)) return 0;
+                snprintf(tried + strlen(tried), sizeof tried - strlen(tried), "%s%.1000s",
+                         i ? ", " : "", d);
+            }
         }
     }
     sc_err_set(NULL, 0, "architecture '%s' not found (looked for %s.cfg in: %s)", name, name,

@@ -84,8 +84,11 @@ void sc_plan_print(const sc_experiment *e, const sc_dataset *ds, const int *lab,
             excluded += e->excluded[a] >> m & 1u;
         }
     const int n_gan = e->uses_gan ? e->folds.repeats * e->folds.k : 0;
-    printf("jobs: %d = %d repeats x %d folds x %d cells (%d augmentations x %d architectures",
-           n_jobs, e->folds.repeats, e->folds.k, cells, e->n_aug, e->n_arch);
+#define PLURAL(n) ((n) == 1 ? "" : "s")
+    printf("jobs: %d = %d repeat%s x %d folds x %d cell%s (%d augmentation%s x %d architecture%s",
+           n_jobs, e->folds.repeats, PLURAL(e->folds.repeats), e->folds.k, cells, PLURAL(cells),
+           e->n_aug, PLURAL(e->n_aug), e->n_arch, PLURAL(e->n_arch));
+#undef PLURAL
     if (excluded) printf(", %d excluded", excluded);
     printf(")");
     if (n_gan) printf(" + %d GAN jobs", n_gan);

@@ -112,4 +112,4 @@ bad 's/^report = .*/exclude = ( { augmentation = "gan"; architecture = "dspic_ha
 expect_fail "exclude may not leave an augmentation without architectures" "exclude leaves no architecture for augmentation 'gan'" "$SPECTCV" run "$T/bad.cfg" --dry-run
 bad 's/^report = .*/exclude = ( { augmentation = "synthetic"; architecture = "dspic_nobn"; } );/; s/architectures = \["dspic_half"\]/architectures = ["dspic_half", "dspic_nobn"]/'
 out=$("$SPECTCV" run "$T/bad.cfg" --dry-run 2>&1)
-check "exclude leaves a cell out" grep -q "jobs: 24 = 1 repeats x 3 folds x 7 cells (4 augmentations x 2 architectures, 1 excluded) + 3 GAN jobs" <<<"$out"
+check "exclude leaves a cell out" grep -q "jobs: 24 = 1 repeat x 3 folds x 7 cells (4 augmentations x 2 architectures, 1 excluded) + 3 GAN jobs" <<<"$out"
