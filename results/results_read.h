@@ -57,6 +57,9 @@ typedef struct {
  * from before it: "off"); -1 on an error. */
 int sc_results_read_val(const sc_results_file *rf, int job, sc_val_result *v);
 void sc_val_result_free(sc_val_result *v);
+/* `info`'s table of the jobs' validation (size, best epoch of those run, thresholds); nothing
+ * for a sweep without train.validation. */
+int sc_results_print_val(FILE *out, const sc_results_file *rf);
 
 /* The outputs of a GAN job (results.h, sc_gan_outputs), but its samples and generator. */
 typedef struct {

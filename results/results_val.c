@@ -130,3 +130,33 @@ void sc_val_result_free(sc_val_result *v)
     v->val_index = NULL;
     v->loss = v->f1 = NULL;
 }
+
+int sc_results_print_val(FILE *out, const sc_results_file *rf)
+{
+    sc_val_result v;
+    int printed = 0;
+    for (int j = 0; j < rf->n_jobs; j++) {
+        const int got = sc_results_read_val(rf, j, &v);
+        if (got < 0) return -1;
+        if (got == 1) return 0; /* no validation in this sweep (every job has it, or none) */
+        if (!printed++) {
+            fprintf(out, "\nmodel selection on validation patients (train.validation): the epoch "
+                    "tested (of those run) and each label's threshold\njob   val scans patients  "
+                    "epoch   stopped ");
+            for (int k = 0; k < rf->l; k++) fprintf(out, " %12.12s", rf->label_names[k]);
+            fprintf(out, "\n");
+        }
+        fprintf(out, "%05d %9lld %8lld  ", j, (long long)v.n_val, (long long)v.patients);
+        if (v.selection[0] < 0) {
+            fprintf(out, "%-7s %-8s", "-", "-");
+        } else {
+            char ep[32];
+            snprintf(ep, sizeof ep, "%d/%d", v.selection[0] + 1, v.selection[1]);
+            fprintf(out, "%-7s %-8s", ep, v.selection[2] ? "early" : "no");
+        }
+        for (int k = 0; k < rf->l; k++) fprintf(out, " %12.4f", v.thresholds[k]);
+        fprintf(out, "\n");
+        sc_val_result_free(&v);
+    }
+    return 0;
+}

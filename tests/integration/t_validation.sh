@@ -45,6 +45,21 @@ f = h5py.File('$T/val.h5', 'r')
 s = [f[f'jobs/{j:04d}/selection'][:] for j in range(6)]
 sys.exit(0 if any(x[2] == 1 and np.isnan(f[f'jobs/{j:04d}/val_loss'][x[1]:]).all() and np.isnan(f[f'jobs/{j:04d}/history'][x[1]:]).all() for j, x in enumerate(s)) else 1)"
 
+out=$("$SPECTCV" info "$T/val.h5" 2>&1)
+check "info: the epoch tested and the thresholds of each job" grep -Eq "^00005 +[0-9]+ +[0-9]+ +[0-9]+/[0-9]+ +(no|early) +0\.[0-9]{4} +0\.[0-9]{4} +0\.[0-9]{4}$" <<<"$out"
+expect_ok "report" "$SPECTCV" report "$T/val.h5" -o "$T/rep"
+check "report: validation.csv holds every job's selection, as the file has it" "$PYTHON" -c "
+import csv, h5py, sys
+rows = list(csv.DictReader(open('$T/rep/validation.csv')))
+f = h5py.File('$T/val.h5', 'r')
+ok = len(rows) == 6
+for r in rows:
+    g = f['jobs/%04d' % int(r['job'])]
+    s = g['selection'][:]
+    ok &= int(r['epoch_tested']) == s[0] + 1 and int(r['epochs_run']) == s[1] and int(r['stopped_early']) == s[2]
+    ok &= float(r['threshold_arthritis']) == g['thresholds'][1] and int(r['val_scans']) == len(g['val_index'])
+sys.exit(0 if ok else 1)"
+
 # 2. train.validation = 0 is the sweep without it
 expect_ok "train.validation = 0 (explicit)" mpi 2 "$SPECTCV" run "$T/zero.cfg" -o "$T/zero.h5" --quiet
 expect_ok "the sweep without train.validation" mpi 2 "$SPECTCV" run "$T/off.cfg" -o "$T/off.h5" --quiet
@@ -53,6 +68,9 @@ check "train.validation = 0: no validation datasets" "$PYTHON" -c "
 import h5py, sys
 f = h5py.File('$T/zero.h5', 'r')
 sys.exit(0 if all('selection' not in f[f'jobs/{j:04d}'] for j in range(6)) else 1)"
+expect_ok "report without validation" "$SPECTCV" report "$T/zero.h5" -o "$T/rep0"
+check "without validation: no validation.csv, no validation table in info" bash -c "
+  test ! -e '$T/rep0/validation.csv' && ! '$SPECTCV' info '$T/zero.h5' | grep -q 'model selection'"
 
 # 3. the test fold never chooses anything: change the pixels of fold 0's test scans only
 perturb() { # SRC DST WHICH(test|val)
