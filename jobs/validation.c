@@ -146,7 +146,7 @@ int sc_val_splits_make(const sc_experiment *e, const int16_t *assign, int64_t n,
                                     e->folds.by_patient ? patient : NULL, e->validation,
                                     sc_val_seed(e->seed, r, f), vs->index[p], &vs->patients[p]);
         if (vs->count[p] < 0) {
-            sc_err_prefix("%s: repeat %d", e->path, r + 1);
+            sc_err_prefix("%s: repeat %d", e->path, r);
             goto fail;
         }
     }

@@ -100,6 +100,15 @@ expect_ok "other test pixels: fold 0's validation curves, best epoch and thresho
   check_py chosen "$T/val.h5" "$T/test_px_r.h5" 0 same
 expect_ok "other validation pixels: fold 0's thresholds change (the check is not vacuous)" \
   check_py chosen "$T/val.h5" "$T/val_px_r.h5" 0 differ
+check "other validation pixels: fold 0's training losses unchanged (validation scans and their geometric copies are never trained on)" "$PYTHON" -c "
+import h5py, numpy as np, sys
+a, b = (h5py.File(p, 'r') for p in ('$T/val.h5', '$T/val_px_r.h5'))
+ok = True
+for j in (0, 1):  # fold 0: original, geometric
+    n = min(a[f'jobs/{j:04d}/selection'][1], b[f'jobs/{j:04d}/selection'][1])
+    ok &= n >= 1 and a[f'jobs/{j:04d}/history'][:n].tobytes() == b[f'jobs/{j:04d}/history'][:n].tobytes()
+    ok &= a[f'jobs/{j:04d}/val_loss'][:n].tobytes() != b[f'jobs/{j:04d}/val_loss'][:n].tobytes()
+sys.exit(0 if ok else 1)"
 
 # 4. stopped inside its training (job 1, in its 3rd epoch), resumed from its checkpoint
 SPECTCV_FAULT=stop:1@17 mpi 2 "$SPECTCV" run "$T/val.cfg" -o "$T/c.h5" --force > "$T/c.log" 2>&1; rc=$?
@@ -125,3 +134,21 @@ exp bad "validation = 0.2; select = \"auc\";"
 expect_fail "train.select not loss or f1" "select" "$SPECTCV" run "$T/bad.cfg" -o "$T/bad.h5" --dry-run
 exp bad "validation = 0.2; patience = -1;"
 expect_fail "a negative train.patience" "patience" "$SPECTCV" run "$T/bad.cfg" -o "$T/bad.h5" --dry-run
+exp arch "validation = 0.2;"
+echo 'train_by_arch = { dspic_half = { patience = 1; select = "f1"; }; };' >> "$T/arch.cfg"
+expect_ok "train.patience and train.select per architecture (train_by_arch)" \
+  "$SPECTCV" run "$T/arch.cfg" -o "$T/arch.h5" --dry-run
+exp arch ""
+echo 'train_by_arch = { dspic_half = { select = "f1"; }; };' >> "$T/arch.cfg"
+expect_fail "train_by_arch's select without train.validation" "train_by_arch.dspic_half.select: needs train.validation > 0" \
+  "$SPECTCV" run "$T/arch.cfg" -o "$T/arch.h5" --dry-run
+exp arch ""
+echo 'train_by_arch = { dspic_half = { validation = 0.2; }; };' >> "$T/arch.cfg"
+expect_fail "train.validation is not per architecture" "validation" \
+  "$SPECTCV" run "$T/arch.cfg" -o "$T/arch.h5" --dry-run
+expect_ok "a data set of 2 patients" "$SPECTCV" synth -o "$T/two.h5" --patients 2 --size 256x64 --seed 1
+exp bad "validation = 0.2;"
+sed -i 's/folds = { k = 3; stratify = false; };/folds = { k = 2; stratify = false; };/' "$T/bad.cfg"
+expect_fail "a training part of 1 patient: nothing to hold out" \
+  "bad.cfg: repeat 0: train.validation: the training part of fold 0 has 1 patient; holding some out needs at least 2" \
+  "$SPECTCV" run "$T/bad.cfg" -o "$T/bad.h5" --data "$T/two.h5" --dry-run
