@@ -196,7 +196,38 @@ def validation(path, fraction):
             if th.shape != (L,) or not np.all((th > 0) & (th < 1)):
                 fail(f"job {j}: thresholds {th}")
             n += 1
-    print(f"ok: {path}: {n} jobs with validation patients held out by patient, never the test fold")
+        # the thresholded pooled statistics count each job's decisions at its own thresholds
+        truth = f["dataset/labels"][:]
+        names = [x.decode() for x in f.attrs["label_names"]]
+        right, pred = {}, {}
+        for row in t:
+            if int(row["kind"]) != 0:
+                continue
+            g = f[f"jobs/{int(row['id']):04d}"]
+            idx = g["test_index"][:]
+            p = g["scores"][:] >= g["thresholds"][:]
+            key = (row["augmentation"], row["architecture"], int(row["repeat"]))
+            ok = np.all(p == (truth[idx] == 1), axis=1)
+            right[key] = right.get(key, 0) + int(ok.sum())
+            pred.setdefault(key, {}).update({(int(row["fold"]), int(i)): (p[k], truth[i]) for k, i in enumerate(idx)})
+        pooled = f["summary/pooled"][:]
+        for r in pooled[pooled["metric"] == b"subset_accuracy"]:
+            key = (r["augmentation"], r["architecture"], int(r["repeat"]))
+            if int(r["x"]) != right[key]:
+                fail(f"/summary/pooled subset_accuracy of {key}: x {int(r['x'])}, at the jobs' thresholds {right[key]}")
+        for m in f["summary/comparisons/mcnemar"][:]:
+            a = pred[(m["a_augmentation"], m["a_architecture"], int(m["repeat"]))]
+            b = pred[(m["b_augmentation"], m["b_architecture"], int(m["repeat"]))]
+            lab = m["label"].decode()
+            def ok(pt, j):
+                return bool(np.all(pt[0] == (pt[1] == 1))) if j < 0 else bool(pt[0][j] == (pt[1][j] == 1))
+            j = -1 if lab == "set" else names.index(lab)
+            bb = sum(1 for k in a if ok(a[k], j) and not ok(b[k], j))
+            cc = sum(1 for k in a if not ok(a[k], j) and ok(b[k], j))
+            if (int(m["b"]), int(m["c"])) != (bb, cc):
+                fail(f"McNemar {lab}: b, c = {int(m['b'])}, {int(m['c'])}; at the jobs' thresholds {bb}, {cc}")
+    print(f"ok: {path}: {n} jobs with validation patients held out by patient, never the test "
+          f"fold; pooled subset accuracy and McNemar at the jobs' own thresholds")
 
 
 def chosen(a_path, b_path, fold, expect):

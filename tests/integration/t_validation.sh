@@ -30,7 +30,7 @@ exp zero "validation = 0.0;"
 # 1. the datasets, and what they must hold
 expect_ok "a sweep with train.validation = 0.25 (2 ranks)" mpi 2 "$SPECTCV" run "$T/val.cfg" -o "$T/val.h5" --quiet
 expect_ok "every job done; counts at the job's own thresholds" check_py valid "$T/val.h5"
-expect_ok "validation patients: whole patients of the training part, never the test fold, the fraction; selection and thresholds consistent" \
+expect_ok "validation patients: whole patients of the training part, never the test fold, the fraction; selection and thresholds consistent; pooled subset accuracy and McNemar at the jobs' thresholds" \
   check_py validation "$T/val.h5" 0.25
 check "the datasets' shapes and fill values (h5py)" "$PYTHON" -c "
 import h5py, numpy as np, sys
@@ -48,6 +48,7 @@ sys.exit(0 if any(x[2] == 1 and np.isnan(f[f'jobs/{j:04d}/val_loss'][x[1]:]).all
 out=$("$SPECTCV" info "$T/val.h5" 2>&1)
 check "info: the epoch tested and the thresholds of each job" grep -Eq "^00005 +[0-9]+ +[0-9]+ +[0-9]+/[0-9]+ +(no|early) +0\.[0-9]{4} +0\.[0-9]{4} +0\.[0-9]{4}$" <<<"$out"
 expect_ok "report" "$SPECTCV" report "$T/val.h5" -o "$T/rep"
+check "report: says the jobs predict at their own thresholds" grep -q "each job predicts a label when its score is ≥ the job's own threshold" "$T/rep/summary.md"
 check "report: validation.csv holds every job's selection, as the file has it" "$PYTHON" -c "
 import csv, h5py, sys
 rows = list(csv.DictReader(open('$T/rep/validation.csv')))
