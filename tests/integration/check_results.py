@@ -13,8 +13,9 @@
                                          bit-identical (job coordinates, not ranks, decide them),
                                          and so is every table of /summary where all have one
   check_results.py learns R.h5 MIN_F1    every cell's mean macro F1 >= MIN_F1
-  check_results.py validation R.h5 FRAC  train.validation: held-out patients (by patient, never
-                                         the test fold, the fraction), selection and thresholds
+  check_results.py validation R.h5 FRAC [loss|f1]  train.validation: held-out patients (by
+                                         patient, never the test fold, the fraction), selection
+                                         (by train.select) and thresholds
   check_results.py chosen A B FOLD same|differ  the selection datasets of (repeat 0, FOLD)
 Prints one line per check and exits 1 on the first failure.
 """
@@ -152,7 +153,7 @@ def same(paths):
     print(f"ok: {len(paths)} files bit-identical per job (ranks used: {ranks})")
 
 
-def validation(path, fraction):
+def validation(path, fraction, select="loss"):
     """train.validation: each classifier job's held-out patients and its selection."""
     with h5py.File(path, "r") as f:
         t = f["jobs/table"][:]
@@ -190,8 +191,9 @@ def validation(path, fraction):
             if not (np.all(np.isfinite(vl[:run])) and np.all(np.isnan(vl[run:]))
                     and np.all(np.isfinite(vf[:run]))):
                 fail(f"job {j}: val_loss / val_f1 not finite exactly for the {run} epochs run")
-            if best != int(np.argmin(vl[:run])):
-                fail(f"job {j}: best epoch {best}, lowest validation loss at {np.argmin(vl[:run])}")
+            want = int(np.argmin(vl[:run])) if select == "loss" else int(np.argmax(vf[:run]))
+            if best != want:
+                fail(f"job {j}: best epoch {best}, the best validation {select} at {want}")
             th = g["thresholds"][:]
             if th.shape != (L,) or not np.all((th > 0) & (th < 1)):
                 fail(f"job {j}: thresholds {th}")
@@ -267,7 +269,7 @@ if __name__ == "__main__":
     elif cmd == "same":
         same(sys.argv[2:])
     elif cmd == "validation":
-        validation(sys.argv[2], float(sys.argv[3]))
+        validation(sys.argv[2], float(sys.argv[3]), *sys.argv[4:5])
     elif cmd == "chosen":
         chosen(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
     elif cmd == "learns":

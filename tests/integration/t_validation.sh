@@ -61,6 +61,11 @@ for r in rows:
     ok &= float(r['threshold_arthritis']) == g['thresholds'][1] and int(r['val_scans']) == len(g['val_index'])
 sys.exit(0 if ok else 1)"
 
+exp f1 "validation = 0.25; select = \"f1\";"
+expect_ok "train.select = \"f1\" (1 rank)" "$SPECTCV" run "$T/f1.cfg" -o "$T/f1.h5" --quiet
+expect_ok "train.select = \"f1\": the epoch with the highest validation macro F1 (the first of equals)" \
+  check_py validation "$T/f1.h5" 0.25 f1
+
 # 2. train.validation = 0 is the sweep without it
 expect_ok "train.validation = 0 (explicit)" mpi 2 "$SPECTCV" run "$T/zero.cfg" -o "$T/zero.h5" --quiet
 expect_ok "the sweep without train.validation" mpi 2 "$SPECTCV" run "$T/off.cfg" -o "$T/off.h5" --quiet
