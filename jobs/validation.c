@@ -6,9 +6,6 @@
 #include <string.h>
 
 #include "folds/folds.h"
-#include "nn/weights.h"
-#include "stats/metrics.h"
-#include "stats/threshold.h"
 #include "util/error.h"
 #include "util/rng.h"
 
