@@ -105,6 +105,22 @@ fail:
     return rc;
 }
 
+/* A float dataset of n values into out (the sizes must agree). */
+static int read_floats(hid_t loc, const char *where, const char *name, size_t n, float *out)
+{
+    hid_t d = -1, sp = -1;
+    SC_TRY((d = sc_h5_open_dset(loc, where, name, NULL)) < 0);
+    sp = H5Dget_space(d);
+    int ok = sp >= 0 && (size_t)H5Sget_simple_extent_npoints(sp) == n &&
+             H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0;
+    if (sp >= 0) H5Sclose(sp);
+    H5Dclose(d);
+    SC_CHECK(ok, "%s: %s: %zu values expected", where, name, n);
+    return 0;
+fail:
+    return -1;
+}
+
 /* What every checkpoint holds: whose it is, where the training stands, the history so far. */
 typedef struct {
     int epoch, step;
@@ -143,14 +159,7 @@ static int header(hid_t f, const char *where, uint64_t exp_hash, const sc_job *j
         SC_CHECK(!strcmp(got, hex) && gid == id && gkind == kind && gseed == seed,
                  "%s: the checkpoint of another job or experiment (job %lld, experiment %s)",
                  where, gid, got);
-        hid_t d = -1, sp = -1;
-        SC_TRY((d = sc_h5_open_dset(f, where, "history", NULL)) < 0);
-        sp = H5Dget_space(d);
-        int ok = sp >= 0 && (size_t)H5Sget_simple_extent_npoints(sp) == n_hist &&
-                 H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, history) >= 0;
-        if (sp >= 0) H5Sclose(sp);
-        H5Dclose(d);
-        SC_CHECK(ok, "%s: history: %zu values expected", where, n_hist);
+        SC_TRY(read_floats(f, where, "history", n_hist, history));
     }
     SC_TRY(num(f, where, "epoch", H5T_STD_I32LE, H5T_NATIVE_INT, 1, &p->epoch, write));
     SC_TRY(num(f, where, "step", H5T_STD_I32LE, H5T_NATIVE_INT, 1, &p->step, write));
@@ -195,10 +204,41 @@ static int net_group(hid_t f, const char *where, const char *name, nn_net *net, 
     return rc;
 }
 
+/* train.validation's state (group validation): the per-epoch validation loss and F1, the best
+ * epoch's network, and the selection's place (attributes best, since, best_value). */
+static int val_group(hid_t f, const char *where, sc_val_run *v, int write)
+{
+    hid_t g = write ? H5Gcreate2(f, "validation", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)
+                    : (H5Lexists(f, "validation", H5P_DEFAULT) > 0
+                           ? H5Gopen2(f, "validation", H5P_DEFAULT) : -1);
+    int rc = -1;
+    SC_CHECK(g >= 0, "%s: cannot %s group validation", where, write ? "create" : "find");
+    const hsize_t ne = (hsize_t)v->epochs, ns = (hsize_t)v->n_state;
+    if (write) {
+        SC_TRY(sc_h5_write_dset(g, where, "loss", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 1, &ne,
+                                v->loss));
+        SC_TRY(sc_h5_write_dset(g, where, "f1", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 1, &ne, v->f1));
+        SC_TRY(sc_h5_write_dset(g, where, "best_state", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 1, &ns,
+                                v->best_state));
+    } else {
+        SC_TRY(read_floats(g, where, "loss", ne, v->loss));
+        SC_TRY(read_floats(g, where, "f1", ne, v->f1));
+        SC_TRY(read_floats(g, where, "best_state", ns, v->best_state));
+    }
+    SC_TRY(num(g, where, "best", H5T_STD_I32LE, H5T_NATIVE_INT, 1, &v->sel.best, write));
+    SC_TRY(num(g, where, "since", H5T_STD_I32LE, H5T_NATIVE_INT, 1, &v->sel.since, write));
+    SC_TRY(num(g, where, "best_value", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &v->sel.best_value,
+               write));
+    rc = 0;
+fail:
+    if (g >= 0) H5Gclose(g);
+    return rc;
+}
+
 /* Write through path.tmp: a checkpoint that exists is whole. */
 static int save(const char *path, uint64_t exp_hash, const sc_job *job, position *p,
                 const float *history, size_t n_hist, nn_net *a, const char *an, nn_net *b,
-                const char *bn, sc_rng *r1, sc_rng *r2)
+                const char *bn, sc_rng *r1, sc_rng *r2, sc_val_run *val)
 {
     char tmp[4200];
     hid_t f = -1;
@@ -211,6 +251,7 @@ static int save(const char *path, uint64_t exp_hash, const sc_job *job, position
     if (b) SC_TRY(net_group(f, tmp, bn, b, 1));
     if (r1) SC_TRY(rng_attr(f, tmp, "noise", r1, 1));
     if (r2) SC_TRY(rng_attr(f, tmp, "wrong", r2, 1));
+    if (val) SC_TRY(val_group(f, tmp, val, 1));
     SC_H5(H5Fclose(f), "%s: cannot close the checkpoint", tmp);
     f = -1;
     SC_CHECK(rename(tmp, path) == 0, "%s: cannot rename the checkpoint into place", path);
@@ -223,7 +264,7 @@ fail:
 
 static int load(const char *path, uint64_t exp_hash, const sc_job *job, position *p,
                 float *history, size_t n_hist, nn_net *a, const char *an, nn_net *b,
-                const char *bn, sc_rng *r1, sc_rng *r2)
+                const char *bn, sc_rng *r1, sc_rng *r2, sc_val_run *val)
 {
     if (!sc_file_exists(path)) return 1;
     hid_t f = -1;
@@ -235,6 +276,7 @@ static int load(const char *path, uint64_t exp_hash, const sc_job *job, position
     if (b) SC_TRY(net_group(f, path, bn, b, 0));
     if (r1) SC_TRY(rng_attr(f, path, "noise", r1, 0));
     if (r2) SC_TRY(rng_attr(f, path, "wrong", r2, 0));
+    if (val) SC_TRY(val_group(f, path, val, 0));
     rc = 0;
 fail:
     if (f >= 0) H5Fclose(f);
@@ -242,21 +284,22 @@ fail:
 }
 
 int sc_ckpt_save_fit(const char *path, uint64_t exp_hash, const sc_job *job, const nn_net *net,
-                     const nn_fit_pos *pos, const float *history, int epochs)
+                     const nn_fit_pos *pos, const float *history, int epochs,
+                     const sc_val_run *val)
 {
     position p = {pos->epoch, pos->step, pos->next, pos->seen, {pos->sum}, 1};
     return save(path, exp_hash, job, &p, history, (size_t)epochs, (nn_net *)net, "net", NULL,
-                NULL, NULL, NULL);
+                NULL, NULL, NULL, (sc_val_run *)val);
 }
 
 int sc_ckpt_load_fit(const char *path, uint64_t exp_hash, const sc_job *job, nn_net *net,
-                     nn_fit_pos *pos, float *history, int epochs)
+                     nn_fit_pos *pos, float *history, int epochs, sc_val_run *val)
 {
     position p;
     memset(&p, 0, sizeof p);
     p.n_sum = 1;
     int rc = load(path, exp_hash, job, &p, history, (size_t)epochs, net, "net", NULL, NULL,
-                  NULL, NULL);
+                  NULL, NULL, val);
     if (rc == 0) *pos = (nn_fit_pos){p.epoch, p.next, p.step, p.sum[0], p.seen};
     return rc;
 }
@@ -268,7 +311,7 @@ int sc_ckpt_save_gan(const char *path, uint64_t exp_hash, const sc_job *job, aug
     memcpy(p.sum, pos->sum, sizeof p.sum);
     sc_rng noise = pos->noise, wrong = pos->wrong;
     return save(path, exp_hash, job, &p, history, (size_t)rows * AUG_HIST_COLS,
-                aug_gan_generator(g), "G", aug_gan_discriminator(g), "D", &noise, &wrong);
+                aug_gan_generator(g), "G", aug_gan_discriminator(g), "D", &noise, &wrong, NULL);
 }
 
 int sc_ckpt_load_gan(const char *path, uint64_t exp_hash, const sc_job *job, aug_gan *g,
@@ -280,7 +323,7 @@ int sc_ckpt_load_gan(const char *path, uint64_t exp_hash, const sc_job *job, aug
     memset(pos, 0, sizeof *pos);
     int rc = load(path, exp_hash, job, &p, history, (size_t)rows * AUG_HIST_COLS,
                   aug_gan_generator(g), "G", aug_gan_discriminator(g), "D", &pos->noise,
-                  &pos->wrong);
+                  &pos->wrong, NULL);
     if (rc == 0) {
         pos->epoch = p.epoch, pos->next = p.next, pos->step = p.step, pos->seen = p.seen;
         memcpy(pos->sum, p.sum, sizeof pos->sum);

@@ -8,7 +8,9 @@
  * experiment_hash, job, seed, kind; the position of the training (attributes epoch, next, step,
  * seen, sum); dataset history (the epochs done); group net (a classifier's training state,
  * nn/checkpoint.h), or groups G and D and the GAN's noise and mismatch streams (attributes
- * noise, wrong, noise_spare, wrong_spare). */
+ * noise, wrong, noise_spare, wrong_spare); with train.validation, group validation (datasets
+ * loss, f1 [epochs] and best_state: the best epoch's network; attributes best, since,
+ * best_value: the selection's place, jobs/validation.h). */
 #ifndef SC_JOBS_CHECKPOINT_H
 #define SC_JOBS_CHECKPOINT_H
 
@@ -17,19 +19,22 @@
 
 #include "augment/gan_train.h"
 #include "jobs/grid.h"
+#include "jobs/validation.h"
 #include "nn/nn.h"
 
 /* RESULTS.checkpoints (the folder) and RESULTS.checkpoints/NNNN.h5. */
 int sc_ckpt_dir(const char *results, char *out, size_t n);
 int sc_ckpt_path(const char *results, int job, char *out, size_t n);
 
-/* A classifier job's training: net's state at pos, and history [epochs]. */
+/* A classifier job's training: net's state at pos, history [epochs], and its validation state
+ * (NULL without train.validation). */
 int sc_ckpt_save_fit(const char *path, uint64_t exp_hash, const sc_job *job, const nn_net *net,
-                     const nn_fit_pos *pos, const float *history, int epochs);
-/* 0: loaded (net, pos, history restored); 1: no checkpoint; -1: a checkpoint that is not this
- * job's or cannot be read (error set: the caller starts afresh and says so). */
+                     const nn_fit_pos *pos, const float *history, int epochs,
+                     const sc_val_run *val);
+/* 0: loaded (net, pos, history, val restored); 1: no checkpoint; -1: a checkpoint that is not
+ * this job's or cannot be read (error set: the caller starts afresh and says so). */
 int sc_ckpt_load_fit(const char *path, uint64_t exp_hash, const sc_job *job, nn_net *net,
-                     nn_fit_pos *pos, float *history, int epochs);
+                     nn_fit_pos *pos, float *history, int epochs, sc_val_run *val);
 
 /* A GAN job's training: history [rows][AUG_HIST_COLS]. */
 int sc_ckpt_save_gan(const char *path, uint64_t exp_hash, const sc_job *job, aug_gan *g,

@@ -18,6 +18,8 @@
 #define SC_PATH_MAX 4096
 
 typedef enum { SC_POSW_NONE = 0, SC_POSW_BALANCED } sc_posw_mode;
+/* train.select: what picks the best epoch on the validation patients (jobs/validation.h). */
+typedef enum { SC_SELECT_LOSS = 0, SC_SELECT_F1 } sc_select_mode;
 
 /* What a classifier job trains on (docs/config.md, "augmentations"): "original" (the real
  * training scans), "geometric" (+ transformed copies), "gan" (+ the samples of the fold's GAN),
@@ -44,6 +46,8 @@ typedef struct {
     int batch;
     nn_optim_cfg optim;
     sc_posw_mode pos_weight;
+    int patience;         /* train.patience: epochs without improvement before stopping; 0 never */
+    sc_select_mode select; /* train.select */
 } sc_train_cfg;
 
 typedef struct {
@@ -84,6 +88,10 @@ typedef struct {
 
     /* training: epochs and threads are the same for every job (history lengths, cores) */
     int epochs, threads;
+    /* train.validation: fraction of each training part's patients held out for model
+     * selection (best epoch, thresholds); 0 = off.  Global: every job of a (repeat, fold)
+     * holds out the same patients, so that its cells stay paired (jobs/validation.h). */
+    double validation;
     sc_train_cfg train; /* the `train` group; each arch[m].train starts from it */
 
     /* report */

@@ -12,6 +12,7 @@
 #include "data/preprocess.h"
 #include "folds/folds.h"
 #include "nn/nn.h"
+#include "jobs/validation.h"
 #include "stats/job_metrics.h"
 #include "stats/metrics.h"
 #include "util/error.h"
@@ -129,6 +130,7 @@ typedef struct {
     nn_fit_pos at; /* where it stopped */
     int saved;     /* a checkpoint holds that position */
     int printed;   /* -v: the epochs whose loss was printed */
+    sc_val_run *val; /* train.validation, or NULL */
 } fit_hook_ctx;
 
 static int fit_hook(void *p, nn_net *net, const nn_fit_pos *pos, const float *history)
@@ -145,13 +147,30 @@ static int fit_hook(void *p, nn_net *net, const nn_fit_pos *pos, const float *hi
     const int stop = sc_ckpt_clock_tick(&h->clock, &save);
     if (save) {
         h->saved = sc_ckpt_save_fit(h->path, h->ctx->e->hash, h->job, net, pos, history,
-                                    h->ctx->e->epochs) == 0;
+                                    h->ctx->e->epochs, h->val) == 0;
         if (!h->saved)
             fprintf(stderr, "spectcv: warning: rank %d, job %04d: no checkpoint: %s\n",
                     h->ctx->rank, h->job->id, sc_err_msg());
     }
     if (stop) h->at = *pos;
     return stop;
+}
+
+/* After each epoch, with train.validation: score the validation scans, keep the best network,
+ * stop when the patience has run out. */
+static int epoch_hook(void *p, nn_net *net, int epoch, const float *history)
+{
+    fit_hook_ctx *h = p;
+    (void)history;
+    const int rc = sc_val_epoch(h->val, net, epoch);
+    if (rc >= 0 && h->ctx->verbose) {
+        printf("  [rank %d] job %04d epoch %d/%d: validation loss %.4f, macro F1 %.4f%s%s\n",
+               h->ctx->rank, h->job->id, epoch + 1, h->ctx->e->epochs,
+               (double)h->val->loss[epoch], (double)h->val->f1[epoch],
+               h->val->sel.best == epoch ? " (best)" : "", rc == 1 ? "; stopping early" : "");
+        fflush(stdout);
+    }
+    return rc;
 }
 
 /* The row of a job stopped inside its training: still pending, with where and why. */
@@ -194,15 +213,29 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row
     fit_hook_ctx hk; /* before any jump to job_failed */
     memset(&hk, 0, sizeof hk);
     hk.ctx = ctx, hk.job = job;
+    sc_val_run vr;
+    memset(&vr, 0, sizeof vr);
+    double thr[16];
 
     sc_grid_row(e, job, row);
     row->rank = ctx->rank;
     const int16_t *assign = ctx->assignment + (int64_t)job->repeat * ctx->n;
     int64_t n_train = sc_folds_indices(assign, ctx->n, job->fold, 0, train);
     int64_t n_test = sc_folds_indices(assign, ctx->n, job->fold, 1, test);
+    if (ctx->val) { /* the validation patients leave the training set (and its copies) */
+        const int part = job->repeat * e->folds.k + job->fold;
+        vr.index = ctx->val->index[part];
+        vr.n = ctx->val->count[part];
+        n_train = sc_val_remove(train, n_train, vr.index, vr.n);
+    }
     fill_ctx fc = {ctx, job, train, n_train, 0, NULL, NULL, 0, NULL};
     fc.thin_buf = sc_xmalloc(per * sizeof *fc.thin_buf);
     if (sc_folds_check_train(assign, ctx->n, job->fold, train, n_train)) goto job_failed;
+    for (int64_t i = 0; i < vr.n; i++)
+        if (assign[vr.index[i]] == job->fold) {
+            sc_err_set(NULL, 0, "validation scan %d is in the test fold", vr.index[i]);
+            goto job_failed;
+        }
     if (sc_fault("job", job_id)) {
         sc_err_set(NULL, 0, "injected fault (SPECTCV_FAULT)");
         goto job_failed;
@@ -223,11 +256,19 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row
     net = nn_net_build(e->arch[job->arch].path, &shape);
     if (!net) goto job_failed;
     nn_net_init(net, job->init_seed);
+    if (ctx->val) {
+        hk.val = &vr;
+        vr.images = ctx->images, vr.per = per, vr.truth = ctx->truth, vr.l = l;
+        vr.threshold = e->threshold, vr.batch = t->batch;
+        sc_val_run_init(&vr, net, e->epochs);
+        sc_val_select_init(&vr.sel, t->select, t->patience);
+    }
 
     nn_fit_pos start, *startp = NULL;
     if (ctx->ckpt_every > 0 && ctx->results_path) {
         if (sc_ckpt_path(ctx->results_path, job_id, hk.path, sizeof hk.path)) goto job_failed;
-        int got = sc_ckpt_load_fit(hk.path, e->hash, job, net, &start, history, e->epochs);
+        int got = sc_ckpt_load_fit(hk.path, e->hash, job, net, &start, history, e->epochs,
+                                   hk.val);
         if (got == 0) {
             startp = &start;
             if (ctx->verbose)
@@ -238,23 +279,31 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row
                     sc_err_msg());
             nn_net_init(net, job->init_seed);
             for (int i = 0; i < e->epochs; i++) history[i] = NAN;
+            if (hk.val) {
+                for (int i = 0; i < e->epochs; i++) vr.loss[i] = vr.f1[i] = NAN;
+                sc_val_select_init(&vr.sel, t->select, t->patience);
+            }
         }
     }
     sc_ckpt_clock_start(&hk.clock, ctx->results_path ? ctx->ckpt_every : 0, job_id);
     nn_train_cfg tc = {.epochs = e->epochs, .batch = t->batch, .optim = t->optim,
                        .seed = job->seed, .pos_weight = NULL, .hook = fit_hook, .hook_ctx = &hk,
-                       .start = startp};
+                       .start = startp, .epoch_hook = hk.val ? epoch_hook : NULL};
     if (t->pos_weight == SC_POSW_BALANCED) {
         pw = sc_xmalloc((size_t)l * sizeof *pw);
         balanced_pos_weight(&fc, pw);
         tc.pos_weight = pw;
     }
+    vr.pos_weight = tc.pos_weight; /* the validation loss is the training loss */
     const int fit = nn_fit(net, &tc, fc.n_real + fc.n_synth, fill_batch, &fc, history);
     if (fit < 0) goto job_failed;
     if (fit == 1) { /* the sweep is stopping */
         sc_job_stopped_row(row, sc_now() - t0, hk.at.epoch, e->epochs, hk.at.step, hk.saved);
         goto write_row;
     }
+    /* the best epoch's network and the thresholds of its validation scores: chosen before the
+     * test fold is looked at */
+    if (hk.val && sc_val_finish(&vr, net, thr)) goto job_failed;
 
     /* Score the test fold (original images only), in batches. */
     scores = sc_xmalloc((size_t)(n_test ? n_test : 1) * l * sizeof *scores);
@@ -280,15 +329,25 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row
     test_truth = sc_xmalloc((size_t)(n_test ? n_test : 1) * l);
     for (int64_t i = 0; i < n_test; i++)
         memcpy(test_truth + i * l, ctx->truth + test[i] * l, (size_t)l);
-    st_counts_from_scores(scores, test_truth, n_test, l, e->threshold, counts);
     metrics = sc_xmalloc((size_t)n_metrics * sizeof *metrics);
-    if (st_job_metrics(scores, test_truth, n_test, l, e->threshold, metrics)) goto job_failed;
+    if (hk.val) {
+        st_counts_from_scores_at(scores, test_truth, n_test, l, thr, counts);
+        if (st_job_metrics_at(scores, test_truth, n_test, l, thr, metrics)) goto job_failed;
+    } else {
+        st_counts_from_scores(scores, test_truth, n_test, l, e->threshold, counts);
+        if (st_job_metrics(scores, test_truth, n_test, l, e->threshold, metrics)) goto job_failed;
+    }
 
     row->status = SC_JOB_DONE;
     row->seconds = sc_now() - t0;
     row->output_hash = sc_hash(scores, sizeof *scores * (size_t)n_test * l);
     if (hk.path[0]) sc_ckpt_remove(hk.path);
     if (sc_results_write_job(ctx->res, job_id, scores, counts, metrics, history)) goto io_failed;
+    if (hk.val) {
+        const int32_t sel[3] = {vr.sel.best, sc_val_epochs_run(&vr), vr.stopped};
+        const sc_val_outputs vo = {vr.loss, vr.f1, thr, sel};
+        if (sc_results_write_val(ctx->res, job_id, &vo)) goto io_failed;
+    }
     goto write_row;
 
 job_failed:
@@ -298,6 +357,10 @@ job_failed:
     if (hk.path[0]) sc_ckpt_remove(hk.path); /* retried, it starts afresh */
     /* Keep what was learned before the failure (e.g. the loss curve up to a NaN). */
     if (sc_results_write_job(ctx->res, job_id, NULL, NULL, NULL, history)) goto io_failed;
+    if (vr.loss) {
+        const sc_val_outputs vo = {vr.loss, vr.f1, NULL, NULL};
+        if (sc_results_write_val(ctx->res, job_id, &vo)) goto io_failed;
+    }
 write_row:
     if (sc_results_write_row(ctx->res, row)) goto io_failed;
     goto cleanup;
@@ -315,5 +378,6 @@ cleanup:
     free(fc.thin_buf);
     free(test_truth);
     free(metrics);
+    sc_val_run_free(&vr);
     return rc;
 }

@@ -11,6 +11,7 @@
 
 #include "jobs/experiment.h"
 #include "jobs/grid.h"
+#include "jobs/validation.h"
 #include "results/results.h"
 
 /* What every job on a worker shares. */
@@ -32,6 +33,7 @@ typedef struct {
     int verbose;  /* print per-epoch losses */
     const char *results_path; /* the results file (its checkpoint folder is beside it) */
     double ckpt_every;        /* seconds between a job's checkpoints; 0: none (jobs/checkpoint.h) */
+    const sc_val_splits *val; /* train.validation's held-out scans per part; NULL: off */
 } sc_job_ctx;
 
 /* Run job `job_id` (either kind); fill row (status done or failed, seconds, message) and write

@@ -113,6 +113,14 @@ int nn_fit(nn_net *net, const nn_train_cfg *cfg, int64_t n_train, nn_fill_fn fil
             }
         }
         history[e] = (float)(pos.sum / (double)pos.seen);
+        if (cfg->epoch_hook) {
+            const int h = cfg->epoch_hook(cfg->hook_ctx, net, e, history);
+            if (h < 0) {
+                sc_err_prefix("epoch %d", e + 1);
+                goto fail;
+            }
+            if (h == 1) break;
+        }
     }
     rc = 0;
 fail:

@@ -146,6 +146,10 @@ typedef struct {
 /* Called after every step with the position after it and the history so far: 0 goes on, 1
  * stops the training (nn_fit returns 1).  A checkpoint is written from here. */
 typedef int (*nn_fit_hook)(void *ctx, nn_net *net, const nn_fit_pos *pos, const float *history);
+/* Called after every finished epoch (history[epoch] set; also for the epoch a continued
+ * training finishes right away): 0 goes on, 1 ends the training after this epoch (nn_fit
+ * returns 0: early stopping), -1 fails it (error set). */
+typedef int (*nn_epoch_hook)(void *ctx, nn_net *net, int epoch, const float *history);
 
 typedef struct {
     int epochs;
@@ -155,7 +159,8 @@ typedef struct {
     const float *pos_weight; /* [n_out] BCE positive-class weights, or NULL */
     nn_loss_kind loss;       /* default (0) BCE on logits */
     nn_fit_hook hook;        /* may be NULL */
-    void *hook_ctx;
+    nn_epoch_hook epoch_hook; /* may be NULL */
+    void *hook_ctx;          /* of both hooks */
     /* NULL: start afresh (optimizer reset, dropout seeded).  Else continue from this position
      * of a training whose state (weights, optimizer, dropout stream) the net holds already and
      * whose history[0 .. epoch] (the finished epochs) the caller's history holds. */

@@ -118,6 +118,10 @@ static int info_results(const char *path)
     }
     printf("\n");
     sc_summary_print_jobs(stdout, &rf);
+    if (sc_results_print_val(stdout, &rf)) {
+        sc_results_free(&rf);
+        return -1;
+    }
     sc_summary s;
     sc_summary_options opt = {.table_only = 1}; /* info stays fast: no bootstrap */
     if (sc_summary_compute_opts(&rf, &opt, &s) == 0) {

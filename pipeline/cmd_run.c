@@ -311,6 +311,8 @@ int cmd_run(int argc, char **argv)
     memset(&sd, 0, sizeof sd);
     char **metric_names = NULL;
     sc_results *res = NULL;
+    sc_val_splits vs; /* train.validation */
+    memset(&vs, 0, sizeof vs);
 
     sc_stop_install(); /* from here a signal stops the sweep cleanly, not the process */
     int rc = sc_experiment_load(exp_path, data, &e);
@@ -346,6 +348,10 @@ int cmd_run(int argc, char **argv)
     assign = sc_xmalloc((size_t)e.folds.repeats * (size_t)ds.n * sizeof *assign);
     rc = sc_folds_assign(ds.n, l, truth, ds.patient, names, &e.folds, e.seed, assign);
     if (rc == 0) rc = sc_grid_make(&e, assign, ds.n, truth, l, &jobs, &n_jobs);
+    if (rc == 0 && e.validation > 0) {
+        rc = sc_val_splits_make(&e, assign, ds.n, truth, l, ds.patient, &vs);
+        if (rc == 0) sc_val_splits_by_job(&vs, jobs, n_jobs, e.folds.k);
+    }
     if (pipe_agree(rc)) goto fail;
     int capped = 0, threads = 1, node_ranks = 1;
     rc = threads_for_rank(e.threads, &threads, &capped, &node_ranks);
@@ -400,7 +406,8 @@ int cmd_run(int argc, char **argv)
         .confidence = e.confidence, .repeats = e.folds.repeats, .k = e.folds.k, .n = ds.n,
         .truth = truth, .patient = ds.patient, .assignment = assign, .n_jobs = n_jobs,
         .rows = rows, .epochs = e.epochs, .n_metrics = st_job_metrics_count(l),
-        .metric_names = (const char *const *)metric_names};
+        .metric_names = (const char *const *)metric_names, .val_count = vs.job_count,
+        .val_patients = vs.job_patients, .val_index = vs.job_index};
     sc_run_info_layout(&ri, &lay);
     if (rank == 0 && ri.kernels_differ && !quiet)
         printf("warning: the workers run different OpenBLAS kernels (/provenance in the results "
@@ -428,7 +435,7 @@ int cmd_run(int argc, char **argv)
                      .assignment = assign, .jobs = jobs, .res = res, .rank = rank,
                      .threads = threads, .gan_h = ri.gan.h, .gan_w = ri.gan.w,
                      .verbose = verbose && !quiet, .results_path = out,
-                     .ckpt_every = ckpt_every};
+                     .ckpt_every = ckpt_every, .val = vs.parts ? &vs : NULL};
     sc_progress pc;
     sc_progress_init(&pc, &e, jobs, n_jobs, NULL, size > 1 ? size - 1 : 1, quiet);
     if (finished)
@@ -488,6 +495,7 @@ done:
     free(finished);
     free(hashes);
     sc_run_info_free(&ri);
+    sc_val_splits_free(&vs);
     free(jobs);
     free(assign);
     free(truth);

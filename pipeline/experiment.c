@@ -38,12 +38,12 @@ static const char *const gan_keys[] = {"generator", "discriminator", "z", "epoch
 static const char *const train_keys[] = {"epochs", "threads", "batch", "optimizer", "lr",
                                          "momentum", "nesterov", "beta1", "beta2", "eps",
                                          "weight_decay", "schedule", "step_size", "gamma", "clip",
-                                         "pos_weight", NULL};
+                                         "pos_weight", "validation", "patience", "select", NULL};
 /* The keys of a `train` group that may also appear in a train_by_arch group. */
 static const char *const train_arch_keys[] = {"batch", "optimizer", "lr", "momentum",
                                               "nesterov", "beta1", "beta2", "eps",
                                               "weight_decay", "schedule", "step_size", "gamma",
-                                              "clip", "pos_weight", NULL};
+                                              "clip", "pos_weight", "patience", "select", NULL};
 static const char *const report_keys[] = {"threshold", "confidence", "bootstrap", NULL};
 
 static const sc_key_group key_groups[] = {
@@ -216,7 +216,12 @@ static int load_train_cfg(const config_setting_t *g, sc_train_cfg *t)
     static const char *const opts[] = {"sgd", "adam", "adamw", NULL};
     static const char *const scheds[] = {"constant", "step", "cosine", NULL};
     static const char *const posw[] = {"none", "balanced", NULL};
+    static const char *const selects[] = {"loss", "f1", NULL};
     SC_TRY(cfg_get_int(g, "batch", 0, 1, 4096, &t->batch));
+    SC_TRY(cfg_get_int(g, "patience", 0, 0, 100000, &t->patience));
+    int sel = (int)t->select;
+    SC_TRY(cfg_get_choice(g, "select", 0, selects, &sel));
+    t->select = (sc_select_mode)sel;
     int kind = (int)t->optim.kind, sched = (int)t->optim.schedule, pw = (int)t->pos_weight;
     SC_TRY(cfg_get_choice(g, "optimizer", 0, opts, &kind));
     SC_TRY(cfg_get_choice(g, "schedule", 0, scheds, &sched));
@@ -257,6 +262,7 @@ static int load_train(const config_setting_t *root, sc_experiment *e)
 {
     int err;
     e->epochs = 10;
+    e->validation = 0.0;
     e->threads = 1;
     e->train.batch = 16;
     nn_optim_defaults(&e->train.optim);
@@ -267,6 +273,7 @@ static int load_train(const config_setting_t *root, sc_experiment *e)
         SC_TRY(cfg_check_keys(g, train_keys));
         SC_TRY(cfg_get_int(g, "epochs", 0, 1, 100000, &e->epochs));
         SC_TRY(cfg_get_int(g, "threads", 0, 1, 1024, &e->threads));
+        SC_TRY(cfg_get_double(g, "validation", 0, 0.0, 0.5, &e->validation));
         SC_TRY(load_train_cfg(g, &e->train));
     }
     for (int m = 0; m < e->n_arch; m++) e->arch[m].train = e->train;
@@ -288,6 +295,16 @@ static int load_train(const config_setting_t *root, sc_experiment *e)
         SC_TRY(cfg_check_keys(o, train_arch_keys));
         SC_TRY(load_train_cfg(o, &e->arch[m].train));
     }
+    /* patience and select mean nothing without validation patients: say so, not ignore them */
+    const config_setting_t *set = g ? config_setting_get_member(g, "patience") : NULL;
+    if (!set && g) set = config_setting_get_member(g, "select");
+    for (int i = 0; !set && i < n; i++) {
+        const config_setting_t *o = config_setting_get_elem(by, (unsigned)i);
+        set = config_setting_get_member(o, "patience");
+        if (!set) set = config_setting_get_member(o, "select");
+    }
+    SC_CHECK(!set || e->validation > 0, "%s: %s: needs train.validation > 0 (the epochs are "
+             "chosen on validation patients)", cfg_where(set), cfg_path(set));
     return 0;
 fail:
     return -1;

@@ -10,6 +10,13 @@
 #include "util/version.h"
 
 /* 4 decimals; a value that rounds to zero prints as 0.0000, never -0.0000. */
+int rp_own_thresholds(const rp_ctx *c)
+{
+    for (int j = 0; j < c->d->n_jobs; j++)
+        if (c->d->thresholds && c->d->thresholds[j]) return 1;
+    return 0;
+}
+
 static void fix4(char *out, size_t n, double v)
 {
     snprintf(out, n, "%.4f", v);
@@ -93,12 +100,20 @@ static void intro(const rp_ctx *c, rp_doc *doc)
     for (int j = 0; j < rf->n_jobs; j++) count[rf->rows[j].status]++;
     char labels[16 * 66];
     labels_list(rf, labels, sizeof labels);
+    char rule[256];
+    if (rp_own_thresholds(c))
+        snprintf(rule, sizeof rule, "each job predicts a label when its score is \xe2\x89\xa5 "
+                 "the job's own threshold for it, chosen on validation patients held out of its "
+                 "training part (validation.csv)");
+    else
+        snprintf(rule, sizeof rule, "a score \xe2\x89\xa5 %g is a positive prediction",
+                 rf->threshold);
     rp_para(doc, "Results file `%s`, written by spectcv %s. Data set `%s` (hash `%s`): %lld scans "
-            "of %lld patients, labels %s. %d-fold cross-validation%s; a score \xe2\x89\xa5 %g is "
-            "a positive prediction; every interval is at the %g%% level.",
+            "of %lld patients, labels %s. %d-fold cross-validation%s; %s; every interval is at "
+            "the %g%% level.",
             c->results_name, rf->version, rf->dataset_path, rf->dataset_hash, (long long)rf->n,
             (long long)count_patients(rf), labels, rf->k, rf->repeats > 1 ? "" : " (one repeat)",
-            rf->threshold, 100 * rf->confidence);
+            rule, 100 * rf->confidence);
     if (rf->repeats > 1)
         rp_para(doc, "Repeated %d times (%d test folds per cell).", rf->repeats,
                 rf->repeats * rf->k);

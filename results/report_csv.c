@@ -131,6 +131,49 @@ static int write_predictions(const rp_ctx *c)
     return rc;
 }
 
+/* validation.csv, for a sweep with train.validation: each job's held-out scans and patients,
+ * the epoch tested (from 1), the epochs run, whether it stopped early, and its thresholds. */
+static int write_validation(const rp_ctx *c)
+{
+    const sc_results_file *rf = c->rf;
+    rp_buf o = {0};
+    int rc = -1;
+    sc_val_result v;
+    for (int j = 0; j < rf->n_jobs; j++) {
+        const int got = sc_results_read_val(rf, j, &v);
+        if (got) {
+            rc = got == 1 ? 0 : -1; /* 1: no validation in this sweep, no file */
+            goto done;
+        }
+        if (j == 0) {
+            rp_puts(&o, "job,repeat,fold,augmentation,architecture,val_scans,val_patients,"
+                        "epoch_tested,epochs_run,stopped_early");
+            for (int k = 0; k < rf->l; k++) rp_printf(&o, ",threshold_%s", rf->label_names[k]);
+            rp_puts(&o, "\n");
+        }
+        const sc_job_row *r = &rf->rows[j];
+        rp_printf(&o, "%d,%d,%d,", j, r->repeat, r->fold);
+        rp_csv_str(&o, r->augmentation);
+        rp_puts(&o, ",");
+        rp_csv_str(&o, r->architecture);
+        rp_printf(&o, ",%lld,%lld,", (long long)v.n_val, (long long)v.patients);
+        if (v.selection[0] >= 0)
+            rp_printf(&o, "%d,%d,%d", v.selection[0] + 1, v.selection[1], v.selection[2]);
+        else
+            rp_puts(&o, ",,");
+        for (int k = 0; k < rf->l; k++) {
+            rp_puts(&o, ",");
+            rp_csv_double(&o, v.thresholds[k]);
+        }
+        rp_puts(&o, "\n");
+        sc_val_result_free(&v);
+    }
+    rc = rp_buf_save(&o, c->dir, "validation.csv");
+done:
+    rp_buf_free(&o);
+    return rc;
+}
+
 int rp_write_csv(const rp_ctx *c)
 {
     static const char *const files[SC_N_TABLES] = {"summary.csv", "pooled.csv",  "auc.csv",
@@ -145,6 +188,6 @@ int rp_write_csv(const rp_ctx *c)
         rp_buf_free(&o);
         if (rc) return -1;
     }
-    if (write_per_fold(c) || write_predictions(c)) return -1;
+    if (write_per_fold(c) || write_predictions(c) || write_validation(c)) return -1;
     return 0;
 }

@@ -404,9 +404,11 @@ static int fig_confusion(const rp_ctx *c, int j, rp_fig **figs, int *nf)
     const sc_results_file *rf = c->rf;
     const sc_summary *s = c->s;
     char cap[512];
-    snprintf(cap, sizeof cap, "Confusion matrices of %s at threshold %g: counts of every done "
-             "job of each cell; shade and percentage: share of the true class", rf->label_names[j],
-             rf->threshold);
+    char at[64];
+    if (rp_own_thresholds(c)) snprintf(at, sizeof at, "at each job's own threshold");
+    else snprintf(at, sizeof at, "at threshold %g", rf->threshold);
+    snprintf(cap, sizeof cap, "Confusion matrices of %s %s: counts of every done job of each "
+             "cell; shade and percentage: share of the true class", rf->label_names[j], at);
     rp_fig *f = new_label_fig(figs, nf, "confusion", j, rf->label_names[j], cap);
     rp_buf d = {0}, o = {0};
     for (int cell = 0; cell < s->n_cells; cell++) {

@@ -62,6 +62,9 @@ void rp_section_labels(const rp_ctx *c, rp_doc *doc);
 void rp_section_folds(const rp_ctx *c, rp_doc *doc);
 void rp_section_comparisons(const rp_ctx *c, rp_doc *doc);
 
+/* 1 when the done jobs predict at their own thresholds (train.validation), not the file's. */
+int rp_own_thresholds(const rp_ctx *c);
+
 /* Shared formatting: a number with 4 decimals, or an em dash for NaN; "mean [lo, hi]". */
 void rp_num(char *out, size_t n, double v);
 void rp_interval(char *out, size_t n, double mean, double lo, double hi);

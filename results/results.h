@@ -17,6 +17,15 @@
  *   /jobs/NNNN/counts        int64 [L][4]  TP FP FN TN
  *   /jobs/NNNN/metrics       float64 [M], attribute names
  *   /jobs/NNNN/history       float32 [epochs] (mean training loss per epoch)
+ *   with train.validation (jobs/validation.h; absent: off, and readers must treat it so):
+ *   /jobs/NNNN/val_index     int32 [v]     the validation scans held out of the training part
+ *                                          (attribute patients: how many patients they are)
+ *   /jobs/NNNN/val_loss      float32 [epochs]  validation loss per epoch (NaN: not run)
+ *   /jobs/NNNN/val_f1        float32 [epochs]  validation macro F1 at the threshold
+ *   /jobs/NNNN/thresholds    float64 [L]   per-label thresholds chosen on the validation scores;
+ *                                          counts and metrics are at these, not at `threshold`
+ *   /jobs/NNNN/selection     int32 [3]     best_epoch (from 0: the network tested), epochs_run,
+ *                                          stopped_early (attribute names); -1 until written
  *   /jobs/NNNN/...           of a GAN job: see sc_gan_outputs below
  *   /summary/...             written once at the end by rank 0 (results/summary.h) */
 #ifndef SC_RESULTS_RESULTS_H
@@ -123,6 +132,10 @@ typedef struct {
     const char *const *arch_texts;
     const uint64_t *arch_hashes;
     const sc_run_info *run; /* may be NULL: no /provenance/run_K */
+    /* train.validation: per job (classifier jobs' entries), the validation scans and patients
+     * held out of its training part; val_count NULL: off, no validation datasets. */
+    const int64_t *val_count, *val_patients; /* [n_jobs] */
+    const int32_t *const *val_index;         /* [n_jobs][val_count[j]] */
 } sc_results_layout;
 
 typedef struct sc_results sc_results;
@@ -144,6 +157,15 @@ int sc_results_write_row(sc_results *res, const sc_job_row *row);
  * creation).  Any pointer may be NULL to skip that dataset. */
 int sc_results_write_job(sc_results *res, int job, const float *scores, const int64_t *counts,
                          const double *metrics, const float *history);
+
+/* Independent: the validation outputs of classifier job `job` (a sweep with train.validation). */
+typedef struct {
+    const float *loss, *f1;   /* [epochs] */
+    const double *thresholds; /* [l] */
+    const int32_t *selection; /* [3] best_epoch, epochs_run, stopped_early; NULL: not written
+                               * (a failed job keeps only its curves) */
+} sc_val_outputs;
+int sc_results_write_val(sc_results *res, int job, const sc_val_outputs *o);
 
 /* The outputs of a GAN job, in /jobs/NNNN (S label sets, n_synth samples, E examples, V views
  * of H x W: the GAN's resolution; docs/formats.md and docs/gan.md):

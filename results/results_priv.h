@@ -7,7 +7,11 @@
 
 #include "results/results.h"
 
-enum { D_SCORES, D_COUNTS, D_METRICS, D_HISTORY, D_TEST_INDEX, N_JOB_DSETS };
+enum {
+    D_SCORES, D_COUNTS, D_METRICS, D_HISTORY, D_TEST_INDEX,
+    D_VAL_INDEX, D_VAL_LOSS, D_VAL_F1, D_THRESHOLDS, D_SELECTION, /* train.validation */
+    N_JOB_DSETS
+};
 
 /* The datasets of a GAN job, in the order of results_gan.c's table. */
 enum {
@@ -23,6 +27,7 @@ struct sc_results {
     char *path;
     hid_t file, table, row_type;
     int n_jobs, l, epochs, n_metrics;
+    int validation; /* train.validation's datasets exist */
     int n_cls;      /* classifier jobs: ids [0, n_cls); GAN jobs after them */
     int64_t *n_test;
     hid_t (*dsets)[N_JOB_DSETS]; /* classifier jobs */
@@ -42,6 +47,10 @@ hid_t sc_results_dset(const sc_results *r, hid_t loc, const char *name, hid_t ty
 hid_t sc_results_group(const sc_results *r, hid_t loc, const char *name);
 /* Write a whole dataset (independent transfer). */
 int sc_results_write_all(hid_t d, hid_t memtype, const void *buf, const char *what);
+
+/* Collective (results_val.c): the train.validation datasets of classifier job j in group g;
+ * val_index written by rank 0 when created. */
+int sc_results_open_val(sc_results *r, const sc_results_layout *lay, hid_t g, int j);
 
 /* Provenance (results_prov.c), collective: the architectures' names, hashes and texts as root
  * attributes (a new file) or compared with the file's (--resume); this run's description as a

@@ -45,6 +45,22 @@ void sc_results_free(sc_results_file *rf);
 int sc_results_read_job(const sc_results_file *rf, int job, int32_t *test_index, float *scores,
                         int64_t *counts, double *metrics, float *history);
 
+/* The train.validation outputs of a classifier job (results.h). */
+typedef struct {
+    int64_t n_val, patients; /* validation scans, patients */
+    int32_t *val_index;      /* [n_val] */
+    float *loss, *f1;        /* [epochs] */
+    double thresholds[16];   /* [l] */
+    int32_t selection[3];    /* best_epoch (from 0), epochs_run, stopped_early; -1: not written */
+} sc_val_result;
+/* 0: read; 1: the job has no validation datasets (a sweep without train.validation, or a file
+ * from before it: "off"); -1 on an error. */
+int sc_results_read_val(const sc_results_file *rf, int job, sc_val_result *v);
+void sc_val_result_free(sc_val_result *v);
+/* `info`'s table of the jobs' validation (size, best epoch of those run, thresholds); nothing
+ * for a sweep without train.validation. */
+int sc_results_print_val(FILE *out, const sc_results_file *rf);
+
 /* The outputs of a GAN job (results.h, sc_gan_outputs), but its samples and generator. */
 typedef struct {
     int job;                  /* its id */

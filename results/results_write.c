@@ -242,6 +242,7 @@ static int open_job(sc_results *r, const sc_results_layout *lay, hid_t g, int j,
                                            &nanf_)) < 0);
     if (r->rank == 0 && nt > 0 && !r->reopen)
         SC_TRY(sc_results_write_all(d[D_TEST_INDEX], H5T_NATIVE_INT32, idx, "test_index"));
+    if (r->validation) SC_TRY(sc_results_open_val(r, lay, g, j));
     return 0;
 fail:
     return -1;
@@ -302,6 +303,7 @@ static int init_handle(sc_results *r, const sc_results_layout *lay)
     r->l = lay->l;
     r->epochs = lay->epochs;
     r->n_metrics = lay->n_metrics;
+    r->validation = lay->val_count != NULL;
     r->n_test = sc_xcalloc((size_t)lay->n_jobs, sizeof *r->n_test);
     r->dsets = sc_xmalloc((size_t)lay->n_jobs * sizeof *r->dsets);
     for (int j = 0; j < lay->n_jobs; j++)

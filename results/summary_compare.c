@@ -150,8 +150,9 @@ static int mcnemars(const sc_results_file *rf, const sc_cv_data *d, sc_summary *
                     m->n = pa.m;
                     if (pa.m > 0) {
                         st_mcnemar_result res;
-                        if (st_mcnemar_counts(pa.scores, pb.scores, pa.truth, pa.m, l,
-                                              rf->threshold, lab, &m->b, &m->c) ||
+                        /* each job's decisions, at its own threshold: 0/1 at 0.5 */
+                        if (st_mcnemar_counts(pa.decision, pb.decision, pa.truth, pa.m, l, 0.5,
+                                              lab, &m->b, &m->c) ||
                             st_mcnemar(m->b, m->c, &res)) {
                             sc_err_prefix("%s: McNemar of %s/%s vs %s/%s", rf->path,
                                           m->a_augmentation, m->a_architecture,

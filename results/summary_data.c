@@ -41,6 +41,7 @@ int sc_cv_load(const sc_results_file *rf, int n_cells, const char (*cell_arch)[S
     d->counts = sc_xcalloc(nj, sizeof *d->counts);
     d->metrics = sc_xcalloc(nj, sizeof *d->metrics);
     d->history = sc_xcalloc(nj, sizeof *d->history);
+    d->thresholds = sc_xcalloc(nj, sizeof *d->thresholds);
     for (int j = 0; j < rf->n_jobs; j++) {
         const sc_job_row *r = &rf->rows[j];
         d->cell[j] = -1;
@@ -59,6 +60,18 @@ int sc_cv_load(const sc_results_file *rf, int n_cells, const char (*cell_arch)[S
         SC_TRY(sc_results_read_job(rf, j, d->index[j], d->scores[j], d->counts[j],
                                    d->metrics[j], d->history[j]));
         SC_TRY(check_job(rf, d, j));
+        sc_val_result v;
+        const int got = sc_results_read_val(rf, j, &v);
+        SC_TRY(got < 0);
+        if (got == 0) {
+            sc_val_result_free(&v);
+            d->thresholds[j] = sc_xmalloc((size_t)rf->l * sizeof **d->thresholds);
+            for (int k = 0; k < rf->l; k++) {
+                SC_CHECK(v.thresholds[k] >= 0 && v.thresholds[k] <= 1, "%s: /jobs/%04d/"
+                         "thresholds: a done job without its thresholds", rf->path, j);
+                d->thresholds[j][k] = v.thresholds[k];
+            }
+        }
     }
     return 0;
 fail:
@@ -74,7 +87,9 @@ void sc_cv_free(sc_cv_data *d)
         free(d->counts[j]);
         free(d->metrics[j]);
         free(d->history[j]);
+        if (d->thresholds) free(d->thresholds[j]);
     }
+    free(d->thresholds);
     free(d->cell);
     free(d->index);
     free(d->scores);
@@ -94,6 +109,7 @@ void sc_pool_jobs(const sc_results_file *rf, const sc_cv_data *d, const int *job
     p->sample = sc_xmalloc(m * sizeof *p->sample);
     p->job = sc_xmalloc(m * sizeof *p->job);
     p->scores = sc_xmalloc(m * (size_t)l * sizeof *p->scores);
+    p->decision = sc_xmalloc(m * (size_t)l * sizeof *p->decision);
     p->truth = sc_xmalloc(m * (size_t)l * sizeof *p->truth);
     p->patient = sc_xmalloc(m * sizeof *p->patient);
     int64_t at = 0;
@@ -104,6 +120,10 @@ void sc_pool_jobs(const sc_results_file *rf, const sc_cv_data *d, const int *job
             p->sample[at] = s;
             p->job[at] = j;
             memcpy(p->scores + at * l, d->scores[j] + i * l, (size_t)l * sizeof *p->scores);
+            for (int k = 0; k < l; k++) {
+                const double t = d->thresholds[j] ? d->thresholds[j][k] : rf->threshold;
+                p->decision[at * l + k] = (double)d->scores[j][i * l + k] >= t ? 1.0f : 0.0f;
+            }
             memcpy(p->truth + at * l, rf->truth + (int64_t)s * l, (size_t)l);
             p->patient[at] = rf->patient[s];
         }
@@ -115,6 +135,7 @@ void sc_pool_free(sc_pool *p)
     free(p->sample);
     free(p->job);
     free(p->scores);
+    free(p->decision);
     free(p->truth);
     free(p->patient);
     memset(p, 0, sizeof *p);

@@ -20,6 +20,8 @@ typedef struct sc_cv_data {
     int64_t **counts;   /* [n_jobs] [l][4] TP FP FN TN */
     double **metrics;   /* [n_jobs] [n_metrics] */
     float **history;    /* [n_jobs] [epochs] */
+    double **thresholds; /* [n_jobs] [l]: a done job's own thresholds (train.validation), or
+                          * NULL: the file's threshold */
 } sc_cv_data;
 
 /* Load every done job; cell[j] = cell_of(job j) from the given names (n_cells of them). */
@@ -35,6 +37,10 @@ typedef struct {
     int32_t *sample;  /* [m] scan index */
     int32_t *job;     /* [m] job it comes from */
     float *scores;    /* [m][l] */
+    /* [m][l]: 1 where the job predicts the label (score >= its threshold: its own with
+     * train.validation, else the file's), else 0; what the thresholded pooled statistics
+     * (subset accuracy, bootstrap, McNemar) count, at 0.5 */
+    float *decision;
     uint8_t *truth;   /* [m][l] */
     int64_t *patient; /* [m] */
 } sc_pool;

@@ -135,8 +135,7 @@ int sc_summary_pooled(const sc_results_file *rf, const sc_cv_data *d, sc_summary
             for (int64_t i = 0; i < pool.m; i++) {
                 int ok = 1;
                 for (int j = 0; j < l; j++)
-                    ok &= ((double)pool.scores[i * l + j] >= rf->threshold) ==
-                          (pool.truth[i * l + j] != 0);
+                    ok &= (pool.decision[i * l + j] != 0.0f) == (pool.truth[i * l + j] != 0);
                 right += ok;
             }
             SC_TRY(add_prop(s, rf, &k, "set", "subset_accuracy", right, pool.m));
@@ -198,8 +197,9 @@ int sc_summary_bootstrap(const sc_results_file *rf, const sc_cv_data *d, sc_summ
                 b->estimate = b->lo = b->hi = b->z0 = b->accel = NAN;
                 b->degenerate = -1;
                 if (pool.m == 0) continue;
-                st_pooled_metric ctx = {.scores = pool.scores, .truth = pool.truth, .l = rf->l,
-                                        .thr = rf->threshold, .which = boot_metrics[k].which};
+                /* the jobs' decisions (at their own thresholds), as 0/1 scores at 0.5 */
+                st_pooled_metric ctx = {.scores = pool.decision, .truth = pool.truth, .l = rf->l,
+                                        .thr = 0.5, .which = boot_metrics[k].which};
                 st_bca_result res;
                 if (st_bca_clusters(pool.m, pool.patient, st_stat_pooled_metric, &ctx,
                                     s->bootstrap, rf->confidence, b->seed, &res)) {

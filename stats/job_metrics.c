@@ -86,8 +86,9 @@ fail:
     return NULL;
 }
 
-int st_job_metrics(const float *scores, const uint8_t *truth, int64_t n, int l, double thr,
-                   double *out)
+/* thr [l], or thr1 for every label when thr is NULL. */
+static int job_metrics(const float *scores, const uint8_t *truth, int64_t n, int l,
+                       const double *thr, double thr1, double *out)
 {
     int rc = -1;
     int64_t *counts = NULL;
@@ -95,7 +96,9 @@ int st_job_metrics(const float *scores, const uint8_t *truth, int64_t n, int l, 
     uint8_t *pos = NULL;
     SC_CHECK(n >= 1 && l >= 1, "job metrics: needs samples and labels (n=%lld, l=%d)",
              (long long)n, l);
-    SC_CHECK(isfinite(thr), "job metrics: threshold is not finite");
+    for (int j = 0; j < l; j++)
+        SC_CHECK(isfinite(thr ? thr[j] : thr1), "job metrics: threshold of label %d is not "
+                 "finite", j);
     for (int64_t i = 0; i < n * l; i++) {
         SC_CHECK(isfinite(scores[i]), "job metrics: score of sample %lld, label %lld is not finite",
                  (long long)(i / l), (long long)(i % l));
@@ -104,7 +107,8 @@ int st_job_metrics(const float *scores, const uint8_t *truth, int64_t n, int l, 
     }
     st_job_layout y = st_job_metrics_layout(l);
     counts = sc_xmalloc(sizeof *counts * (size_t)(4 * l));
-    st_counts_from_scores(scores, truth, n, l, thr, counts);
+    if (thr) st_counts_from_scores_at(scores, truth, n, l, thr, counts);
+    else st_counts_from_scores(scores, truth, n, l, thr1, counts);
 
     int zero_div = 0;
     st_macro_metrics(counts, l, out + y.macro, &zero_div); /* counts each label's zero divisions */
@@ -112,7 +116,8 @@ int st_job_metrics(const float *scores, const uint8_t *truth, int64_t n, int l, 
     for (int j = 0; j < l; j++) st_label_metrics(counts + 4 * j, out + y.label + ST_N_BASIC * j, NULL);
 
     int64_t empty = 0;
-    st_example_metrics(scores, truth, n, l, thr, out + y.example, &empty);
+    if (thr) st_example_metrics_at(scores, truth, n, l, thr, out + y.example, &empty);
+    else st_example_metrics(scores, truth, n, l, thr1, out + y.example, &empty);
 
     int auc_undefined = 0;
     column = sc_xmalloc(sizeof *column * (size_t)n);
@@ -139,4 +144,16 @@ fail:
     free(column);
     free(pos);
     return rc;
+}
+
+int st_job_metrics(const float *scores, const uint8_t *truth, int64_t n, int l, double thr,
+                   double *out)
+{
+    return job_metrics(scores, truth, n, l, NULL, thr, out);
+}
+
+int st_job_metrics_at(const float *scores, const uint8_t *truth, int64_t n, int l,
+                      const double *thr, double *out)
+{
+    return job_metrics(scores, truth, n, l, thr, 0.0, out);
 }

@@ -37,5 +37,8 @@ void st_job_metric_names_free(char **names, int l);
  * Fails (error set) on n < 1, l < 1, a non-finite score or a truth value other than 0 and 1. */
 int st_job_metrics(const float *scores, const uint8_t *truth, int64_t n, int l, double thr,
                    double *out);
+/* The same with a threshold per label, thr [l] (train.validation's, stats/threshold.h). */
+int st_job_metrics_at(const float *scores, const uint8_t *truth, int64_t n, int l,
+                      const double *thr, double *out);
 
 #endif

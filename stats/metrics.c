@@ -12,22 +12,42 @@ const char *const st_example_names[ST_N_EXAMPLE] = {
     "subset_accuracy",   "hamming_loss",   "example_accuracy",
     "example_precision", "example_recall", "example_f1"};
 
-void st_counts_add_sample(const float *score_row, const uint8_t *truth_row, int l, double thr,
-                          int64_t *counts)
+/* thr [l] (one per label), or the same thr1 for every label when thr is NULL. */
+#define THR(j) (thr ? thr[j] : thr1)
+
+static void add_sample(const float *score_row, const uint8_t *truth_row, int l,
+                       const double *thr, double thr1, int64_t *counts)
 {
     for (int j = 0; j < l; j++) {
-        int pred = (double)score_row[j] >= thr; /* false for NaN */
+        int pred = (double)score_row[j] >= THR(j); /* false for NaN */
         int pos = truth_row[j] != 0;
         counts[4 * j + (pos ? (pred ? ST_TP : ST_FN) : (pred ? ST_FP : ST_TN))]++;
     }
 }
 
+void st_counts_add_sample(const float *score_row, const uint8_t *truth_row, int l, double thr,
+                          int64_t *counts)
+{
+    add_sample(score_row, truth_row, l, NULL, thr, counts);
+}
+
+static void counts_from_scores(const float *scores, const uint8_t *truth, int64_t n, int l,
+                               const double *thr, double thr1, int64_t *counts)
+{
+    for (int k = 0; k < 4 * l; k++) counts[k] = 0;
+    for (int64_t i = 0; i < n; i++) add_sample(scores + i * l, truth + i * l, l, thr, thr1, counts);
+}
+
 void st_counts_from_scores(const float *scores, const uint8_t *truth, int64_t n, int l, double thr,
                            int64_t *counts)
 {
-    for (int k = 0; k < 4 * l; k++) counts[k] = 0;
-    for (int64_t i = 0; i < n; i++)
-        st_counts_add_sample(scores + i * l, truth + i * l, l, thr, counts);
+    counts_from_scores(scores, truth, n, l, NULL, thr, counts);
+}
+
+void st_counts_from_scores_at(const float *scores, const uint8_t *truth, int64_t n, int l,
+                              const double *thr, int64_t *counts)
+{
+    counts_from_scores(scores, truth, n, l, thr, 0.0, counts);
 }
 
 /* num / den, or 0 with one zero-division counted when den == 0. */
@@ -71,14 +91,15 @@ void st_micro_metrics(const int64_t *counts, int l, double out[ST_N_BASIC], int 
     st_label_metrics(pooled, out, zero_div);
 }
 
-void st_example_metrics(const float *scores, const uint8_t *truth, int64_t n, int l, double thr,
-                        double out[ST_N_EXAMPLE], int64_t *empty)
+static void example_metrics(const float *scores, const uint8_t *truth, int64_t n, int l,
+                            const double *thr, double thr1, double out[ST_N_EXAMPLE],
+                            int64_t *empty)
 {
     double subset = 0, wrong = 0, jac = 0, prec = 0, rec = 0, f1 = 0;
     for (int64_t i = 0; i < n; i++) {
         int64_t ny = 0, nz = 0, both = 0, diff = 0;
         for (int j = 0; j < l; j++) {
-            int z = (double)scores[i * l + j] >= thr;
+            int z = (double)scores[i * l + j] >= THR(j);
             int y = truth[i * l + j] != 0;
             ny += y;
             nz += z;
@@ -109,4 +130,16 @@ void st_example_metrics(const float *scores, const uint8_t *truth, int64_t n, in
     out[ST_EX_PREC] = prec / dn;
     out[ST_EX_REC] = rec / dn;
     out[ST_EX_F1] = f1 / dn;
+}
+
+void st_example_metrics(const float *scores, const uint8_t *truth, int64_t n, int l, double thr,
+                        double out[ST_N_EXAMPLE], int64_t *empty)
+{
+    example_metrics(scores, truth, n, l, NULL, thr, out, empty);
+}
+
+void st_example_metrics_at(const float *scores, const uint8_t *truth, int64_t n, int l,
+                           const double *thr, double out[ST_N_EXAMPLE], int64_t *empty)
+{
+    example_metrics(scores, truth, n, l, thr, 0.0, out, empty);
 }

@@ -32,6 +32,10 @@ extern const char *const st_example_names[ST_N_EXAMPLE]; /* subset_accuracy hamm
 void st_counts_from_scores(const float *scores, const uint8_t *truth, int64_t n, int l, double thr,
                            int64_t *counts);
 
+/* The same with a threshold per label, thr [l] (train.validation's, stats/threshold.h). */
+void st_counts_from_scores_at(const float *scores, const uint8_t *truth, int64_t n, int l,
+                              const double *thr, int64_t *counts);
+
 /* Add one sample (score_row [l], truth_row [l]) to counts [l][4] (which are not cleared). */
 void st_counts_add_sample(const float *score_row, const uint8_t *truth_row, int l, double thr,
                           int64_t *counts);
@@ -56,5 +60,8 @@ void st_micro_metrics(const int64_t *counts, int l, double out[ST_N_BASIC], int 
  * how many ratios were defined by this rule.  n >= 1, l >= 1. */
 void st_example_metrics(const float *scores, const uint8_t *truth, int64_t n, int l, double thr,
                         double out[ST_N_EXAMPLE], int64_t *empty);
+/* The same with a threshold per label, thr [l]. */
+void st_example_metrics_at(const float *scores, const uint8_t *truth, int64_t n, int l,
+                           const double *thr, double out[ST_N_EXAMPLE], int64_t *empty);
 
 #endif

@@ -13,6 +13,10 @@
                                          bit-identical (job coordinates, not ranks, decide them),
                                          and so is every table of /summary where all have one
   check_results.py learns R.h5 MIN_F1    every cell's mean macro F1 >= MIN_F1
+  check_results.py validation R.h5 FRAC [loss|f1]  train.validation: held-out patients (by
+                                         patient, never the test fold, the fraction), selection
+                                         (by train.select) and thresholds
+  check_results.py chosen A B FOLD same|differ  the selection datasets of (repeat 0, FOLD)
 Prints one line per check and exits 1 on the first failure.
 """
 import sys
@@ -58,7 +62,8 @@ def valid(path):
             if not np.all(np.isfinite(s)) or s.min() < 0 or s.max() > 1:
                 fail(f"job {j}: scores outside [0, 1]")
             y = truth[idx]
-            p = s >= thr
+            # train.validation: counts are at the job's own per-label thresholds
+            p = s >= (g["thresholds"][:] if "thresholds" in g else thr)
             want = np.stack([(p & (y == 1)).sum(0), (p & (y == 0)).sum(0),
                              (~p & (y == 1)).sum(0), (~p & (y == 0)).sum(0)], axis=1)
             if not np.array_equal(want, c):
@@ -70,6 +75,8 @@ def valid(path):
             if abs(acc - want_acc) > 1e-12:
                 fail(f"job {j}: macro_accuracy {acc} != {want_acc}")
             h = g["history"][:]
+            if "selection" in g:  # stopped early: the epochs not run are NaN
+                h = h[:int(g["selection"][1])]
             if not np.all(np.isfinite(h)):
                 fail(f"job {j}: history has non-finite losses")
         s = f["summary/table"][:]
@@ -128,9 +135,7 @@ def same(paths):
                     fail(f"{p}: job {a['id']} field {k} differs")
         for row in t0:
             j = int(row["id"])
-            names = ("test_index", "scores", "counts", "metrics", "history")
-            if int(row["kind"]) == 1:
-                names = tuple(files[0][f"jobs/{j:04d}"].keys())
+            names = tuple(files[0][f"jobs/{j:04d}"].keys())
             for d in names:
                 x = files[0][f"jobs/{j:04d}/{d}"][:]
                 y = f[f"jobs/{j:04d}/{d}"][:]
@@ -146,6 +151,104 @@ def same(paths):
             fail(f"{p}: dataset_hash differs from {paths[0]}")
     ranks = [sorted(set(int(r) for r in f["jobs/table"][:]["rank"])) for f in files]
     print(f"ok: {len(paths)} files bit-identical per job (ranks used: {ranks})")
+
+
+def validation(path, fraction, select="loss"):
+    """train.validation: each classifier job's held-out patients and its selection."""
+    with h5py.File(path, "r") as f:
+        t = f["jobs/table"][:]
+        pat = f["dataset/patient"][:]
+        assign = f["folds/assignment"][:]
+        epochs = int(f.attrs["epochs"])
+        L = len(f.attrs["label_names"])
+        by_part = {}
+        n = 0
+        for row in t:
+            if int(row["kind"]) != 0:
+                continue
+            j, r, k = int(row["id"]), int(row["repeat"]), int(row["fold"])
+            g = f[f"jobs/{j:04d}"]
+            vi = g["val_index"][:]
+            a = assign[r]
+            if np.any(a[vi] == k):
+                fail(f"job {j}: a validation scan is in the test fold")
+            part = np.flatnonzero(a != k)
+            train = np.setdiff1d(part, vi)
+            if set(pat[vi]) & set(pat[train]):
+                fail(f"job {j}: a patient has scans both in validation and in training")
+            P = len(set(pat[part]))
+            if len(set(pat[vi])) != int(g["val_index"].attrs["patients"]):
+                fail(f"job {j}: attribute patients differs from the patients of val_index")
+            if len(set(pat[vi])) != max(1, min(P - 1, int(np.floor(fraction * P + 0.5)))):
+                fail(f"job {j}: {len(set(pat[vi]))} validation patients of {P}, fraction {fraction}")
+            if (r, k) in by_part and not np.array_equal(by_part[(r, k)], vi):
+                fail(f"job {j}: other validation scans than its fold's other jobs")
+            by_part[(r, k)] = vi
+            best, run, stopped = (int(x) for x in g["selection"][:])
+            vl, vf = g["val_loss"][:], g["val_f1"][:]
+            if not (0 <= best < run <= epochs) or stopped != (run < epochs):
+                fail(f"job {j}: selection {best, run, stopped} with {epochs} epochs")
+            if not (np.all(np.isfinite(vl[:run])) and np.all(np.isnan(vl[run:]))
+                    and np.all(np.isfinite(vf[:run]))):
+                fail(f"job {j}: val_loss / val_f1 not finite exactly for the {run} epochs run")
+            want = int(np.argmin(vl[:run])) if select == "loss" else int(np.argmax(vf[:run]))
+            if best != want:
+                fail(f"job {j}: best epoch {best}, the best validation {select} at {want}")
+            th = g["thresholds"][:]
+            if th.shape != (L,) or not np.all((th > 0) & (th < 1)):
+                fail(f"job {j}: thresholds {th}")
+            n += 1
+        # the thresholded pooled statistics count each job's decisions at its own thresholds
+        truth = f["dataset/labels"][:]
+        names = [x.decode() for x in f.attrs["label_names"]]
+        right, pred = {}, {}
+        for row in t:
+            if int(row["kind"]) != 0:
+                continue
+            g = f[f"jobs/{int(row['id']):04d}"]
+            idx = g["test_index"][:]
+            p = g["scores"][:] >= g["thresholds"][:]
+            key = (row["augmentation"], row["architecture"], int(row["repeat"]))
+            ok = np.all(p == (truth[idx] == 1), axis=1)
+            right[key] = right.get(key, 0) + int(ok.sum())
+            pred.setdefault(key, {}).update({(int(row["fold"]), int(i)): (p[k], truth[i]) for k, i in enumerate(idx)})
+        pooled = f["summary/pooled"][:]
+        for r in pooled[pooled["metric"] == b"subset_accuracy"]:
+            key = (r["augmentation"], r["architecture"], int(r["repeat"]))
+            if int(r["x"]) != right[key]:
+                fail(f"/summary/pooled subset_accuracy of {key}: x {int(r['x'])}, at the jobs' thresholds {right[key]}")
+        for m in f["summary/comparisons/mcnemar"][:]:
+            a = pred[(m["a_augmentation"], m["a_architecture"], int(m["repeat"]))]
+            b = pred[(m["b_augmentation"], m["b_architecture"], int(m["repeat"]))]
+            lab = m["label"].decode()
+            def ok(pt, j):
+                return bool(np.all(pt[0] == (pt[1] == 1))) if j < 0 else bool(pt[0][j] == (pt[1][j] == 1))
+            j = -1 if lab == "set" else names.index(lab)
+            bb = sum(1 for k in a if ok(a[k], j) and not ok(b[k], j))
+            cc = sum(1 for k in a if not ok(a[k], j) and ok(b[k], j))
+            if (int(m["b"]), int(m["c"])) != (bb, cc):
+                fail(f"McNemar {lab}: b, c = {int(m['b'])}, {int(m['c'])}; at the jobs' thresholds {bb}, {cc}")
+    print(f"ok: {path}: {n} jobs with validation patients held out by patient, never the test "
+          f"fold; pooled subset accuracy and McNemar at the jobs' own thresholds")
+
+
+def chosen(a_path, b_path, fold, expect):
+    """The selection of the jobs of (repeat 0, fold): the same in two files, or not."""
+    with h5py.File(a_path, "r") as a, h5py.File(b_path, "r") as b:
+        names = ("val_index", "val_loss", "val_f1", "selection", "thresholds")
+        diff = []
+        for row in a["jobs/table"][:]:
+            if int(row["kind"]) != 0 or int(row["repeat"]) != 0 or int(row["fold"]) != fold:
+                continue
+            j = int(row["id"])
+            for d in names:
+                if a[f"jobs/{j:04d}/{d}"][:].tobytes() != b[f"jobs/{j:04d}/{d}"][:].tobytes():
+                    diff.append(f"job {j} {d}")
+        if expect == "same" and diff:
+            fail(f"{b_path}: differs from {a_path}: {', '.join(diff)}")
+        if expect == "differ" and not any("thresholds" in d for d in diff):
+            fail(f"{b_path}: the thresholds of fold {fold} are those of {a_path}")
+    print(f"ok: fold {fold}: selection {expect} ({', '.join(diff) or 'bit-identical'})")
 
 
 def learns(path, min_f1):
@@ -165,6 +268,10 @@ if __name__ == "__main__":
         valid(sys.argv[2])
     elif cmd == "same":
         same(sys.argv[2:])
+    elif cmd == "validation":
+        validation(sys.argv[2], float(sys.argv[3]), *sys.argv[4:5])
+    elif cmd == "chosen":
+        chosen(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
     elif cmd == "learns":
         learns(sys.argv[2], float(sys.argv[3]))
     else:
