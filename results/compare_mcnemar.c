@@ -1,7 +1,8 @@
 /* results/compare_mcnemar.c: McNemar's test between cells of two results files (compare.h), on
  * the pooled out-of-fold predictions of the folds of one repeat done in both.  The folds are the
  * same (checked), so the two pools hold the same scans in the same order; that is checked again
- * here, scan by scan, since the test means nothing otherwise. */
+ * here, scan by scan, since the test means nothing otherwise.  A scan is right when each job's
+ * decisions (score >= the job's threshold) give its whole label set. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,9 @@ static int one(const sc_comparison *c, const sc_cv_data *d, sc_cmp_mcnemar *m, i
              m->repeat, r->path);
     m->n = pa.m;
     st_mcnemar_result res;
-    if (st_mcnemar_counts(pa.scores, pb.scores, pa.truth, pa.m, r->l, r->threshold, -1, &m->b,
-                          &m->c) ||
+    /* Each job's own decisions (its thresholds with train.validation, else its file's), as the
+     * report's McNemar counts them (summary_compare.c). */
+    if (st_mcnemar_counts(pa.decision, pb.decision, pa.truth, pa.m, r->l, 0.5, -1, &m->b, &m->c) ||
         st_mcnemar(m->b, m->c, &res)) {
         sc_err_prefix("%s: McNemar of %s/%s against %s's %s/%s", o->path,
                       c->s[m->file].cell_aug[m->cell], c->s[m->file].cell_arch[m->cell], r->path,

@@ -99,10 +99,11 @@ void sc_compare_print(FILE *out, const sc_comparison *c)
         }
     }
     if (c->n_mcnemar > 0) {
-        fprintf(out, "\nMcNemar: the whole label set right at threshold %g, pooled out-of-fold "
+        fprintf(out, "\nMcNemar: the whole label set right at each job's thresholds (its own with "
+                "train.validation, else its file's report.threshold), pooled out-of-fold "
                 "predictions of the folds of one repeat done in both (b: reference right, other "
                 "wrong; c: the reverse; p exact when b + c < 25; p_holm: Holm over the tests of "
-                "each repeat)\n", r->threshold);
+                "each repeat)\n");
         fprintf(out, "  %-*s  %-*s  %-*s  %6s  %6s  %6s  %6s %8s %8s\n", wf, "file", wc, "cell",
                 wc, "reference cell", "repeat", "scans", "b", "c", "p", "p_holm");
         for (int i = 0; i < c->n_mcnemar; i++) {
