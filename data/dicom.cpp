@@ -25,6 +25,7 @@
 #include <gdcmSequenceOfItems.h>
 #include <gdcmTrace.h>
 #include <gdcmTransferSyntax.h>
+#include <gdcmVersion.h>
 
 extern "C" {
 #include "util/error.h"
@@ -660,6 +661,11 @@ extern "C" int sc_dicom_read(const char *path, sc_dicom_image *img)
     }
     sc_dicom_free(img);
     return -1;
+}
+
+extern "C" const char *sc_dicom_library_version(void)
+{
+    return gdcm::Version::GetVersion();
 }
 
 extern "C" void sc_dicom_free(sc_dicom_image *img)

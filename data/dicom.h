@@ -106,6 +106,8 @@ int sc_dicom_read(const char *path, sc_dicom_image *img);
 void sc_dicom_free(sc_dicom_image *img);
 /* 1 when the file starts with a 128-byte preamble + "DICM" (cheap sniff, no decode). */
 int sc_dicom_sniff(const char *path);
+/* The version of the GDCM library loaded (for `spectcv --version`). */
+const char *sc_dicom_library_version(void);
 
 #ifdef __cplusplus
 }

@@ -12,7 +12,10 @@
 #include <libconfig.h>
 #include <png.h>
 #include <zlib.h>
+/* jpeglib.h needs stdio.h's FILE first. */
+#include <jpeglib.h>
 
+#include "data/dicom.h"
 #include "nn/nn.h"
 #include "util/version.h"
 
@@ -84,4 +87,13 @@ void sc_print_versions(FILE *out)
     line(out, "libpng", png_get_libpng_ver(NULL), "runtime; built with " PNG_LIBPNG_VER_STRING);
 
     line(out, "zlib", zlibVersion(), "runtime; built with " ZLIB_VERSION);
+
+    line(out, "GDCM", sc_dicom_library_version(), "runtime; reads DICOM for import");
+
+#ifdef LIBJPEG_TURBO_VERSION
+    line(out, "libjpeg", "libjpeg-turbo " STR(LIBJPEG_TURBO_VERSION) ", API " STR(JPEG_LIB_VERSION),
+         "compile-time: libjpeg has no runtime query");
+#else
+    line(out, "libjpeg", "API " STR(JPEG_LIB_VERSION), "compile-time: libjpeg has no runtime query");
+#endif
 }

@@ -119,7 +119,7 @@ check "make uninstall removes it" test ! -e "$T/prefix/share/man/man1/spectcv.1"
 "$SPECTCV" --version > "$T/version.txt" 2>&1; rc=$?
 check "--version exits 0 (no mpirun)" test $rc -eq 0
 check "--version's first line is spectcv $ver" grep -qE "^spectcv $ver( \(git [0-9a-z.-]+\))?\$" <(head -n 1 "$T/version.txt")
-for lib in MPI HDF5 libconfig GSL OpenBLAS libpng zlib; do
+for lib in MPI HDF5 libconfig GSL OpenBLAS libpng zlib GDCM libjpeg; do
   check "--version names $lib with a version" grep -qE "^  $lib +[^ ].*[0-9]+\.[0-9]+" "$T/version.txt"
 done
 check "--version says runtime or compile-time on every library line" \
