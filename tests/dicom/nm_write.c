@@ -1,14 +1,16 @@
 /* tests/dicom/nm_write.c: write one whole-body study as a gamma camera does, for the tutorial's
  * practice folder (scripts/practice-folder) and its test (t_tutorial):
  *
- *   nm_write OUT.dcm RAW H W PATIENT_ID INDEX
+ *   nm_write OUT.dcm RAW H W PATIENT_ID INDEX [jpeg12]
  *
  * RAW holds two uint16 frames, little endian, [2][H][W]: the anterior view, then the posterior
  * one stored as seen from behind (as `spectcv synth` stores it).  The file is NM Image Storage
  * with one frame per view, a Detector Information Sequence whose items carry the View Code
  * (anterior, posterior) and the orientation (the posterior rows toward the patient's right),
  * pixel spacing, and UIDs made from INDEX under a fixed example root; no patient name.  Written
- * in explicit VR little endian through GDCM (tests/dicom/fixture.cpp); gdcmconv transcodes it. */
+ * in explicit VR little endian through GDCM (tests/dicom/fixture.cpp); gdcmconv transcodes it.
+ * With `jpeg12` the counts (at most 4095) are stored in 12 bits and compressed as JPEG extended
+ * (process 2/4, quality 90) through GDCM's codec, which gdcmconv cannot do (fixture.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +26,9 @@ static int die(const char *msg, const char *arg)
 
 int main(int argc, char **argv)
 {
-    if (argc != 7) return die("usage: nm_write OUT.dcm RAW H W PATIENT_ID INDEX", NULL);
+    if (argc != 7 && !(argc == 8 && !strcmp(argv[7], "jpeg12")))
+        return die("usage: nm_write OUT.dcm RAW H W PATIENT_ID INDEX [jpeg12]", NULL);
+    const int jpeg12 = argc == 8;
     char *end;
     long h = strtol(argv[3], &end, 10);
     if (*end || h < 1 || h > 4096) return die("H must be 1..4096", argv[3]);
@@ -42,6 +46,8 @@ int main(int argc, char **argv)
     int extra = fgetc(f) != EOF;
     fclose(f);
     if (got != n || extra) return die("RAW must hold exactly 2 x H x W uint16 values", argv[2]);
+    for (size_t i = 0; jpeg12 && i < n; i++)
+        if (pix[i] > 4095) return die("jpeg12: a count above 4095 in", argv[2]);
 
     /* Example UIDs: a root registered for examples (2.25 would need 128-bit numbers). */
     char study[64], series[64], sop[64];
@@ -54,7 +60,7 @@ int main(int argc, char **argv)
     s.h = (int)h;
     s.w = (int)w;
     s.bits_allocated = 16;
-    s.bits_stored = 16;
+    s.bits_stored = jpeg12 ? 12 : 16;
     s.samples = 1;
     s.pixels = pix;
     s.n_detectors = 2;
@@ -74,7 +80,13 @@ int main(int argc, char **argv)
     s.sop_uid = sop;
     s.acquisition_date = "20240131";
     s.manufacturer = "spectcv practice folder";
-    int rc = dicom_fixture_write(argv[1], &s);
+    char plain[4096];
+    snprintf(plain, sizeof plain, "%s.12bit.dcm", argv[1]);
+    int rc = dicom_fixture_write(jpeg12 ? plain : argv[1], &s);
+    if (!rc && jpeg12) {
+        rc = dicom_fixture_jpeg_extended(plain, argv[1], 90);
+        remove(plain);
+    }
     free(pix);
     return rc ? 1 : 0;
 }
