@@ -12,23 +12,13 @@
 #include "stats/compare.h"
 #include "util/error.h"
 
-/* The done job of cell c at (repeat, fold) in d, or -1. */
-static int job_at(const sc_results_file *rf, const sc_cv_data *d, int c, int repeat, int fold)
-{
-    for (int j = 0; j < rf->n_jobs; j++)
-        if (d->cell[j] == c && d->scores[j] && rf->rows[j].repeat == repeat &&
-            rf->rows[j].fold == fold)
-            return j;
-    return -1;
-}
-
 static int one(const sc_comparison *c, const sc_cv_data *d, sc_cmp_mcnemar *m, int *ja, int *jb)
 {
     const sc_results_file *r = &c->rf[0], *o = &c->rf[m->file];
     sc_pool pa = {0}, pb = {0};
     int na = sc_cv_cell_jobs(r, &d[0], m->ref_cell, m->repeat, ja), n = 0, rc = -1;
     for (int i = 0; i < na; i++) {
-        int k = job_at(o, &d[m->file], m->cell, m->repeat, r->rows[ja[i]].fold);
+        int k = sc_cv_job_at(o, &d[m->file], m->cell, m->repeat, r->rows[ja[i]].fold);
         if (k < 0) continue;
         ja[n] = ja[i];
         jb[n++] = k;

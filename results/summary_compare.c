@@ -15,16 +15,6 @@
 static const char *const ttest_metrics[] = {"macro_f1", "macro_accuracy"};
 #define N_TTEST (int)(sizeof ttest_metrics / sizeof ttest_metrics[0])
 
-/* The done job of cell c at (repeat, fold), or -1. */
-static int job_at(const sc_results_file *rf, const sc_cv_data *d, int c, int repeat, int fold)
-{
-    for (int j = 0; j < rf->n_jobs; j++)
-        if (d->cell[j] == c && d->scores[j] && rf->rows[j].repeat == repeat &&
-            rf->rows[j].fold == fold)
-            return j;
-    return -1;
-}
-
 /* Pairs of done jobs of cells a and b on the same (repeat, fold), in (repeat, fold) order;
  * r >= 0 restricts to one repeat.  Returns the number of pairs. */
 static int paired_jobs(const sc_results_file *rf, const sc_cv_data *d, int a, int b, int r,
@@ -32,7 +22,7 @@ static int paired_jobs(const sc_results_file *rf, const sc_cv_data *d, int a, in
 {
     int na = sc_cv_cell_jobs(rf, d, a, r, ja), n = 0;
     for (int i = 0; i < na; i++) {
-        int k = job_at(rf, d, b, rf->rows[ja[i]].repeat, rf->rows[ja[i]].fold);
+        int k = sc_cv_job_at(rf, d, b, rf->rows[ja[i]].repeat, rf->rows[ja[i]].fold);
         if (k < 0) continue;
         ja[n] = ja[i];
         jb[n++] = k;

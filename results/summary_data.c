@@ -141,6 +141,15 @@ void sc_pool_free(sc_pool *p)
     memset(p, 0, sizeof *p);
 }
 
+int sc_cv_job_at(const sc_results_file *rf, const sc_cv_data *d, int c, int repeat, int fold)
+{
+    for (int j = 0; j < rf->n_jobs; j++)
+        if (d->cell[j] == c && d->scores[j] && rf->rows[j].repeat == repeat &&
+            rf->rows[j].fold == fold)
+            return j;
+    return -1;
+}
+
 int sc_cv_cell_jobs(const sc_results_file *rf, const sc_cv_data *d, int c, int r, int *jobs)
 {
     int n = 0;

@@ -53,4 +53,7 @@ void sc_pool_free(sc_pool *p);
  * their number, jobs[] sized n_jobs. */
 int sc_cv_cell_jobs(const sc_results_file *rf, const sc_cv_data *d, int c, int r, int *jobs);
 
+/* The done job of cell c at (repeat, fold), or -1. */
+int sc_cv_job_at(const sc_results_file *rf, const sc_cv_data *d, int c, int repeat, int fold);
+
 #endif

@@ -206,6 +206,23 @@ extern "C" int dicom_fixture_jpeg_extended(const char *in, const char *out, doub
     }
 }
 
+void dicom_fixture_camera(dicom_fixture *s)
+{
+    static const uint16_t detector_vector[2] = {1, 2};
+    s->frames = 2;
+    s->samples = 1;
+    s->n_detectors = 2;
+    s->detector_code_value[0] = "G-5215";
+    s->detector_code_meaning[0] = "Anterior projection";
+    s->detector_code_value[1] = "G-5216";
+    s->detector_code_meaning[1] = "Posterior projection";
+    s->detector_orientation[0] = "1\\0\\0\\0\\0\\-1";
+    s->detector_orientation[1] = "-1\\0\\0\\0\\0\\-1";
+    s->detector_vector = detector_vector;
+    s->image_type = "ORIGINAL\\PRIMARY\\WHOLE BODY\\EMISSION";
+    s->series_description = "WB bone";
+}
+
 extern "C" int dicom_fixture_write(const char *path, const dicom_fixture *s)
 {
     gdcm::Trace::SetWarning(false); /* "no Photometric Interpretation": it is set later */

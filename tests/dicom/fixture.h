@@ -28,6 +28,12 @@ typedef struct {
     const char *acquisition_date, *manufacturer;
 } dicom_fixture;
 
+/* The attributes a two-detector gamma camera writes for a whole-body study: 2 frames, anterior
+ * then posterior, each detector with its View Code Sequence and orientation (the posterior one
+ * seen from behind: rows toward the patient's right), detector vector 1, 2, whole-body Image
+ * Type and a series description.  The caller sets size, bits, pixels and identifiers. */
+void dicom_fixture_camera(dicom_fixture *s);
+
 /* 0 ok, -1 on failure (message on stderr: this is test code). */
 int dicom_fixture_write(const char *path, const dicom_fixture *spec);
 

@@ -64,25 +64,13 @@ int dicom_teardown(void **state)
  * from behind: rows toward the patient's right). */
 dicom_fixture camera_file(int bits_stored)
 {
-    static const uint16_t detector_vector[2] = {1, 2};
     dicom_fixture s = {0};
-    s.frames = 2;
+    dicom_fixture_camera(&s);
     s.h = H;
     s.w = W;
     s.bits_allocated = 16;
     s.bits_stored = bits_stored;
-    s.samples = 1;
     s.pixels = bits_stored == 12 ? scan12 : scan16;
-    s.n_detectors = 2;
-    s.detector_code_value[0] = "G-5215";
-    s.detector_code_meaning[0] = "Anterior projection";
-    s.detector_code_value[1] = "G-5216";
-    s.detector_code_meaning[1] = "Posterior projection";
-    s.detector_orientation[0] = "1\\0\\0\\0\\0\\-1";
-    s.detector_orientation[1] = "-1\\0\\0\\0\\0\\-1";
-    s.detector_vector = detector_vector;
-    s.image_type = "ORIGINAL\\PRIMARY\\WHOLE BODY\\EMISSION";
-    s.series_description = "WB bone";
     s.pixel_spacing = "2.4\\2.5";
     s.patient_id = "ANON-0042";
     s.patient_name = "Doe^Jane";
