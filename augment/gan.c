@@ -6,12 +6,7 @@
 #include <string.h>
 
 #include "util/error.h"
-
-/* Streams derived from the GAN's seed (sc_seed4 tags). */
-#define TAG_INIT_G 0x47696E6974ULL /* "Ginit" */
-#define TAG_INIT_D 0x44696E6974ULL /* "Dinit" */
-#define TAG_DROP_G 0x4764726F70ULL /* "Gdrop" */
-#define TAG_DROP_D 0x4464726F70ULL /* "Ddrop" */
+#include "util/seeds.h"
 
 struct aug_gan {
     nn_net *G, *D;
@@ -129,10 +124,10 @@ void aug_gan_macs(const aug_gan *g, double *g_macs, double *d_macs)
 
 void aug_gan_init(aug_gan *g, uint64_t seed)
 {
-    nn_net_init(g->G, sc_seed4(seed, TAG_INIT_G, 0, 0, 0));
-    nn_net_init(g->D, sc_seed4(seed, TAG_INIT_D, 0, 0, 0));
-    nn_net_seed_dropout(g->G, sc_seed4(seed, TAG_DROP_G, 0, 0, 0));
-    nn_net_seed_dropout(g->D, sc_seed4(seed, TAG_DROP_D, 0, 0, 0));
+    nn_net_init(g->G, sc_seed4(seed, SC_SEED_GAN_INIT_G, 0, 0, 0));
+    nn_net_init(g->D, sc_seed4(seed, SC_SEED_GAN_INIT_D, 0, 0, 0));
+    nn_net_seed_dropout(g->G, sc_seed4(seed, SC_SEED_GAN_DROP_G, 0, 0, 0));
+    nn_net_seed_dropout(g->D, sc_seed4(seed, SC_SEED_GAN_DROP_D, 0, 0, 0));
     nn_optim_reset(g->G);
     nn_optim_reset(g->D);
 }

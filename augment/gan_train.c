@@ -7,11 +7,7 @@
 
 #include "util/error.h"
 #include "util/rng.h"
-
-#define TAG_ORDER 0x47616E6F7264ULL /* "Ganord" */
-#define TAG_NOISE 0x47616E6E6F69ULL /* "Gannoi" */
-#define TAG_SAMPLE 0x47616E73616DULL /* "Gansam" */
-#define TAG_WRONG 0x47616E77726EULL  /* "Ganwrn" */
+#include "util/seeds.h"
 
 /* The distinct label sets among labels [n][l] (float 0/1 rows), into sets [.][l] (room for n):
  * their count. */
@@ -85,12 +81,12 @@ int aug_gan_train(aug_gan *g, const aug_gan_cfg *cfg, const float *real, const f
     if (st0) {
         pos = *st0;
     } else {
-        sc_rng_seed(&pos.noise, sc_seed4(seed, TAG_NOISE, 0, 0, 0));
-        sc_rng_seed(&pos.wrong, sc_seed4(seed, TAG_WRONG, 0, 0, 0));
+        sc_rng_seed(&pos.noise, sc_seed4(seed, SC_SEED_GAN_NOISE, 0, 0, 0));
+        sc_rng_seed(&pos.wrong, sc_seed4(seed, SC_SEED_GAN_WRONG, 0, 0, 0));
     }
     for (int e = pos.epoch; e < cfg->epochs; e++) {
         const float lr = nn_optim_lr(&cfg->optim, e, cfg->epochs);
-        shuffle(order, n, sc_seed4(seed, TAG_ORDER, (uint64_t)e, 0, 0));
+        shuffle(order, n, sc_seed4(seed, SC_SEED_GAN_ORDER, (uint64_t)e, 0, 0));
         if (!(st0 && e == st0->epoch)) { /* a new epoch; a resumed one keeps its sums */
             pos.epoch = e, pos.next = 0, pos.step = 0, pos.seen = 0;
             memset(pos.sum, 0, sizeof pos.sum);
@@ -142,6 +138,6 @@ fail:
 void aug_gan_sample_noise(uint64_t seed, int64_t k, int z, float *out)
 {
     sc_rng r;
-    sc_rng_seed(&r, sc_seed4(seed, TAG_SAMPLE, (uint64_t)k, 0, 0));
+    sc_rng_seed(&r, sc_seed4(seed, SC_SEED_GAN_SAMPLE, (uint64_t)k, 0, 0));
     aug_gan_noise(&r, out, z);
 }

@@ -7,9 +7,8 @@
 #include <string.h>
 
 #include "util/rng.h"
+#include "util/seeds.h"
 
-#define TAG_GEO 0x6E0ULL   /* the transform's draws */
-#define TAG_THIN 0x7468ULL /* "th": the thinning's draws */
 
 void aug_geo_defaults(aug_geo_cfg *cfg)
 {
@@ -25,7 +24,7 @@ void aug_geo_draw(const aug_geo_cfg *cfg, uint64_t seed, int64_t scan, int copy,
                   aug_geo_params *p)
 {
     sc_rng r;
-    sc_rng_seed(&r, sc_seed4(seed, TAG_GEO, (uint64_t)scan, (uint64_t)copy, 0));
+    sc_rng_seed(&r, sc_seed4(seed, SC_SEED_GEO, (uint64_t)scan, (uint64_t)copy, 0));
     p->mirror = cfg->mirror ? (int)(sc_rng_u64(&r) >> 63) : 0;
     p->dx = (float)((2.0 * sc_rng_uniform(&r) - 1.0) * cfg->shift * w);
     p->dy = (float)((2.0 * sc_rng_uniform(&r) - 1.0) * cfg->shift * h);
@@ -88,7 +87,7 @@ void aug_geo_thin(const aug_geo_params *p, uint64_t seed, int64_t scan, int copy
     if (!(p->keep < 1.0f)) return;
     gsl_rng *r = gsl_rng_alloc(&sc_gsl_type);
     if (!r) return; /* out of memory: GSL's handler is off; the copy stays unthinned */
-    sc_rng_seed(r->state, sc_seed4(seed, TAG_THIN, (uint64_t)scan, (uint64_t)copy, 0));
+    sc_rng_seed(r->state, sc_seed4(seed, SC_SEED_THIN, (uint64_t)scan, (uint64_t)copy, 0));
     for (int ch = 0; ch < c; ch++) {
         float *v = x + (size_t)ch * hw;
         const double s = count_scale[ch];

@@ -17,6 +17,7 @@
 #include <math.h>
 
 #include "util/rng.h"
+#include "util/seeds.h"
 
 /* Field of view of a whole-body pass (research note 7.1: 256 x 1024 matrix, 2-2.4 mm pixels). */
 #define PH_FOV_H 2100.0
@@ -161,7 +162,7 @@ enum ph_tag {
 #define PH_PATIENT_LEVEL UINT64_MAX
 static inline void ph_stream(sc_rng *r, uint64_t seed, int64_t patient, uint64_t scan, int tag)
 {
-    sc_rng_seed(r, sc_seed4(seed, (uint64_t)patient, scan, (uint64_t)tag, 0x5C4A7));
+    sc_rng_seed(r, sc_seed4(seed, (uint64_t)patient, scan, (uint64_t)tag, SC_SEED_PHANTOM));
 }
 static inline double ph_unif(sc_rng *r, double a, double b)
 {

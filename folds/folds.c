@@ -34,6 +34,7 @@
 #include "folds/folds_internal.h"
 #include "util/error.h"
 #include "util/rng.h"
+#include "util/seeds.h"
 
 typedef sc_fold_group group;
 
@@ -165,7 +166,7 @@ int sc_folds_assign(int64_t n, int l, const uint8_t *labels, const int64_t *pati
 
     for (int r = 0; r < cfg->repeats; r++) {
         sc_rng rng;
-        sc_rng_seed(&rng, sc_seed4(seed, 0xF01D5, (uint64_t)r, 0, 0));
+        sc_rng_seed(&rng, sc_seed4(seed, SC_SEED_FOLDS, (uint64_t)r, 0, 0));
         memset(fold_scans, 0, (size_t)cfg->k * sizeof *fold_scans);
         memset(fold_pos, 0, (size_t)cfg->k * (size_t)l * sizeof *fold_pos);
         /* Strata in g[0..mc) are contiguous runs of equal key; order them by size, rarest
@@ -222,7 +223,7 @@ int sc_folds_assign(int64_t n, int l, const uint8_t *labels, const int64_t *pati
         free(sb);
         if (mc < m) {
             sc_rng rng_it; /* a stream of its own: the powerset stage's draws stay as they were */
-            sc_rng_seed(&rng_it, sc_seed4(seed, 0xF01D5, (uint64_t)r, 1, 0));
+            sc_rng_seed(&rng_it, sc_seed4(seed, SC_SEED_FOLDS, (uint64_t)r, 1, 0));
             for (int64_t i = mc; i < m; i++) g[i].fold = -1;
             sc_folds_iterative(g + mc, m - mc, l, cfg->k, n, total_pos, fold_scans, fold_pos,
                                &rng_it);

@@ -10,9 +10,7 @@
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/rng.h"
-
-/* Seed coordinates that are not names (fixed forever: changing one changes stored numbers). */
-#define TAG_INIT 0x1417ULL /* init_seed's place of the augmentation hash */
+#include "util/seeds.h"
 
 /* Forward-pass equivalents of one training step per sample: the forward pass, and the backward
  * pass's two products (input and weight gradients) of the same size. */
@@ -86,7 +84,7 @@ int sc_grid_make(const sc_experiment *e, const int16_t *assign, int64_t n, const
                     j->depends = e->aug[a].gan ? (int)(n_cls + (int64_t)r * e->folds.k + f) : -1;
                     j->seed = sc_seed4(e->seed, (uint64_t)r, (uint64_t)f,
                                        name_hash(e->aug[a].name), name_hash(e->arch[m].name));
-                    j->init_seed = sc_seed4(e->seed, (uint64_t)r, (uint64_t)f, TAG_INIT,
+                    j->init_seed = sc_seed4(e->seed, (uint64_t)r, (uint64_t)f, SC_SEED_JOB_INIT,
                                             name_hash(e->arch[m].name));
                     j->n_train = ntr;
                     j->n_test = nt;

@@ -8,13 +8,11 @@
 #include "folds/folds.h"
 #include "util/error.h"
 #include "util/rng.h"
-
-/* The split's place in the seed coordinates (fixed forever: changing it changes the split). */
-#define TAG_VALIDATION 0x76616c69ULL /* "vali" */
+#include "util/seeds.h"
 
 uint64_t sc_val_seed(uint64_t base, int repeat, int fold)
 {
-    return sc_seed4(base, (uint64_t)repeat, (uint64_t)fold, TAG_VALIDATION, 0);
+    return sc_seed4(base, (uint64_t)repeat, (uint64_t)fold, SC_SEED_VALIDATION, 0);
 }
 
 /* A patient of a training part: its id, its label set (OR of its scans' labels), and whether it

@@ -45,8 +45,6 @@ static size_t chunk_cols(const nn_conv_geom *g, plan p) { return (size_t)p.nb * 
 /* 1 if the weight gradient is computed transposed (nn_conv_backward). */
 static int dw_transposed(int oc) { return oc <= 128; }
 
-int nn_conv_group(const nn_conv_geom *g, int batch) { return make_plan(g, batch).nb; }
-
 /* A stride-1 convolution with odd kernels and "same" padding in both directions: its input
  * gradient is the same kind of convolution of the output gradient, with the weights flipped
  * and in and out swapped, W' [c][oc][kh][kw] = W [oc][c][kh-1-i][kw-1-j].  Computed so, the

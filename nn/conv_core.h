@@ -52,8 +52,6 @@ void nn_transpose(const float *src, size_t lds, float *dst, size_t ldd, int rows
  * lanes (conv_core.c). */
 float nn_masked_sum(const float *r, const float *mask, size_t n);
 
-/* Images per GEMM chunk for up to `batch` images. */
-int nn_conv_group(const nn_conv_geom *g, int batch);
 /* Workspace floats nn_conv_forward / nn_conv_backward need for oc outputs, up to `batch`
  * images (including room for a fused ReLU's masked gradient). */
 size_t nn_conv_ws(const nn_conv_geom *g, int oc, int batch);

@@ -5,9 +5,7 @@
 
 #include "nn/layer.h"
 #include "util/error.h"
-
-#define TAG_ORDER 0x6F726472ULL   /* "ordr" */
-#define TAG_DROPOUT 0x64726F70ULL /* "drop" */
+#include "util/seeds.h"
 
 static int check_classifier(const nn_net *net, const char *what)
 {
@@ -76,12 +74,12 @@ int nn_fit(nn_net *net, const nn_train_cfg *cfg, int64_t n_train, nn_fill_fn fil
              st ? (long long)st->next : 0LL);
     if (!st) {
         nn_optim_reset(net);
-        nn_net_seed_dropout(net, sc_seed4(cfg->seed, TAG_DROPOUT, 0, 0, 0));
+        nn_net_seed_dropout(net, sc_seed4(cfg->seed, SC_SEED_NN_DROPOUT, 0, 0, 0));
     }
     const size_t in_sz = (size_t)net->shape.in_c * net->shape.in_h * net->shape.in_w;
     for (int e = st ? st->epoch : 0; e < cfg->epochs; e++) {
         const float lr = nn_optim_lr(&cfg->optim, e, cfg->epochs);
-        shuffle(order, n_train, sc_seed4(cfg->seed, TAG_ORDER, (uint64_t)e, 0, 0));
+        shuffle(order, n_train, sc_seed4(cfg->seed, SC_SEED_NN_ORDER, (uint64_t)e, 0, 0));
         const int resumed = st && e == st->epoch;
         nn_fit_pos pos = {e, resumed ? st->next : 0, resumed ? st->step : 0,
                           resumed ? st->sum : 0.0, resumed ? st->seen : 0};

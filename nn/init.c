@@ -15,9 +15,7 @@
 #include <string.h>
 
 #include "nn/layer.h"
-
-#define TAG_INIT 0x696E6974ULL    /* "init" */
-#define TAG_DROPOUT 0x64726F70ULL /* "drop" */
+#include "util/seeds.h"
 
 static void fill_param(nn_param *p, int kind, sc_rng *r)
 {
@@ -62,7 +60,7 @@ void nn_net_init(nn_net *net, uint64_t seed)
         if (!kind) kind = NN_INIT_TORCH;
         for (int j = 0; j < L->n_par; j++) {
             sc_rng r;
-            sc_rng_seed(&r, sc_seed4(seed, TAG_INIT, (uint64_t)i, (uint64_t)j, 0));
+            sc_rng_seed(&r, sc_seed4(seed, SC_SEED_NN_INIT, (uint64_t)i, (uint64_t)j, 0));
             fill_param(&L->par[j], kind, &r);
         }
         if (L->n_stat) { /* running mean 0, running variance 1 */
@@ -77,6 +75,6 @@ void nn_net_init(nn_net *net, uint64_t seed)
     memset(net->grads, 0, sizeof(float) * net->n_params);
     net->grads_zero_pending = 0;
     nn_optim_reset(net);
-    nn_net_seed_dropout(net, sc_seed4(seed, TAG_DROPOUT, 0, 0, 0));
+    nn_net_seed_dropout(net, sc_seed4(seed, SC_SEED_NN_DROPOUT, 0, 0, 0));
     net->fwd_valid = 0;
 }

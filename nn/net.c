@@ -442,8 +442,6 @@ void nn_net_out_dims(const nn_net *net, int *c, int *h, int *w)
 
 const nn_shape *nn_net_shape(const nn_net *net) { return &net->shape; }
 
-int nn_net_has_batchnorm(const nn_net *net) { return net->has_bn; }
-
 const char *nn_net_arch_json(const nn_net *net) { return net->arch_json; }
 const char *nn_net_arch_text(const nn_net *net) { return net->arch_text; }
 

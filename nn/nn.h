@@ -51,7 +51,6 @@ void nn_net_describe(const nn_net *net, char *buf, size_t size);
 const nn_shape *nn_net_shape(const nn_net *net);
 /* Output of one image: n_out x 1 x 1 for a classifier; any shape (e.g. a GAN generator's image). */
 void nn_net_out_dims(const nn_net *net, int *c, int *h, int *w);
-int nn_net_has_batchnorm(const nn_net *net);
 /* The architecture file's text, and the resolved architecture as JSON (format
  * "spectcv-arch/1", see nn/arch_json.c): both owned by the net. */
 const char *nn_net_arch_text(const nn_net *net);

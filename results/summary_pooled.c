@@ -16,6 +16,7 @@
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/rng.h"
+#include "util/seeds.h"
 
 /* The proportions of one label's (or the micro) counts, in this order. */
 static const char *const prop_names[4] = {"accuracy", "precision", "sensitivity", "specificity"};
@@ -164,9 +165,6 @@ static const struct {
                     {"macro_accuracy", ST_POOLED_MACRO + ST_ACC}};
 #define N_BOOT (int)(sizeof boot_metrics / sizeof boot_metrics[0])
 
-/* A fixed tag, so that the bootstrap streams differ from every training stream of the file. */
-#define BOOT_TAG 0x626f6f7473747261ULL
-
 int sc_summary_bootstrap(const sc_results_file *rf, const sc_cv_data *d, sc_summary *s)
 {
     int R = rf->repeats, C = s->n_cells;
@@ -190,7 +188,7 @@ int sc_summary_bootstrap(const sc_results_file *rf, const sc_cv_data *d, sc_summ
                 /* Seeded from the file's seed and the coordinates (cell names, repeat,
                  * metric): the same file gives the same interval, whatever else it holds. */
                 const uint64_t coords[5] = {
-                    BOOT_TAG, sc_hash(b->architecture, strlen(b->architecture)),
+                    SC_SEED_BOOTSTRAP, sc_hash(b->architecture, strlen(b->architecture)),
                     sc_hash(b->augmentation, strlen(b->augmentation)), (uint64_t)r,
                     sc_hash(b->metric, strlen(b->metric))};
                 b->seed = sc_seed_mix(rf->seed, 5, coords);

@@ -23,16 +23,6 @@ int cfg_load(config_t *cfg, const char *path)
     return 0;
 }
 
-int cfg_load_string(config_t *cfg, const char *text, const char *name)
-{
-    if (config_read_string(cfg, text) != CONFIG_TRUE) {
-        sc_err_set(NULL, 0, "%s:%d: syntax error: %s", name, config_error_line(cfg),
-                   config_error_text(cfg));
-        return -1;
-    }
-    return 0;
-}
-
 const char *cfg_where(const config_setting_t *s)
 {
     static _Thread_local char buf[1024];

@@ -12,8 +12,6 @@
 
 /* Read and parse a file; on a syntax error the message is "FILE:LINE: syntax error: TEXT". */
 int cfg_load(config_t *cfg, const char *path);
-/* The same for a string (the name is used in messages). */
-int cfg_load_string(config_t *cfg, const char *text, const char *name);
 
 /* "file:line" of a setting (the file as given to cfg_load). */
 const char *cfg_where(const config_setting_t *s);
