@@ -59,7 +59,7 @@ int aug_gan_bench(const aug_gan_bench_cfg *c, aug_gan_bench_result *r)
     r->samples_per_s = c->batch / r->step_s;
     double gm, dm;
     aug_gan_macs(g, &gm, &dm);
-    r->gflop = 2.0 * (3.0 * gm + 8.0 * dm) * c->batch * 1e-9;
+    r->gflop = 2.0 * (AUG_GAN_G_PASSES * gm + AUG_GAN_D_PASSES * dm) * c->batch * 1e-9;
     r->gflops = r->gflop / r->step_s;
     r->g_params = nn_net_num_params(aug_gan_generator(g));
     r->d_params = nn_net_num_params(aug_gan_discriminator(g));

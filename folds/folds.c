@@ -116,7 +116,8 @@ int sc_folds_assign(int64_t n, int l, const uint8_t *labels, const int64_t *pati
     SC_CHECK(cfg->k >= 2 && cfg->k <= 1000, "folds.k: expected 2 to 1000 folds, got %d", cfg->k);
     SC_CHECK(cfg->repeats >= 1 && cfg->repeats <= 1000,
              "folds.repeats: expected 1 to 1000, got %d", cfg->repeats);
-    SC_CHECK(l >= 1 && l <= 16, "folds: expected 1 to 16 labels, got %d", l);
+    SC_CHECK(l >= 1 && l <= SC_FOLDS_MAX_LABELS, "folds: expected 1 to %d labels, got %d",
+             SC_FOLDS_MAX_LABELS, l);
     SC_CHECK(cfg->stratify >= SC_STRATIFY_NONE && cfg->stratify <= SC_STRATIFY_ITERATIVE,
              "folds.stratify: unknown mode %d", cfg->stratify);
     g = sc_fold_groups(n, l, labels, patient, cfg->by_patient, &m);
@@ -160,7 +161,7 @@ int sc_folds_assign(int64_t n, int l, const uint8_t *labels, const int64_t *pati
     fold_scans = sc_xmalloc((size_t)cfg->k * sizeof *fold_scans);
     fold_stratum = sc_xmalloc((size_t)cfg->k * sizeof *fold_stratum);
     fold_pos = sc_xmalloc((size_t)cfg->k * (size_t)l * sizeof *fold_pos);
-    int64_t total_pos[16] = {0};
+    int64_t total_pos[SC_FOLDS_MAX_LABELS] = {0};
     for (int64_t i = 0; i < m; i++)
         for (int j = 0; j < l; j++) total_pos[j] += g[i].pos[j];
 
@@ -286,7 +287,7 @@ int64_t sc_folds_rare_sets(int64_t n, int l, const uint8_t *labels, const int64_
 {
     int64_t m = 0, sets = 0;
     *patients = 0;
-    if (l < 1 || l > 16) return 0;
+    if (l < 1 || l > SC_FOLDS_MAX_LABELS) return 0;
     group *g = sc_fold_groups(n, l, labels, patient, by_patient, &m);
     qsort(g, (size_t)m, sizeof *g, cmp_group_key_id);
     for (int64_t s = 0; s < m;) {

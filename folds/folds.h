@@ -9,6 +9,10 @@
 #define SC_FOLDS_FOLDS_H
 
 #include <stdint.h>
+
+/* At most this many labels: SC_DS_MAX_LABELS of data/dataset.h, which folds/ may not include
+ * (scripts/check-layering); jobs/experiment.c asserts that the two agree. */
+#define SC_FOLDS_MAX_LABELS 16
 #include <stdio.h>
 
 /* folds.stratify: how patients are balanced across folds. */

@@ -5,6 +5,7 @@
  * = total - k * count.  Exact ties then really are ties, the same on every machine. */
 #include <stdlib.h>
 
+#include "folds/folds.h"
 #include "folds/folds_internal.h"
 #include "util/error.h"
 
@@ -41,7 +42,7 @@ void sc_folds_iterative(sc_fold_group *g, int64_t m, int l, int k, int64_t total
                         sc_rng *rng)
 {
     int *tied = sc_xmalloc((size_t)k * sizeof *tied);
-    int64_t left[16] = {0}; /* patients left with label j */
+    int64_t left[SC_FOLDS_MAX_LABELS] = {0}; /* patients left with label j */
     for (int64_t i = 0; i < m; i++)
         for (int j = 0; j < l; j++) left[j] += g[i].pos[j] > 0;
     for (;;) {

@@ -26,8 +26,9 @@ int sc_folds_quality(const int16_t *assign_r, int64_t n, int l, const uint8_t *l
 {
     id_fold *pf = NULL;
     memset(q, 0, sizeof *q);
-    SC_CHECK(k >= 1 && k <= 1000 && l >= 1 && l <= 16 && n >= 0,
-             "fold quality: expected 1 to 1000 folds and 1 to 16 labels, got %d and %d", k, l);
+    SC_CHECK(k >= 1 && k <= 1000 && l >= 1 && l <= SC_FOLDS_MAX_LABELS && n >= 0,
+             "fold quality: expected 1 to 1000 folds and 1 to %d labels, got %d and %d",
+             SC_FOLDS_MAX_LABELS, k, l);
     q->k = k;
     q->ncol = 2 + l;
     q->count = sc_xmalloc((size_t)k * (size_t)q->ncol * sizeof *q->count);

@@ -13,6 +13,12 @@
 #include "util/hash.h"
 #include "util/sys.h"
 
+/* A job's cost (jobs/grid.c) is its training multiply-adds, passes x MACs x samples; the benches
+ * count a step's GFLOP as 2 flops per multiply-add x 1e-9 of the same passes x MACs x batch.  So
+ * one benchmarked GFLOP is 1 / (2 x 1e-9) = 5e8 units of cost, and a step's seconds over its
+ * cost are step_s / (gflop x COST_PER_GFLOP). */
+#define COST_PER_GFLOP 5e8
+
 int sc_cost_kind(const sc_experiment *e, const sc_job *j)
 {
     return j->kind == SC_JOB_GAN ? e->n_arch : j->arch;
@@ -108,8 +114,7 @@ int sc_cost_calibrate_bench(sc_cost_model *m, const sc_experiment *e, int v, int
         /* the batch, its augmented copy, the scores of a test batch */
         m->job_bytes[a] = r.arena_total + 2 * (size_t)batch * per;
         if (m->done_jobs[a] > 0) continue; /* calibrated by jobs that ran */
-        /* train_gflop = 2 x (the grid's passes x MACs x batch) x 1e-9: the cost of a step */
-        m->s_per_cost[a] = r.step_s / (r.train_gflop * 5e8);
+        m->s_per_cost[a] = r.step_s / (r.train_gflop * COST_PER_GFLOP);
         snprintf(m->source[a], sizeof m->source[a], "bench");
     }
     if (!e->uses_gan) return 0;
@@ -131,9 +136,9 @@ int sc_cost_calibrate_bench(sc_cost_model *m, const sc_experiment *e, int v, int
     /* a classifier job of the gan augmentations holds its GAN's samples too */
     for (int a = 0; a < e->n_arch; a++) m->job_bytes[a] += (size_t)synth * gper;
     if (m->done_jobs[k] > 0) return 0;
-    /* gflop = 2 x (the grid's G and D passes x MACs x batch) x 1e-9, as for the classifiers;
-     * the mismatch term's extra discriminator passes are in the grid's cost already */
-    m->s_per_cost[k] = gr.step_s / (gr.gflop * 5e8);
+    /* the bench's step has no mismatch batch: its extra discriminator passes are in the grid's
+     * cost of the job already */
+    m->s_per_cost[k] = gr.step_s / (gr.gflop * COST_PER_GFLOP);
     snprintf(m->source[k], sizeof m->source[k], "bench");
     return 0;
 }

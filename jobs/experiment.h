@@ -1,6 +1,11 @@
-/* jobs/experiment.h: a validated experiment, as plain data.  pipeline/ fills it from the
- * libconfig experiment file (docs/design.md section 5); jobs/ runs it.  Every field here has been
- * checked already: jobs trust it. */
+/* jobs/experiment.h: the experiment, a validated sweep as plain data, and its free function
+ * (jobs/experiment.c).  jobs/ runs it; every field here has been checked already, so jobs trust it.
+ *
+ * Its other half is the LOADER, pipeline/experiment.{h,c} (sc_experiment_load): it reads the
+ * libconfig experiment file (docs/config.md), checks every key and fills this struct
+ * (docs/design.md section 5).  It lives in pipeline/ because jobs/ knows no config files
+ * (scripts/check-layering: pipeline may use jobs, not the reverse).  A new setting: its field
+ * here, its key and check there. */
 #ifndef SC_JOBS_EXPERIMENT_H
 #define SC_JOBS_EXPERIMENT_H
 
@@ -8,6 +13,7 @@
 
 #include "augment/gan.h"
 #include "augment/geometric.h"
+#include "data/dataset.h"
 #include "data/preprocess.h"
 #include "folds/folds.h"
 #include "nn/nn.h"
@@ -67,7 +73,7 @@ typedef struct {
     int in_h, in_w; /* input size the scans are resized to */
     sc_norm norm;
     int n_labels_used;              /* 0 = all labels of the data set */
-    char labels_used[16][SC_NAME_MAX];
+    char labels_used[SC_DS_MAX_LABELS][SC_NAME_MAX];
     int n_views_used;               /* 0 = every view of the data set */
     char views_used[16][SC_NAME_MAX];
 
@@ -99,6 +105,7 @@ typedef struct {
     int bootstrap; /* BCa resamples for /summary/bootstrap; 0 = none */
 } sc_experiment;
 
+/* Frees what sc_experiment_load allocated (the text); the struct may be loaded again. */
 void sc_experiment_free(sc_experiment *e);
 
 #endif

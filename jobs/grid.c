@@ -5,27 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "augment/gan_bench.h"
 #include "augment/gan_data.h"
 #include "folds/folds.h"
+#include "nn/bench.h"
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/rng.h"
 #include "util/seeds.h"
 
-/* Forward-pass equivalents of one training step per sample: the forward pass, and the backward
- * pass's two products (input and weight gradients) of the same size. */
-#define CLASSIFIER_PASSES 3.0
-/* The GAN's step (augment/gan_bench.c): G forward + backward = 3 G; D on the real, the fake (and
- * the mismatched) batch, forward + backward = 6 (9) D, and forward + input-gradient backward
- * for G's step = 2 D. */
-#define GAN_G_PASSES 3.0
-#define GAN_D_PASSES(mismatch) ((mismatch) ? 11.0 : 8.0)
-
-void sc_experiment_free(sc_experiment *e)
-{
-    free(e->text);
-    e->text = NULL;
-}
+/* A job's cost: training multiply-adds in forward-pass equivalents (nn/bench.h, augment/gan_bench.h). */
+#define GAN_D_PASSES(mismatch) ((mismatch) ? AUG_GAN_D_PASSES_MISMATCH : AUG_GAN_D_PASSES)
 
 static uint64_t name_hash(const char *s) { return sc_hash(s, strlen(s)); }
 
@@ -146,14 +136,14 @@ int sc_grid_costs(const sc_experiment *e, int in_c, int n_out, sc_job *jobs, int
     for (int i = 0; i < n_jobs; i++) {
         sc_job *j = &jobs[i];
         if (j->kind == SC_JOB_GAN) {
-            j->cost = (GAN_G_PASSES * g_macs + GAN_D_PASSES(e->gan.train.mismatch) * d_macs) *
+            j->cost = (AUG_GAN_G_PASSES * g_macs + GAN_D_PASSES(e->gan.train.mismatch) * d_macs) *
                       (double)j->n_train * e->gan.train.epochs;
         } else {
             const sc_aug *a = &e->aug[j->aug];
             double samples = a->real ? (double)j->n_train * (1.0 + a->geometric * e->geometric.copies)
                                      : 0.0;
             if (a->gan) samples += (double)j->n_synth;
-            j->cost = CLASSIFIER_PASSES * macs[j->arch] * samples * e->epochs;
+            j->cost = NN_TRAIN_PASSES * macs[j->arch] * samples * e->epochs;
         }
         j->priority = j->cost;
     }

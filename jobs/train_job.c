@@ -82,9 +82,17 @@ static int fill_batch(void *p, const int64_t *idx, int b, float *x, float *y)
     return 0;
 }
 
+/* The bounds of a balanced positive weight: [1/100, 100].  negatives / positives reaches 100 at a
+ * prevalence of 1/101, so every label with at least 1% positives gets its exact balance, and a
+ * label with a handful of positives among thousands of scans (one positive would weigh n - 1)
+ * cannot dominate the loss; the floor is the mirror image, for a label positive in more than 99%
+ * of the scans.  A chosen bound, not a tuned one: changing it changes the results of the
+ * "balanced" sweeps with such labels. */
+#define POS_WEIGHT_MIN 0.01
+#define POS_WEIGHT_MAX 100.0
+
 /* Balanced positive weights: negatives / positives per label over the training samples (real
- * scans once each: their copies repeat the same labels), capped so that a label with a handful
- * of positives cannot dominate the loss. */
+ * scans once each: their copies repeat the same labels), within the bounds above. */
 static void balanced_pos_weight(const fill_ctx *f, float *pw)
 {
     const int l = f->ctx->l;
@@ -94,7 +102,7 @@ static void balanced_pos_weight(const fill_ctx *f, float *pw)
         for (int64_t i = 0; i < real; i++) pos += labels_of(f, i)[j];
         for (int64_t i = 0; i < f->n_synth; i++) pos += f->synth_labels[(size_t)i * l + j];
         double r = pos > 0 ? (double)(nt - pos) / (double)pos : 1.0;
-        pw[j] = (float)fmin(fmax(r, 0.01), 100.0);
+        pw[j] = (float)fmin(fmax(r, POS_WEIGHT_MIN), POS_WEIGHT_MAX);
     }
 }
 
@@ -206,7 +214,7 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row
     float *history = sc_xmalloc((size_t)e->epochs * sizeof *history);
     float *scores = NULL, *pw = NULL, *synth = NULL;
     uint8_t *test_truth = NULL, *synth_labels = NULL;
-    int64_t counts[16 * 4];
+    int64_t counts[SC_DS_MAX_LABELS * 4];
     double *metrics = NULL;
     int n_metrics = st_job_metrics_count(l);
     for (int i = 0; i < e->epochs; i++) history[i] = NAN; /* epochs that never ran */
@@ -215,7 +223,7 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row
     hk.ctx = ctx, hk.job = job;
     sc_val_run vr;
     memset(&vr, 0, sizeof vr);
-    double thr[16];
+    double thr[SC_DS_MAX_LABELS];
 
     sc_grid_row(e, job, row);
     row->rank = ctx->rank;

@@ -58,7 +58,7 @@ int sc_val_score(sc_val_run *v, nn_net *net, double *loss, double *f1)
     for (int64_t i = 0; i < v->n * l; i++)
         SC_CHECK(isfinite(v->scores[i]), "the network's output on validation scan %d is not "
                  "finite: training diverged (lower train.lr?)", v->index[i / l]);
-    int64_t counts[16 * 4];
+    int64_t counts[SC_DS_MAX_LABELS * 4];
     double m[ST_N_BASIC];
     uint8_t *truth = sc_xmalloc((size_t)(v->n ? v->n : 1) * (size_t)l);
     for (int64_t i = 0; i < v->n; i++)

@@ -90,7 +90,7 @@ int nn_bench_run(const char *arch_path, const nn_shape *shape, const nn_bench_cf
     r->forward_macs = nn_net_forward_macs(net);
     r->num_params = nn_net_num_params(net);
     r->images_per_s = B / r->step_s;
-    r->train_gflop = 6.0 * r->forward_macs * B * 1e-9;
+    r->train_gflop = 2.0 * NN_TRAIN_PASSES * r->forward_macs * B * 1e-9;
     r->gflops = r->train_gflop / r->step_s;
     double conv_t = 0.0, conv_macs = 0.0;
     for (int i = 0; i < net->n_layers; i++) {

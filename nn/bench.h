@@ -6,6 +6,12 @@
 
 #include "nn/nn.h"
 
+/* Forward-pass equivalents of one training step per sample: the forward pass, and the backward
+ * pass's two products (input and weight gradients) of the same size.  The bench's flop count
+ * (train_gflop) and the job grid's cost estimate (jobs/grid.c) both use it, which is what lets
+ * the cost model turn a benchmarked step time into seconds per unit of cost (jobs/cost_model.c). */
+#define NN_TRAIN_PASSES 3.0
+
 typedef struct {
     int threads, steps, warmup;
     int profile; /* fill nn_bench_result.profile with a per-layer table */
@@ -15,7 +21,7 @@ typedef struct {
 typedef struct {
     double step_s;          /* median seconds of one training step (forward, backward, Adam) */
     double images_per_s;    /* batch / step_s */
-    double train_gflop;     /* per step: 3 x 2 x forward MACs (conv and dense) x batch */
+    double train_gflop;     /* per step: NN_TRAIN_PASSES x 2 x forward MACs (conv, dense) x batch */
     double gflops;          /* train_gflop / step_s */
     double conv_gflops;     /* conv layers only: their flops over their own time (forward +
                                backward, from a profiled pass of the same steps) */

@@ -42,8 +42,15 @@ static plan make_plan(const nn_conv_geom *g, int batch)
 
 static size_t chunk_cols(const nn_conv_geom *g, plan p) { return (size_t)p.nb * p.rows * g->ow; }
 
-/* 1 if the weight gradient is computed transposed (nn_conv_backward). */
-static int dw_transposed(int oc) { return oc <= 128; }
+/* 1 if the weight gradient is computed transposed (nn_conv_backward): dW^T [K][oc] = col grad^T,
+ * added into dW transposed at the end, instead of dW [oc][K] = grad col^T.  OpenBLAS runs the
+ * transposed product much faster for few output channels (BENCHMARKS.md, change 6, a cblas_sgemm
+ * micro-benchmark at the convolutions' shapes: oc 32 44.7 -> 73.3 GFLOP/s, oc 64 65.3 -> 87.2,
+ * oc 128 85.2 -> 96.0) and no faster at oc 256 (92 vs 95, where transposing back costs more than
+ * it gains): hence the bound.  Both give the same sums in a different order, so it is a speed
+ * choice; results of a network with oc near the bound move in the last bits if it changes. */
+#define DW_TRANSPOSED_MAX_OC 128
+static int dw_transposed(int oc) { return oc <= DW_TRANSPOSED_MAX_OC; }
 
 /* A stride-1 convolution with odd kernels and "same" padding in both directions: its input
  * gradient is the same kind of convolution of the output gradient, with the weights flipped

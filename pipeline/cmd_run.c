@@ -301,7 +301,7 @@ int cmd_run(int argc, char **argv)
     int16_t *assign = NULL;
     sc_job *jobs = NULL;
     sc_job_row *rows = NULL;
-    int *order = NULL, *depends = NULL, n_jobs = 0, lab[16], l = 0;
+    int *order = NULL, *depends = NULL, n_jobs = 0, lab[SC_DS_MAX_LABELS], l = 0;
     sc_run_info_set ri;
     memset(&ri, 0, sizeof ri);
     sc_job_row *file_rows = NULL;
@@ -342,7 +342,7 @@ int cmd_run(int argc, char **argv)
     truth = sc_xmalloc((size_t)ds.n * (size_t)l);
     for (int64_t i = 0; i < ds.n; i++)
         for (int j = 0; j < l; j++) truth[i * l + j] = ds.labels[i * ds.l + lab[j]];
-    const char *names[16];
+    const char *names[SC_DS_MAX_LABELS];
     for (int j = 0; j < l; j++) names[j] = ds.label_names[lab[j]];
 
     assign = sc_xmalloc((size_t)e.folds.repeats * (size_t)ds.n * sizeof *assign);

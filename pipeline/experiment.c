@@ -1,4 +1,5 @@
-/* pipeline/experiment.c: the experiment file (see docs/config.md for every key).
+/* pipeline/experiment.c: the experiment's loader, the experiment file (see docs/config.md for
+ * every key) into an sc_experiment (the type and its free function: jobs/experiment.{h,c}).
  *
  *   name = "demo";
  *   seed = 20211;
@@ -140,7 +141,7 @@ static int load_data(const config_setting_t *root, const char *path, const char 
     int norm = SC_NORM_MEAN;
     SC_TRY(cfg_get_choice(g, "normalize", 0, norms, &norm));
     e->norm = (sc_norm)norm;
-    SC_TRY(get_names(g, "labels", 0, 16, e->labels_used, &e->n_labels_used));
+    SC_TRY(get_names(g, "labels", 0, SC_DS_MAX_LABELS, e->labels_used, &e->n_labels_used));
     SC_TRY(get_names(g, "views", 0, 16, e->views_used, &e->n_views_used));
     return 0;
 fail:

@@ -1,5 +1,6 @@
-/* pipeline/experiment.h: load and validate an experiment file (libconfig) into the plain
- * sc_experiment that jobs/ runs.  The format is documented in docs/config.md. */
+/* pipeline/experiment.h: the experiment's LOADER: load and validate an experiment file
+ * (libconfig) into the plain sc_experiment that jobs/ runs.  The format is documented in
+ * docs/config.md.  The type itself and sc_experiment_free live in jobs/experiment.{h,c}. */
 #ifndef SC_PIPELINE_EXPERIMENT_H
 #define SC_PIPELINE_EXPERIMENT_H
 

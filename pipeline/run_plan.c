@@ -71,7 +71,7 @@ void sc_plan_print(const sc_experiment *e, const sc_dataset *ds, const int *lab,
         printf("notice: %lld label set%s with fewer %s than folds (%lld %s in all): spread by "
                "iterative stratification over single labels (docs/config.md, Folds)\n",
                (long long)rare, rare > 1 ? "s" : "", unit, (long long)rare_patients, unit);
-    const char *names[16];
+    const char *names[SC_DS_MAX_LABELS];
     for (int j = 0; j < l; j++) names[j] = ds->label_names[lab[j]];
     /* counting only; its one error (a fold out of range) cannot happen after sc_folds_assign */
     if (sc_folds_quality_print(stdout, assign, e->folds.repeats, ds->n, l, truth, ds->patient,

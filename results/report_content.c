@@ -98,7 +98,7 @@ static void intro(const rp_ctx *c, rp_doc *doc)
     const sc_results_file *rf = c->rf;
     int count[4] = {0};
     for (int j = 0; j < rf->n_jobs; j++) count[rf->rows[j].status]++;
-    char labels[16 * 66];
+    char labels[SC_DS_MAX_LABELS * (SC_DS_NAME_MAX + 2)]; /* the names, ", " between */
     labels_list(rf, labels, sizeof labels);
     char rule[256];
     if (rp_own_thresholds(c))
@@ -201,7 +201,7 @@ static void section_provenance(const rp_ctx *c, rp_doc *doc)
     rp_heading(doc, 1, "Provenance");
     static const char *const head[] = {"Item", "Value"};
     rp_table *t = rp_table_new(2, head, "ll");
-    char labels[16 * 66];
+    char labels[SC_DS_MAX_LABELS * (SC_DS_NAME_MAX + 2)]; /* the names, ", " between */
     labels_list(rf, labels, sizeof labels);
 #define ROW(k, ...)                                                                                \
     do {                                                                                           \

@@ -79,7 +79,8 @@ int sc_results_open(const char *path, sc_results_file *rf)
     SC_TRY(sc_h5_read_num_attr(file, path, "folds", HINT, H5T_NATIVE_INT, &rf->k));
     SC_TRY(sc_h5_read_num_attr(file, path, "epochs", HINT, H5T_NATIVE_INT, &rf->epochs));
     SC_TRY(sc_h5_read_strs_attr(file, path, "label_names", HINT, &ln, &nl));
-    SC_CHECK(nl >= 1 && nl <= 16, "%s: label_names: expected 1 to 16 labels", path);
+    SC_CHECK(nl >= 1 && nl <= SC_DS_MAX_LABELS, "%s: label_names: expected 1 to %d labels", path,
+             SC_DS_MAX_LABELS);
     rf->l = nl;
     for (int j = 0; j < nl; j++)
         snprintf(rf->label_names[j], sizeof rf->label_names[j], "%s", ln[j]);

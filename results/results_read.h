@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "data/dataset.h"
 #include "results/results.h"
 
 typedef struct {
@@ -19,7 +20,7 @@ typedef struct {
     char dataset_path[4096];
     char dataset_hash[64];
     int l;
-    char label_names[16][64];
+    char label_names[SC_DS_MAX_LABELS][SC_DS_NAME_MAX];
     double threshold, confidence;
     uint64_t seed;
     int repeats, k, epochs;
