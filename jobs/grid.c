@@ -14,7 +14,8 @@
 #include "util/rng.h"
 #include "util/seeds.h"
 
-/* A job's cost: training multiply-adds in forward-pass equivalents (nn/bench.h, augment/gan_bench.h). */
+/* A job's cost: training multiply-adds in forward-pass equivalents (nn/bench.h,
+ * augment/gan_bench.h). */
 #define GAN_D_PASSES(mismatch) ((mismatch) ? AUG_GAN_D_PASSES_MISMATCH : AUG_GAN_D_PASSES)
 
 static uint64_t name_hash(const char *s) { return sc_hash(s, strlen(s)); }

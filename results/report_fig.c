@@ -18,6 +18,7 @@
 
 #include "results/report_parts.h"
 #include "stats/auc.h"
+#include "stats/job_metrics.h"
 #include "stats/metrics.h"
 #include "util/error.h"
 #include "util/sys.h"
@@ -143,11 +144,6 @@ static void data_mean_interval(rp_buf *o, const sc_summary *s, int cell, const c
     rp_data_num(o, hi);
 }
 
-static const char *const macro_names[5] = {"macro_accuracy", "macro_precision",
-                                           "macro_sensitivity", "macro_specificity", "macro_f1"};
-static const char *const macro_titles[5] = {"accuracy", "precision", "sensitivity",
-                                            "specificity", "F1"};
-
 static const char *interval_name(const sc_results_file *rf)
 {
     return rf->repeats > 1 ? "Bouckaert-Frank corrected" : "Nadeau-Bengio corrected";
@@ -171,10 +167,10 @@ static int fig_metrics(const rp_ctx *c, rp_fig **figs, int *nf)
                 "trivial predictors:");
     for (int r = 0; r < ST_REF_N; r++) rp_printf(&d, " %s", st_ref_names[r]);
     rp_puts(&d, "\n");
-    for (int k = 0; k < ST_N_BASIC; k++) { /* macro_titles follow ST_ACC..ST_F1 */
-        rp_puts(&d, macro_titles[k]);
+    for (int k = 0; k < ST_N_BASIC; k++) { /* st_macro_titles follow ST_ACC..ST_F1 */
+        rp_puts(&d, st_macro_titles[k]);
         for (int cell = 0; cell < s->n_cells; cell++)
-            data_mean_interval(&d, s, cell, macro_names[k]);
+            data_mean_interval(&d, s, cell, st_macro_names[k]);
         for (int r = 0; r < ST_REF_N; r++) rp_data_num(&d, c->has_ref ? c->ref[r][k] : NAN);
         rp_puts(&d, "\n");
     }

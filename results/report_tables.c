@@ -8,6 +8,7 @@
 
 #include "results/report_parts.h"
 #include "stats/bootstrap.h"
+#include "stats/job_metrics.h"
 #include "stats/metrics.h"
 #include "stats/reference.h"
 #include "util/error.h"
@@ -34,12 +35,9 @@ static void folds_cell(rp_table *t, int done, int all)
 
 static void best_worst(const rp_ctx *c, rp_doc *doc)
 {
-    static const char *const names[5] = {"macro_accuracy", "macro_precision",
-                                         "macro_sensitivity", "macro_specificity", "macro_f1"};
-    static const char *const titles[5] = {"accuracy", "precision", "sensitivity",
-                                          "specificity", "F1"};
-    int best[5], worst[5], any = 0;
-    for (int k = 0; k < 5; k++) {
+    const char *const *names = st_macro_names, *const *titles = st_macro_titles;
+    int best[ST_N_BASIC], worst[ST_N_BASIC], any = 0;
+    for (int k = 0; k < ST_N_BASIC; k++) {
         best[k] = worst[k] = -1;
         for (int cell = 0; cell < c->s->n_cells; cell++) {
             const sc_summary_row *r = sc_summary_find(c->s, cell, names[k]);
@@ -54,7 +52,7 @@ static void best_worst(const rp_ctx *c, rp_doc *doc)
     if (!any) return;
     rp_buf line = {0};
     rp_puts(&line, "Best (worst) cell means:");
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < ST_N_BASIC; k++) {
         if (best[k] < 0) continue;
         rp_printf(&line, "%s %s %.4f (%.4f)", k ? "," : "", titles[k],
                   sc_summary_find(c->s, best[k], names[k])->mean,
@@ -64,7 +62,7 @@ static void best_worst(const rp_ctx *c, rp_doc *doc)
     rp_buf_free(&line);
     static const char *const head[] = {"Metric", "Best", "Cell", "Worst", "Cell"};
     rp_table *t = rp_table_new(5, head, "lrlrl");
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < ST_N_BASIC; k++) {
         if (best[k] < 0) continue;
         char b[128], w[128];
         rp_cell_name(c->s, best[k], b, sizeof b);
@@ -87,14 +85,13 @@ void rp_section_summary(const rp_ctx *c, rp_doc *doc)
     static const char *const head[] = {"Augmentation", "Architecture", "Folds", "Accuracy",
                                        "Precision", "Sensitivity", "Specificity", "F1"};
     rp_table *t = rp_table_new(8, head, "llrrrrrr");
-    static const char *const names[5] = {"macro_accuracy", "macro_precision",
-                                         "macro_sensitivity", "macro_specificity", "macro_f1"};
+    const char *const *names = st_macro_names;
     for (int cell = 0; cell < s->n_cells; cell++) {
         const sc_summary_row *r0 = sc_summary_find(s, cell, names[0]);
         rp_cell(t, "%s", s->cell_aug[cell]);
         rp_cell(t, "%s", s->cell_arch[cell]);
         folds_cell(t, r0 ? r0->n : 0, r0 ? r0->n_jobs : 0);
-        for (int k = 0; k < 5; k++) summary_cell(c, t, cell, names[k]);
+        for (int k = 0; k < ST_N_BASIC; k++) summary_cell(c, t, cell, names[k]);
     }
     snprintf(cap, sizeof cap, "Macro-averaged metrics per cell (augmentation \xc3\x97 "
              "architecture): mean over test folds [%s].", iv);
@@ -399,16 +396,14 @@ void rp_section_folds(const rp_ctx *c, rp_doc *doc)
                                        "Precision",   "Sensitivity", "Specificity", "F1",
                                        "Subset accuracy", "Seconds"};
     rp_table *t = rp_table_new(14, head, "rrrlllrrrrrrrr");
-    static const char *const names[6] = {"macro_accuracy",    "macro_precision",
-                                         "macro_sensitivity", "macro_specificity",
-                                         "macro_f1",          "subset_accuracy"};
-    int idx[6];
-    for (int k = 0; k < 6; k++) idx[k] = sc_results_metric_index(rf, names[k]);
+    int idx[ST_N_BASIC + 1]; /* the five macro metrics, then subset accuracy */
+    for (int k = 0; k < ST_N_BASIC; k++) idx[k] = sc_results_metric_index(rf, st_macro_names[k]);
+    idx[ST_N_BASIC] = sc_results_metric_index(rf, "subset_accuracy");
     for (int j = 0; j < rf->n_jobs; j++) {
         const sc_job_row *r = &rf->rows[j];
         rp_job_cells(t, j, r);
         rp_cell(t, "%lld", (long long)r->n_test);
-        for (int k = 0; k < 6; k++) {
+        for (int k = 0; k < ST_N_BASIC + 1; k++) {
             char v[32];
             rp_num(v, sizeof v, c->d->metrics[j] && idx[k] >= 0 ? c->d->metrics[j][idx[k]] : NAN);
             rp_cell(t, "%s", v);

@@ -11,11 +11,6 @@
 #include "results/summary_data.h"
 #include "util/error.h"
 
-static const char *const paper_metrics[5] = {"macro_accuracy", "macro_precision",
-                                             "macro_sensitivity", "macro_specificity",
-                                             "macro_f1"};
-static const char *const paper_titles[5] = {"accuracy", "precision", "sensitivity",
-                                            "specificity", "F1"};
 
 static int find_cell(const sc_summary *s, const sc_job_row *r)
 {
@@ -191,8 +186,8 @@ const sc_pooled_row *sc_summary_find_pooled(const sc_summary *s, int cell, int r
 
 void sc_summary_print_jobs(FILE *out, const sc_results_file *rf)
 {
-    int idx[5];
-    for (int k = 0; k < 5; k++) idx[k] = sc_results_metric_index(rf, paper_metrics[k]);
+    int idx[ST_N_BASIC];
+    for (int k = 0; k < ST_N_BASIC; k++) idx[k] = sc_results_metric_index(rf, st_macro_names[k]);
     double *m = sc_xmalloc((size_t)rf->n_metrics * sizeof *m);
     fprintf(out, "%-5s %3s %4s  %-12s %-12s %-7s %7s  %8s %9s %11s %11s %6s\n", "job", "rep",
             "fold", "augmentation", "architecture", "status", "seconds", "accuracy", "precision",
@@ -202,8 +197,9 @@ void sc_summary_print_jobs(FILE *out, const sc_results_file *rf)
         fprintf(out, "%05d %3d %4d  %-12s %-12s %-7s %7.1f", j, r->repeat, r->fold,
                 r->augmentation, r->architecture, sc_job_status_name(r->status), r->seconds);
         if (r->status == SC_JOB_DONE && !sc_results_read_job(rf, j, NULL, NULL, NULL, m, NULL)) {
-            const int w[5] = {8, 9, 11, 11, 6};
-            for (int k = 0; k < 5; k++) fprintf(out, " %*.4f", w[k] + 1, idx[k] >= 0 ? m[idx[k]] : NAN);
+            const int w[ST_N_BASIC] = {8, 9, 11, 11, 6};
+            for (int k = 0; k < ST_N_BASIC; k++)
+                fprintf(out, " %*.4f", w[k] + 1, idx[k] >= 0 ? m[idx[k]] : NAN);
         } else if (r->status == SC_JOB_FAILED) {
             fprintf(out, "  %s", r->message);
         }
@@ -218,14 +214,14 @@ void sc_summary_print(FILE *out, const sc_results_file *rf, const sc_summary *s)
             100 * rf->confidence,
             rf->repeats > 1 ? "Bouckaert-Frank corrected" : "Nadeau-Bengio corrected");
     fprintf(out, "%-12s %-12s %5s", "augmentation", "architecture", "folds");
-    for (int k = 0; k < 5; k++) fprintf(out, "  %-23s", paper_titles[k]);
+    for (int k = 0; k < ST_N_BASIC; k++) fprintf(out, "  %-23s", st_macro_titles[k]);
     fputc('\n', out);
     for (int c = 0; c < s->n_cells; c++) {
-        const sc_summary_row *r0 = sc_summary_find(s, c, paper_metrics[0]);
+        const sc_summary_row *r0 = sc_summary_find(s, c, st_macro_names[0]);
         fprintf(out, "%-12s %-12s %2d/%-2d", s->cell_aug[c], s->cell_arch[c], r0 ? r0->n : 0,
                 r0 ? r0->n_jobs : 0);
-        for (int k = 0; k < 5; k++) {
-            const sc_summary_row *r = sc_summary_find(s, c, paper_metrics[k]);
+        for (int k = 0; k < ST_N_BASIC; k++) {
+            const sc_summary_row *r = sc_summary_find(s, c, st_macro_names[k]);
             if (!r || r->n == 0)
                 fprintf(out, "  %-23s", "-");
             else if (r->n == 1)

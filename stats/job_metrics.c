@@ -10,6 +10,12 @@
 #include "stats/metrics.h"
 #include "util/error.h"
 
+const char *const st_macro_names[ST_N_BASIC] = {"macro_accuracy", "macro_precision",
+                                                "macro_sensitivity", "macro_specificity",
+                                                "macro_f1"};
+const char *const st_macro_titles[ST_N_BASIC] = {"accuracy", "precision", "sensitivity",
+                                                 "specificity", "F1"};
+
 enum { N_COUNTS = 3 }; /* zero_division, empty_examples, auc_undefined */
 
 st_job_layout st_job_metrics_layout(int l)

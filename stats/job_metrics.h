@@ -19,6 +19,15 @@
 
 #include <stdint.h>
 
+#include "stats/metrics.h"
+
+/* The five macro metrics, the first block of the vector, in the order ST_ACC .. ST_F1
+ * (stats/metrics.h) that the vector, per_fold.csv, summary.csv and every table and figure use:
+ * st_macro_names are the metrics' names ("macro_accuracy" ... "macro_f1"), st_macro_titles
+ * their titles in tables and figures ("accuracy" ... "F1"). */
+extern const char *const st_macro_names[ST_N_BASIC];
+extern const char *const st_macro_titles[ST_N_BASIC];
+
 /* Offsets of each block in the vector for l labels. */
 typedef struct {
     int macro, micro, label, example, auc, counts, total;

@@ -216,6 +216,29 @@ static void test_job_layout_and_names(void **state)
     st_job_metric_names_free(names, 3);
 }
 
+/* The one list of the macro metrics that summary.c and the report use: the five names, in the
+ * order of the vector's first block (and so of per_fold.csv's and summary.csv's columns), and
+ * their titles. */
+static void test_macro_name_list(void **state)
+{
+    (void)state;
+    const char *want[ST_N_BASIC] = {"macro_accuracy", "macro_precision", "macro_sensitivity",
+                                    "macro_specificity", "macro_f1"};
+    const char *titles[ST_N_BASIC] = {"accuracy", "precision", "sensitivity", "specificity", "F1"};
+    const char *labels[2] = {"a", "b"};
+    char **names = st_job_metric_names(labels, 2);
+    assert_non_null(names);
+    const st_job_layout y = st_job_metrics_layout(2);
+    for (int k = 0; k < ST_N_BASIC; k++) {
+        assert_string_equal(st_macro_names[k], want[k]);
+        assert_string_equal(names[y.macro + k], st_macro_names[k]);
+        assert_string_equal(st_macro_titles[k], titles[k]);
+    }
+    assert_string_equal(st_macro_names[ST_F1], "macro_f1");
+    assert_string_equal(st_macro_names[ST_ACC], "macro_accuracy");
+    st_job_metric_names_free(names, 2);
+}
+
 static void test_job_names_rejected(void **state)
 {
     (void)state;
@@ -334,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_example_based_golden),
         cmocka_unit_test(test_example_empty_sets),
         cmocka_unit_test(test_job_layout_and_names),
+        cmocka_unit_test(test_macro_name_list),
         cmocka_unit_test(test_job_names_rejected),
         cmocka_unit_test(test_job_metrics_vector),
         cmocka_unit_test(test_job_metrics_undefined_auc),
