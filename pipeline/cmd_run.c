@@ -226,280 +226,368 @@ static void print_resume(const char *path, const sc_job_row *file, int n, int re
     fflush(stdout);
 }
 
-int cmd_run(int argc, char **argv)
-{
-    const char *exp_path = NULL, *out = "results.h5", *data = NULL;
-    int force = 0, dry = 0, quiet = 0, verbose = 0, resume = 0, retry = 0;
-    int plan_ranks = 0, plan_per_node = 0; /* --dry-run's what-if */
-    const int64_t base_rss = sc_peak_rss(); /* MPI and the libraries: what every rank holds */
-    const char *calibrate = NULL, *blas_pin = NULL;
-    double ckpt_every = 1800;
+/* The command line of `run`. */
+typedef struct {
+    const char *exp_path, *out, *data;
+    int force, dry, quiet, verbose, resume, retry;
+    int plan_ranks, plan_per_node; /* --dry-run's what-if */
+    const char *calibrate, *blas_pin;
+    double ckpt_every;
+} run_opts;
+
+/* Everything a sweep holds, the same on every rank up to the results file; run_free frees it. */
+typedef struct {
     int rank, size;
-    if (sc_comm_rank_size(MPI_COMM_WORLD, &rank, &size)) {
-        sc_err_print();
-        return SC_EXIT_FAIL;
-    }
+    sc_experiment e;
+    sc_dataset ds;
+    int have_e, have_ds;
+    int lab[SC_DS_MAX_LABELS], l;         /* the labels used: their data set indices */
+    const char *names[SC_DS_MAX_LABELS]; /* and names */
+    uint8_t *truth;                      /* [n][l] */
+    int16_t *assign;                     /* [repeats][n] */
+    sc_val_splits vs;                    /* train.validation */
+    sc_job *jobs;
+    int n_jobs, *order, *depends;
+    int threads, capped, node_ranks;
+    sc_run_info_set ri;
+    sc_shared_data sd;
+    char **metric_names;
+    sc_job_row *rows, *file_rows; /* the grid's rows; with --resume the file's */
+    int8_t *finished;             /* --resume: what each job needs (jobs/dag.h) */
+    uint64_t *hashes;
+    sc_results *res;
+} run_state;
+
+/* Options into o.  Returns -1 to go on, or the exit status (--help, a usage error). */
+static int parse_options(int argc, char **argv, int rank, run_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->out = "results.h5";
+    o->ckpt_every = 1800;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
             if (rank == 0) help();
             return SC_EXIT_OK;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            if (cli_value(argc, argv, &i, &out)) return cli_usage_error("run");
+            if (cli_value(argc, argv, &i, &o->out)) return cli_usage_error("run");
         } else if (!strcmp(a, "--data")) {
-            if (cli_value(argc, argv, &i, &data)) return cli_usage_error("run");
+            if (cli_value(argc, argv, &i, &o->data)) return cli_usage_error("run");
         } else if (!strcmp(a, "--force")) {
-            force = 1;
+            o->force = 1;
         } else if (!strcmp(a, "--resume")) {
-            resume = 1;
+            o->resume = 1;
         } else if (!strcmp(a, "--retry-failed")) {
-            retry = 1;
+            o->retry = 1;
         } else if (!strcmp(a, "--checkpoint")) {
             const char *v = NULL;
-            if (cli_value(argc, argv, &i, &v) || cli_double(a, v, 0, 1e9, &ckpt_every))
+            if (cli_value(argc, argv, &i, &v) || cli_double(a, v, 0, 1e9, &o->ckpt_every))
                 return cli_usage_error("run");
         } else if (!strcmp(a, "--dry-run")) {
-            dry = 1;
+            o->dry = 1;
         } else if (!strcmp(a, "--ranks") || !strcmp(a, "--ranks-per-node")) {
             const char *v = NULL;
-            if (cli_value(argc, argv, &i, &v) ||
-                cli_int(a, v, 1, 1 << 24, !strcmp(a, "--ranks") ? &plan_ranks : &plan_per_node))
+            int *into = !strcmp(a, "--ranks") ? &o->plan_ranks : &o->plan_per_node;
+            if (cli_value(argc, argv, &i, &v) || cli_int(a, v, 1, 1 << 24, into))
                 return cli_usage_error("run");
         } else if (!strcmp(a, "--blas-core")) { /* applied before main (pipeline/main.c) */
-            if (cli_value(argc, argv, &i, &blas_pin)) return cli_usage_error("run");
+            if (cli_value(argc, argv, &i, &o->blas_pin)) return cli_usage_error("run");
         } else if (!strcmp(a, "--calibrate")) {
-            if (cli_value(argc, argv, &i, &calibrate)) return cli_usage_error("run");
+            if (cli_value(argc, argv, &i, &o->calibrate)) return cli_usage_error("run");
         } else if (!strcmp(a, "--quiet")) {
-            quiet = 1;
+            o->quiet = 1;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-            verbose = 1;
-        } else if (cli_positional(a, &exp_path)) {
+            o->verbose = 1;
+        } else if (cli_positional(a, &o->exp_path)) {
             return cli_usage_error("run");
         }
     }
-    if (!exp_path) {
+    if (!o->exp_path) {
         sc_err_set(NULL, 0, "missing the experiment file");
         return cli_usage_error("run");
     }
-    if (force && resume) {
+    if (o->force && o->resume) {
         sc_err_set(NULL, 0, "--force starts the sweep again, --resume continues it: not both");
         return cli_usage_error("run");
     }
-    if ((plan_ranks || plan_per_node || calibrate) && !dry) {
+    if ((o->plan_ranks || o->plan_per_node || o->calibrate) && !o->dry) {
         sc_err_set(NULL, 0, "--ranks, --ranks-per-node and --calibrate go with --dry-run");
         return cli_usage_error("run");
     }
-    if (retry && !resume) {
+    if (o->retry && !o->resume) {
         sc_err_set(NULL, 0, "--retry-failed goes with --resume");
         return cli_usage_error("run");
     }
+    return -1;
+}
 
-    sc_experiment e;
-    sc_dataset ds;
-    int have_e = 0, have_ds = 0, status = SC_EXIT_FAIL;
-    uint8_t *truth = NULL;
-    int16_t *assign = NULL;
-    sc_job *jobs = NULL;
-    sc_job_row *rows = NULL;
-    int *order = NULL, *depends = NULL, n_jobs = 0, lab[SC_DS_MAX_LABELS], l = 0;
-    sc_run_info_set ri;
-    memset(&ri, 0, sizeof ri);
-    sc_job_row *file_rows = NULL;
-    int8_t *finished = NULL;
-    uint64_t *hashes = NULL;
-    sc_shared_data sd;
-    memset(&sd, 0, sizeof sd);
-    char **metric_names = NULL;
-    sc_results *res = NULL;
-    sc_val_splits vs; /* train.validation */
-    memset(&vs, 0, sizeof vs);
-
-    sc_stop_install(); /* from here a signal stops the sweep cleanly, not the process */
-    int rc = sc_experiment_load(exp_path, data, &e);
-    have_e = rc == 0;
-    if (rc == 0) rc = sc_fault_step("experiment");
-    if (pipe_agree(rc)) goto fail;
-    /* Refuse to overwrite results (decided on rank 0, the only one that prints). */
-    rc = 0;
-    if (rank == 0 && !dry && !force && !resume && sc_file_exists(out)) {
+/* Refuse to overwrite results, or to resume none (decided on rank 0, the only one that prints). */
+static int check_output(const run_opts *o, int rank)
+{
+    int rc = 0;
+    if (rank == 0 && !o->dry && !o->force && !o->resume && sc_file_exists(o->out)) {
         sc_err_set(NULL, 0, "%s exists; refusing to overwrite results (--resume continues its "
-                   "sweep, --force starts it again, or choose another -o)", out);
+                   "sweep, --force starts it again, or choose another -o)", o->out);
         rc = -1;
     }
-    if (rank == 0 && !dry && resume && !sc_file_exists(out)) {
+    if (rank == 0 && !o->dry && o->resume && !sc_file_exists(o->out)) {
         sc_err_set(NULL, 0, "%s: --resume: no such results file (run without --resume to start "
-                   "the sweep)", out);
+                   "the sweep)", o->out);
         rc = -1;
     }
-    if (pipe_agree(rc)) goto fail;
+    return rc;
+}
 
-    rc = sc_ds_open(MPI_COMM_WORLD, e.data_path, &ds);
-    have_ds = rc == 0;
-    if (pipe_agree(rc)) goto fail;
-    rc = select_labels(&e, &ds, lab, &l);
-    if (rc == 0) rc = select_views(&e, &ds);
-    if (pipe_agree(rc)) goto fail;
-    truth = sc_xmalloc((size_t)ds.n * (size_t)l);
-    for (int64_t i = 0; i < ds.n; i++)
-        for (int j = 0; j < l; j++) truth[i * l + j] = ds.labels[i * ds.l + lab[j]];
-    const char *names[SC_DS_MAX_LABELS];
-    for (int j = 0; j < l; j++) names[j] = ds.label_names[lab[j]];
+/* The experiment, the data set's labels and views, the folds, the jobs with their order and
+ * costs, the threads and the run's provenance: every rank the same.  Every rank returns the
+ * same: -1 when any failed. */
+static int load(run_state *s, const run_opts *o, int argc, char **argv)
+{
+    sc_experiment *e = &s->e;
+    int rc = sc_experiment_load(o->exp_path, o->data, e);
+    s->have_e = rc == 0;
+    if (rc == 0) rc = sc_fault_step("experiment");
+    if (pipe_agree(rc)) return -1;
+    if (pipe_agree(check_output(o, s->rank))) return -1;
 
-    assign = sc_xmalloc((size_t)e.folds.repeats * (size_t)ds.n * sizeof *assign);
-    rc = sc_folds_assign(ds.n, l, truth, ds.patient, names, &e.folds, e.seed, assign);
-    if (rc == 0) rc = sc_grid_make(&e, assign, ds.n, truth, l, &jobs, &n_jobs);
-    if (rc == 0 && e.validation > 0) {
-        rc = sc_val_splits_make(&e, assign, ds.n, truth, l, ds.patient, &vs);
-        if (rc == 0) sc_val_splits_by_job(&vs, jobs, n_jobs, e.folds.k);
+    rc = sc_ds_open(MPI_COMM_WORLD, e->data_path, &s->ds);
+    s->have_ds = rc == 0;
+    if (pipe_agree(rc)) return -1;
+    const sc_dataset *ds = &s->ds;
+    const int64_t n = ds->n;
+    rc = select_labels(e, ds, s->lab, &s->l);
+    if (rc == 0) rc = select_views(e, &s->ds);
+    if (pipe_agree(rc)) return -1;
+    const int l = s->l;
+    s->truth = sc_xmalloc((size_t)n * (size_t)l);
+    for (int64_t i = 0; i < n; i++)
+        for (int j = 0; j < l; j++) s->truth[i * l + j] = ds->labels[i * ds->l + s->lab[j]];
+    for (int j = 0; j < l; j++) s->names[j] = ds->label_names[s->lab[j]];
+
+    s->assign = sc_xmalloc((size_t)e->folds.repeats * (size_t)n * sizeof *s->assign);
+    rc = sc_folds_assign(n, l, s->truth, ds->patient, s->names, &e->folds, e->seed, s->assign);
+    if (rc == 0) rc = sc_grid_make(e, s->assign, n, s->truth, l, &s->jobs, &s->n_jobs);
+    if (rc == 0 && e->validation > 0) {
+        rc = sc_val_splits_make(e, s->assign, n, s->truth, l, ds->patient, &s->vs);
+        if (rc == 0) sc_val_splits_by_job(&s->vs, s->jobs, s->n_jobs, e->folds.k);
     }
-    if (pipe_agree(rc)) goto fail;
-    int capped = 0, threads = 1, node_ranks = 1;
-    rc = threads_for_rank(e.threads, &threads, &capped, &node_ranks);
-    if (pipe_agree(rc)) goto fail;
-    order = sc_xmalloc((size_t)n_jobs * sizeof *order);
-    rc = rank == 0 ? sc_grid_costs(&e, ds.v, l, jobs, n_jobs) : 0;
-    if (pipe_agree(rc)) goto fail;
+    if (pipe_agree(rc)) return -1;
+    s->threads = 1, s->node_ranks = 1;
+    rc = threads_for_rank(e->threads, &s->threads, &s->capped, &s->node_ranks);
+    if (pipe_agree(rc)) return -1;
+    s->order = sc_xmalloc((size_t)s->n_jobs * sizeof *s->order);
+    rc = s->rank == 0 ? sc_grid_costs(e, ds->v, l, s->jobs, s->n_jobs) : 0;
+    if (pipe_agree(rc)) return -1;
     /* every rank needs the GAN's layout and the architectures' hashes (the results file is
      * created collectively) */
-    rc = sc_run_info_make(MPI_COMM_WORLD, &e, ds.v, l, jobs, n_jobs, argc, argv, threads, &ri);
-    if (pipe_agree(rc)) goto fail;
+    rc = sc_run_info_make(MPI_COMM_WORLD, e, ds->v, l, s->jobs, s->n_jobs, argc, argv, s->threads,
+                          &s->ri);
+    if (pipe_agree(rc)) return -1;
     /* OpenBLAS takes a name it does not know, or kernels this CPU cannot run, as its own choice */
-    if (blas_pin && (ri.kernels_differ || strcasecmp(ri.blas_core, blas_pin))) {
+    if (o->blas_pin && (s->ri.kernels_differ || strcasecmp(s->ri.blas_core, o->blas_pin))) {
         sc_err_set(NULL, 0, "--blas-core %s: the workers run %s kernels (OpenBLAS's names: "
                    "Haswell, SkylakeX, Cooperlake, Zen, ...; a CPU runs only those its "
-                   "instructions allow)", blas_pin, ri.kernels_differ ? "different" : ri.blas_core);
-        goto fail;
+                   "instructions allow)", o->blas_pin,
+                   s->ri.kernels_differ ? "different" : s->ri.blas_core);
+        return -1;
     }
-    sc_grid_order(jobs, n_jobs, order);
-    depends = sc_xmalloc(sizeof(int) * (size_t)n_jobs);
-    for (int j = 0; j < n_jobs; j++) depends[j] = jobs[j].depends;
-    if (rank == 0 && !quiet)
-        sc_plan_print(&e, &ds, lab, l, truth, assign, n_jobs, dry && plan_ranks ? plan_ranks : size,
-                      threads, capped);
-    if (dry) {
-        /* the plan is rank 0's (it times the architectures); the others wait for its word */
-        sc_dry_cfg dc = {.ranks = plan_ranks ? plan_ranks : size, .threads = threads,
-                         .per_node = plan_per_node, .calibrate_path = calibrate,
-                         .base_bytes = base_rss};
-        if (!dc.per_node) dc.per_node = plan_ranks ? plan_ranks : node_ranks;
-        rc = rank == 0 ? sc_plan_dry_run(&e, &ds, l, jobs, order, n_jobs, &dc) : 0;
-        if (pipe_agree(rc)) goto fail;
-        status = SC_EXIT_OK;
-        goto done;
-    }
+    sc_grid_order(s->jobs, s->n_jobs, s->order);
+    s->depends = sc_xmalloc(sizeof(int) * (size_t)s->n_jobs);
+    for (int j = 0; j < s->n_jobs; j++) s->depends[j] = s->jobs[j].depends;
+    return 0;
+}
 
+/* Print the plan (rank 0, unless --quiet) and, with --dry-run, its estimate of time and memory. */
+static int plan(const run_state *s, const run_opts *o, int64_t base_rss)
+{
+    const int ranks = o->dry && o->plan_ranks ? o->plan_ranks : s->size;
+    if (s->rank == 0 && !o->quiet)
+        sc_plan_print(&s->e, &s->ds, s->lab, s->l, s->truth, s->assign, s->n_jobs, ranks,
+                      s->threads, s->capped);
+    if (!o->dry) return 0;
+    /* the plan is rank 0's (it times the architectures); the others wait for its word */
+    sc_dry_cfg dc = {.ranks = o->plan_ranks ? o->plan_ranks : s->size, .threads = s->threads,
+                     .per_node = o->plan_per_node, .calibrate_path = o->calibrate,
+                     .base_bytes = base_rss};
+    if (!dc.per_node) dc.per_node = o->plan_ranks ? o->plan_ranks : s->node_ranks;
+    const int rc =
+        s->rank == 0 ? sc_plan_dry_run(&s->e, &s->ds, s->l, s->jobs, s->order, s->n_jobs, &dc) : 0;
+    return pipe_agree(rc) ? -1 : 0;
+}
+
+/* The images in shared memory, the results file created (or reopened with --resume, with what
+ * is left to run) and the checkpoints' folder. */
+static int open_results(run_state *s, const run_opts *o)
+{
+    const sc_experiment *e = &s->e;
+    const int l = s->l, n_jobs = s->n_jobs;
     /* Images: one copy per node, which the node's ranks load in slices into a shared-memory
      * window (pipeline/shared_data.h); every rank gets the data set's hash. */
-    rc = sc_shared_data_load(MPI_COMM_WORLD, &ds, e.in_h, e.in_w, e.norm, &sd);
-    if (pipe_agree(rc)) goto fail;
-    uint64_t dhash = sd.content_hash;
+    int rc = sc_shared_data_load(MPI_COMM_WORLD, &s->ds, e->in_h, e->in_w, e->norm, &s->sd);
+    if (pipe_agree(rc)) return -1;
+    uint64_t dhash = s->sd.content_hash;
 
-    metric_names = st_job_metric_names(names, l);
-    rc = metric_names ? 0 : -1;
-    if (pipe_agree(rc)) goto fail;
-    rows = sc_xmalloc((size_t)n_jobs * sizeof *rows);
-    for (int j = 0; j < n_jobs; j++) sc_grid_row(&e, &jobs[j], &rows[j]);
+    s->metric_names = st_job_metric_names(s->names, l);
+    rc = s->metric_names ? 0 : -1;
+    if (pipe_agree(rc)) return -1;
+    s->rows = sc_xmalloc((size_t)n_jobs * sizeof *s->rows);
+    for (int j = 0; j < n_jobs; j++) sc_grid_row(e, &s->jobs[j], &s->rows[j]);
     sc_results_layout lay = {
-        .version = SPECTCV_VERSION, .experiment_text = e.text, .experiment_hash = e.hash,
-        .experiment_path = e.path, .dataset_path = e.data_path, .dataset_hash = dhash,
-        .seed = e.seed, .l = l, .label_names = names, .threshold = e.threshold,
-        .confidence = e.confidence, .repeats = e.folds.repeats, .k = e.folds.k, .n = ds.n,
-        .truth = truth, .patient = ds.patient, .assignment = assign, .n_jobs = n_jobs,
-        .rows = rows, .epochs = e.epochs, .n_metrics = st_job_metrics_count(l),
-        .metric_names = (const char *const *)metric_names, .val_count = vs.job_count,
-        .val_patients = vs.job_patients, .val_index = vs.job_index};
-    sc_run_info_layout(&ri, &lay);
-    if (rank == 0 && ri.kernels_differ && !quiet)
+        .version = SPECTCV_VERSION, .experiment_text = e->text, .experiment_hash = e->hash,
+        .experiment_path = e->path, .dataset_path = e->data_path, .dataset_hash = dhash,
+        .seed = e->seed, .l = l, .label_names = s->names, .threshold = e->threshold,
+        .confidence = e->confidence, .repeats = e->folds.repeats, .k = e->folds.k, .n = s->ds.n,
+        .truth = s->truth, .patient = s->ds.patient, .assignment = s->assign, .n_jobs = n_jobs,
+        .rows = s->rows, .epochs = e->epochs, .n_metrics = st_job_metrics_count(l),
+        .metric_names = (const char *const *)s->metric_names, .val_count = s->vs.job_count,
+        .val_patients = s->vs.job_patients, .val_index = s->vs.job_index};
+    sc_run_info_layout(&s->ri, &lay);
+    if (s->rank == 0 && s->ri.kernels_differ && !o->quiet)
         printf("warning: the workers run different OpenBLAS kernels (/provenance in the results "
                "file says which): their numbers can differ in rounding from a run on other "
                "nodes; --blas-core NAME (or OPENBLAS_CORETYPE, the same everywhere) pins one set "
                "for bit-identical results\n");
-    if (resume) {
-        file_rows = sc_xmalloc((size_t)n_jobs * sizeof *file_rows);
-        rc = sc_results_reopen(MPI_COMM_WORLD, out, &lay, &res, file_rows);
-        if (rc == 0) rc = resume_plan(out, rows, file_rows, n_jobs, retry, &finished, &hashes);
+    if (o->resume) {
+        s->file_rows = sc_xmalloc((size_t)n_jobs * sizeof *s->file_rows);
+        rc = sc_results_reopen(MPI_COMM_WORLD, o->out, &lay, &s->res, s->file_rows);
+        if (rc == 0)
+            rc = resume_plan(o->out, s->rows, s->file_rows, n_jobs, o->retry, &s->finished,
+                             &s->hashes);
     } else {
-        rc = sc_results_create(MPI_COMM_WORLD, out, &lay, &res);
+        rc = sc_results_create(MPI_COMM_WORLD, o->out, &lay, &s->res);
     }
-    if (pipe_agree(rc)) goto fail;
-    if (resume && rank == 0 && !quiet) print_resume(out, file_rows, n_jobs, retry);
+    if (pipe_agree(rc)) return -1;
+    if (o->resume && s->rank == 0 && !o->quiet)
+        print_resume(o->out, s->file_rows, n_jobs, o->retry);
     char ckpt_dir[SC_PATH_MAX];
-    rc = sc_ckpt_dir(out, ckpt_dir, sizeof ckpt_dir);
-    if (rc == 0 && rank == 0 && ckpt_every > 0) rc = sc_mkdir_p(ckpt_dir);
+    rc = sc_ckpt_dir(o->out, ckpt_dir, sizeof ckpt_dir);
+    if (rc == 0 && s->rank == 0 && o->ckpt_every > 0) rc = sc_mkdir_p(ckpt_dir);
     if (rc == 0) rc = sc_fault_step("checkpoints");
-    if (pipe_agree(rc)) goto fail;
+    return pipe_agree(rc) ? -1 : 0;
+}
 
+/* The sweep itself: rank 0 schedules, the others run jobs; then the results file is closed.
+ * Returns 0 when every job ran (*wall: its seconds), 1 when a signal stopped it (resumable),
+ * -1 on an error. */
+static int run_jobs(run_state *s, const run_opts *o, double *wall)
+{
+    const int n_jobs = s->n_jobs;
     double t0 = sc_now();
-    sc_job_ctx jc = {.e = &e, .n = ds.n, .v = ds.v, .l = l, .images = sd.images,
-                     .count_scale = sd.count_scale, .view_mirrored = ds.view_mirrored, .truth = truth,
-                     .assignment = assign, .jobs = jobs, .res = res, .rank = rank,
-                     .threads = threads, .gan_h = ri.gan.h, .gan_w = ri.gan.w,
-                     .verbose = verbose && !quiet, .results_path = out,
-                     .ckpt_every = ckpt_every, .val = vs.parts ? &vs : NULL};
+    sc_job_ctx jc = {.e = &s->e, .n = s->ds.n, .v = s->ds.v, .l = s->l, .images = s->sd.images,
+                     .count_scale = s->sd.count_scale, .view_mirrored = s->ds.view_mirrored,
+                     .truth = s->truth, .assignment = s->assign, .jobs = s->jobs, .res = s->res,
+                     .rank = s->rank, .threads = s->threads, .gan_h = s->ri.gan.h,
+                     .gan_w = s->ri.gan.w, .verbose = o->verbose && !o->quiet,
+                     .results_path = o->out, .ckpt_every = o->ckpt_every,
+                     .val = s->vs.parts ? &s->vs : NULL};
     sc_progress pc;
-    sc_progress_init(&pc, &e, jobs, n_jobs, NULL, size > 1 ? size - 1 : 1, quiet);
-    if (finished)
-        for (int j = 0; j < n_jobs; j++) pc.left[j] = finished[j] == SC_DAG_TO_RUN;
-    sc_schedule_cfg sc = {.order = order, .n = n_jobs, .depends = depends, .finished = finished,
-                          .hashes = hashes, .rows = rows, .res = res, .exec = exec_job,
-                          .exec_ctx = &jc, .done = sc_progress_done, .done_ctx = &pc};
+    sc_progress_init(&pc, &s->e, s->jobs, n_jobs, NULL, s->size > 1 ? s->size - 1 : 1, o->quiet);
+    if (s->finished)
+        for (int j = 0; j < n_jobs; j++) pc.left[j] = s->finished[j] == SC_DAG_TO_RUN;
+    sc_schedule_cfg sc = {.order = s->order, .n = n_jobs, .depends = s->depends,
+                          .finished = s->finished, .hashes = s->hashes, .rows = s->rows,
+                          .res = s->res, .exec = exec_job, .exec_ctx = &jc,
+                          .done = sc_progress_done, .done_ctx = &pc};
     int sched_rc = sc_schedule(MPI_COMM_WORLD, &sc);
     sc_progress_free(&pc);
     char sched_msg[SC_ERR_MAX];
     snprintf(sched_msg, sizeof sched_msg, "%s", sc_err_msg());
-    rc = sc_results_close(res);
-    res = NULL;
+    int rc = sc_results_close(s->res);
+    s->res = NULL;
     if (rc == 0) rc = sc_fault_step("results-close");
-    if (pipe_agree(rc)) goto fail;
+    if (pipe_agree(rc)) return -1;
     if (sched_rc < 0) {
         sc_err_set(NULL, 0, "%s", sched_msg);
-        goto fail;
+        return -1;
     }
     if (sched_rc == 1) { /* stopped: closed, resumable */
-        if (rank == 0) {
+        if (s->rank == 0) {
             printf("\nthe sweep was stopped by %s; %s holds every finished job. Continue it with:"
-                   "\n  spectcv run %s -o %s --resume\n", sc_stop_name(sc_stop_requested()), out,
-                   exp_path, out);
+                   "\n  spectcv run %s -o %s --resume\n", sc_stop_name(sc_stop_requested()),
+                   o->out, o->exp_path, o->out);
             fflush(stdout);
         }
-        status = SC_EXIT_STOPPED;
-        goto done;
+        return 1;
     }
-    if (rank == 0) sc_ckpt_cleanup(out); /* every job ran: no checkpoint is needed any more */
-    double wall = sc_now() - t0;
+    if (s->rank == 0) sc_ckpt_cleanup(o->out); /* every job ran: no checkpoint is needed any more */
+    *wall = sc_now() - t0;
+    return 0;
+}
 
-    /* Summary: rank 0 alone, from the closed file. */
-    int any_failed = 0;
-    rc = rank == 0 ? write_summary(out, e.bootstrap, wall, &any_failed) : 0;
+/* The summary, by rank 0 alone from the closed file; *any_failed on every rank. */
+static int finish(const run_state *s, const run_opts *o, double wall, int *any_failed)
+{
+    *any_failed = 0;
+    int rc = s->rank == 0 ? write_summary(o->out, s->e.bootstrap, wall, any_failed) : 0;
     if (rc == 0) rc = sc_fault_step("summary");
-    if (pipe_agree(rc)) goto fail;
-    rc = MPI_Bcast(&any_failed, 1, MPI_INT, 0, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
+    if (pipe_agree(rc)) return -1;
+    rc = MPI_Bcast(any_failed, 1, MPI_INT, 0, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
     if (rc) sc_err_set(__FILE__, __LINE__, "MPI_Bcast of the jobs' outcome failed");
-    if (pipe_agree(rc)) goto fail;
-    status = any_failed ? SC_EXIT_JOBS_FAILED : SC_EXIT_OK;
-    goto done;
-fail:
-    if (rank == 0) sc_err_print();
-    status = SC_EXIT_FAIL;
-done:
-    if (res) sc_results_close(res);
-    if (metric_names) st_job_metric_names_free(metric_names, l);
-    if (sc_shared_data_free(&sd)) { /* collective over the node: every rank comes here */
+    return pipe_agree(rc) ? -1 : 0;
+}
+
+/* Frees what the steps made (each rank, also after a failure) and returns status, or
+ * SC_EXIT_FAIL when the node's shared images cannot be freed. */
+static int run_free(run_state *s, int status)
+{
+    if (s->res) sc_results_close(s->res);
+    if (s->metric_names) st_job_metric_names_free(s->metric_names, s->l);
+    if (sc_shared_data_free(&s->sd)) { /* collective over the node: every rank comes here */
         sc_err_print();
         status = SC_EXIT_FAIL;
     }
-    free(rows);
-    free(order);
-    free(depends);
-    free(file_rows);
-    free(finished);
-    free(hashes);
-    sc_run_info_free(&ri);
-    sc_val_splits_free(&vs);
-    free(jobs);
-    free(assign);
-    free(truth);
-    if (have_ds) sc_ds_close(&ds);
-    if (have_e) sc_experiment_free(&e);
+    free(s->rows);
+    free(s->order);
+    free(s->depends);
+    free(s->file_rows);
+    free(s->finished);
+    free(s->hashes);
+    sc_run_info_free(&s->ri);
+    sc_val_splits_free(&s->vs);
+    free(s->jobs);
+    free(s->assign);
+    free(s->truth);
+    if (s->have_ds) sc_ds_close(&s->ds);
+    if (s->have_e) sc_experiment_free(&s->e);
     return status;
+}
+
+/* Every step that can fail agrees on the outcome over the ranks before it returns, so that all
+ * ranks take the same branch here. */
+int cmd_run(int argc, char **argv)
+{
+    const int64_t base_rss = sc_peak_rss(); /* MPI and the libraries: what every rank holds */
+    run_state s;
+    memset(&s, 0, sizeof s);
+    if (sc_comm_rank_size(MPI_COMM_WORLD, &s.rank, &s.size)) {
+        sc_err_print();
+        return SC_EXIT_FAIL;
+    }
+    run_opts o;
+    const int usage = parse_options(argc, argv, s.rank, &o);
+    if (usage >= 0) return usage;
+
+    int status = SC_EXIT_FAIL, any_failed = 0, ran;
+    double wall = 0;
+    sc_stop_install(); /* from here a signal stops the sweep cleanly, not the process */
+    if (load(&s, &o, argc, argv) || plan(&s, &o, base_rss)) goto fail;
+    if (o.dry) {
+        status = SC_EXIT_OK;
+        goto done;
+    }
+    if (open_results(&s, &o)) goto fail;
+    ran = run_jobs(&s, &o, &wall);
+    if (ran < 0) goto fail;
+    if (ran == 1) {
+        status = SC_EXIT_STOPPED;
+        goto done;
+    }
+    if (finish(&s, &o, wall, &any_failed)) goto fail;
+    status = any_failed ? SC_EXIT_JOBS_FAILED : SC_EXIT_OK;
+    goto done;
+fail:
+    if (s.rank == 0) sc_err_print();
+    status = SC_EXIT_FAIL;
+done:
+    return run_free(&s, status);
 }
