@@ -14,6 +14,7 @@
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/rng.h"
+#include "util/seeds.h"
 #include "util/sys.h"
 
 static int fails_with_context(int x)
@@ -81,6 +82,30 @@ static void test_seed_mix_depends_on_every_coordinate(void **state)
     assert_true(base != sc_seed4(1, 0, 0, 0, 1));
     /* Order matters: (repeat 1, fold 0) is not (repeat 0, fold 1). */
     assert_true(sc_seed4(1, 1, 0, 0, 0) != sc_seed4(1, 0, 1, 0, 0));
+}
+
+/* util/seeds.h: the stream tags keep the values every stored result was drawn with, and no two
+ * purposes share one (they would draw the same numbers). */
+static void test_seed_tags_fixed_and_distinct(void **state)
+{
+    (void)state;
+    const uint64_t tag[] = {SC_SEED_JOB_INIT,    SC_SEED_FOLDS,       SC_SEED_VALIDATION,
+                            SC_SEED_GEO,         SC_SEED_THIN,        SC_SEED_NN_INIT,
+                            SC_SEED_NN_DROPOUT,  SC_SEED_NN_ORDER,    SC_SEED_GAN_INIT_G,
+                            SC_SEED_GAN_INIT_D,  SC_SEED_GAN_DROP_G,  SC_SEED_GAN_DROP_D,
+                            SC_SEED_GAN_ORDER,   SC_SEED_GAN_NOISE,   SC_SEED_GAN_WRONG,
+                            SC_SEED_GAN_SAMPLE,  SC_SEED_BOOTSTRAP,   SC_SEED_PHANTOM};
+    const uint64_t was[] = {0x1417,         0xF01D5,        0x76616c69,     0x6E0,
+                            0x7468,         0x696E6974,     0x64726F70,     0x6F726472,
+                            0x47696E6974,   0x44696E6974,   0x4764726F70,   0x4464726F70,
+                            0x47616E6F7264, 0x47616E6E6F69, 0x47616E77726E, 0x47616E73616D,
+                            0x626f6f7473747261, 0x5C4A7};
+    const int n = (int)(sizeof tag / sizeof tag[0]);
+    assert_int_equal(n, (int)(sizeof was / sizeof was[0]));
+    for (int i = 0; i < n; i++) {
+        assert_true(tag[i] == was[i]);
+        for (int j = 0; j < i; j++) assert_true(tag[i] != tag[j]);
+    }
 }
 
 static void test_shuffle_is_permutation(void **state)
@@ -167,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_error_messages),
         cmocka_unit_test(test_rng_reproducible_and_uniform),
         cmocka_unit_test(test_seed_mix_depends_on_every_coordinate),
+        cmocka_unit_test(test_seed_tags_fixed_and_distinct),
         cmocka_unit_test(test_shuffle_is_permutation),
         cmocka_unit_test(test_hash),
         cmocka_unit_test(test_atomic_write),
