@@ -9,7 +9,6 @@
 #include "util/rng.h"
 #include "util/seeds.h"
 
-
 void aug_geo_defaults(aug_geo_cfg *cfg)
 {
     cfg->copies = 4;
