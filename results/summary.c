@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/bootstrap.h"
 #include "stats/intervals.h"
 #include "stats/job_metrics.h"
 #include "stats/reference.h"
@@ -125,6 +126,19 @@ fail:
     return -1;
 }
 
+int sc_summary_bootstrap_check(int resamples)
+{
+    SC_CHECK(resamples == 0 ||
+                 (resamples >= ST_BCA_MIN_RESAMPLES && resamples <= SC_SUMMARY_BOOTSTRAP_MAX),
+             "expected 0 (no bootstrap) or %d to %d resamples, got %d (a BCa interval needs at "
+             "least %d resamples to have a spread; %d is the default)", ST_BCA_MIN_RESAMPLES,
+             SC_SUMMARY_BOOTSTRAP_MAX, resamples, ST_BCA_MIN_RESAMPLES,
+             SC_SUMMARY_BOOTSTRAP_DEFAULT);
+    return 0;
+fail:
+    return -1;
+}
+
 int sc_summary_compute_opts(const sc_results_file *rf, const sc_summary_options *opt,
                             sc_summary *s)
 {
@@ -132,9 +146,10 @@ int sc_summary_compute_opts(const sc_results_file *rf, const sc_summary_options 
     memset(s, 0, sizeof *s);
     s->level = rf->confidence;
     s->threshold = rf->threshold;
-    SC_CHECK(opt->bootstrap == 0 || opt->bootstrap >= 2,
-             "bootstrap: %d resamples (use 0 for none, or at least 2; 2000 is the default)",
-             opt->bootstrap);
+    if (sc_summary_bootstrap_check(opt->bootstrap)) {
+        sc_err_prefix("bootstrap");
+        goto fail;
+    }
     SC_TRY(compute_table(rf, s));
     if (opt->table_only) return 0;
     SC_TRY(sc_cv_load(rf, s->n_cells, (const char(*)[SC_ROW_NAME])s->cell_arch,

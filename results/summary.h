@@ -116,6 +116,13 @@ typedef struct {
 } sc_summary_options;
 
 #define SC_SUMMARY_BOOTSTRAP_DEFAULT 2000
+#define SC_SUMMARY_BOOTSTRAP_MAX 1000000
+
+/* The one rule for the number of BCa resamples B (report.bootstrap, `report --bootstrap`, the
+ * summary itself): 0 (no bootstrap) or ST_BCA_MIN_RESAMPLES to SC_SUMMARY_BOOTSTRAP_MAX, since a
+ * single resample has no spread to build an interval from.  Returns 0, or -1 with a message that
+ * the caller prefixes with where B came from.  Checked before anything runs. */
+int sc_summary_bootstrap_check(int resamples);
 
 typedef struct {
     int n_cells;
