@@ -1,7 +1,6 @@
 /* pipeline/cmd_report.c: `spectcv report results.h5 [-o DIR]`: the report folder of a results
  * file (results/report.h).  Rank 0 does the work; other ranks (under mpirun) only agree on the
  * exit status. */
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,7 +44,7 @@ int cmd_report(int argc, char **argv)
             if (cli_value(argc, argv, &i, &dir)) return cli_usage_error("report");
         } else if (!strcmp(argv[i], "--bootstrap")) {
             if (cli_value(argc, argv, &i, &val) ||
-                cli_int("--bootstrap", val, INT_MIN, INT_MAX, &opt.bootstrap))
+                cli_int("--bootstrap", val, 0, SC_SUMMARY_BOOTSTRAP_MAX, &opt.bootstrap))
                 return cli_usage_error("report");
             if (sc_summary_bootstrap_check(opt.bootstrap)) {
                 sc_err_prefix("--bootstrap");

@@ -63,6 +63,7 @@ void sc_compare_print(FILE *out, const sc_comparison *c)
     fputs(c->notes, out);
     const char *method = r->repeats > 1 ? "Bouckaert-Frank" : "Nadeau-Bengio";
     for (int m = 0; m < c->n_metrics; m++) {
+        int clipped = 0;
         fprintf(out, "\n%s: mean over folds [%g%% %s corrected resampled t interval]\n",
                 c->metrics[m], 100 * r->confidence, method);
         fprintf(out, "  %-*s  %-*s  %5s  %s\n", wf, "file", wc, "cell", "folds", "mean [lo, hi]");
@@ -71,11 +72,12 @@ void sc_compare_print(FILE *out, const sc_comparison *c)
             if (x->metric != m) continue;
             char iv[128], folds[24];
             cell_name(c, x->file, x->cell, name, sizeof name);
-            interval(iv, sizeof iv, x->row.mean, x->row.lo, x->row.hi);
+            clipped |= sc_interval_text(iv, sizeof iv, x->row.mean, x->row.lo, x->row.hi, "-");
             snprintf(folds, sizeof folds, "%d/%d", x->row.n, x->row.n_jobs);
             fprintf(out, "  %-*s  %-*s  %5s  %s%s\n", wf, c->rf[x->file].path, wc, name, folds,
                     iv, x->cell == c->baseline_cell && x->file == 0 ? "  (baseline)" : "");
         }
+        if (clipped) fprintf(out, "  %s\n", SC_CLIP_LEGEND);
         int n = 0;
         for (int i = 0; i < c->n_tests; i++) n += c->tests[i].metric == m;
         if (!n) continue;

@@ -126,6 +126,33 @@ fail:
     return -1;
 }
 
+/* 4 decimals, never "-0.0000". */
+static void fix4(char *out, size_t n, double v)
+{
+    snprintf(out, n, "%.4f", v);
+    if (!strcmp(out, "-0.0000")) snprintf(out, n, "0.0000");
+}
+
+int sc_interval_text(char *out, size_t n, double mean, double lo, double hi, const char *none)
+{
+    char m[32], a[32], b[32];
+    if (isnan(mean)) {
+        snprintf(out, n, "%s", none);
+        return 0;
+    }
+    fix4(m, sizeof m, mean);
+    if (isnan(lo) || isnan(hi)) {
+        snprintf(out, n, "%s", m);
+        return 0;
+    }
+    const int moved = st_clip_unit(&lo, &hi);
+    fix4(a, sizeof a, lo);
+    fix4(b, sizeof b, hi);
+    snprintf(out, n, "%s [%s%s, %s%s]", m, a, moved & ST_CLIPPED_LO ? SC_CLIP_MARK : "", b,
+             moved & ST_CLIPPED_HI ? SC_CLIP_MARK : "");
+    return moved != 0;
+}
+
 int sc_summary_bootstrap_check(int resamples)
 {
     SC_CHECK(resamples == 0 ||
@@ -235,6 +262,7 @@ void sc_summary_print(FILE *out, const sc_results_file *rf, const sc_summary *s)
     fprintf(out, "%-12s %-12s %5s", "augmentation", "architecture", "folds");
     for (int k = 0; k < 5; k++) fprintf(out, "  %-23s", paper_titles[k]);
     fputc('\n', out);
+    int clipped = 0;
     for (int c = 0; c < s->n_cells; c++) {
         const sc_summary_row *r0 = sc_summary_find(s, c, paper_metrics[0]);
         fprintf(out, "%-12s %-12s %2d/%-2d", s->cell_aug[c], s->cell_arch[c], r0 ? r0->n : 0,
@@ -245,11 +273,15 @@ void sc_summary_print(FILE *out, const sc_results_file *rf, const sc_summary *s)
                 fprintf(out, "  %-23s", "-");
             else if (r->n == 1)
                 fprintf(out, "  %-23.4f", r->mean);
-            else
-                fprintf(out, "  %.4f [%.4f, %.4f]", r->mean, r->lo, r->hi);
+            else {
+                char iv[96];
+                clipped |= sc_interval_text(iv, sizeof iv, r->mean, r->lo, r->hi, "-");
+                fprintf(out, "  %s", iv);
+            }
         }
         fputc('\n', out);
     }
+    if (clipped) fprintf(out, "%s\n", SC_CLIP_LEGEND);
     double ref[ST_REF_N][ST_N_BASIC];
     if (st_reference_macro(rf->truth, rf->n, rf->l, ref) == 0) {
         fprintf(out, "reference predictors on these scans (macro F1, macro accuracy):");
