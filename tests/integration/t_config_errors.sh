@@ -131,3 +131,9 @@ expect_ok "report.bootstrap = 2 passes" "$SPECTCV" run "$T/boot2.cfg" --dry-run
 expect_fail "report --bootstrap 1 is refused by the same rule" \
   "--bootstrap: expected 0 \(no bootstrap\) or 2 to 1000000 resamples, got 1" \
   "$SPECTCV" report "$T/nothere.h5" --bootstrap 1
+# The GAN jobs' rows name "generator+discriminator": that too must fit the width.
+good | sed 's/architectures/augmentations = ["original", "gan"];\narchitectures/' > "$T/ganname.cfg"
+echo 'gan = { generator = "generator_with_a_long_name"; discriminator = "gan_d"; };' >> "$T/ganname.cfg"
+expect_fail "a generator+discriminator name longer than 31 characters is refused" \
+  "ganname\.cfg:[0-9]+: gan\.generator, gan\.discriminator: 'generator_with_a_long_name\+gan_d' is longer than 31 characters" \
+  "$SPECTCV" run "$T/ganname.cfg" --dry-run
