@@ -254,7 +254,7 @@ static void tstr_table(const rp_ctx *c, rp_doc *doc)
             rp_cell(t, "%s", arch);
             rp_cell(t, "%s", aug);
             if (r) clipped |= sc_interval_text(v, sizeof v, r->mean, r->lo, r->hi,
-                                              "\xe2\x80\x94");
+                                              "\xe2\x80\x94", 1);
             else snprintf(v, sizeof v, "\xe2\x80\x94");
             rp_cell(t, "%s", v);
             for (int j = 0; j < rf->l; j++) {

@@ -24,7 +24,7 @@ static int summary_cell(const rp_ctx *c, rp_table *t, int cell, const char *name
     const sc_summary_row *r = sc_summary_find(c->s, cell, name);
     char v[96];
     int clipped = 0;
-    if (r) clipped = sc_interval_text(v, sizeof v, r->mean, r->lo, r->hi, DASH);
+    if (r) clipped = sc_interval_text(v, sizeof v, r->mean, r->lo, r->hi, DASH, 1);
     else snprintf(v, sizeof v, DASH);
     rp_cell(t, "%s", v);
     return clipped;

@@ -133,7 +133,8 @@ static void fix4(char *out, size_t n, double v)
     if (!strcmp(out, "-0.0000")) snprintf(out, n, "0.0000");
 }
 
-int sc_interval_text(char *out, size_t n, double mean, double lo, double hi, const char *none)
+int sc_interval_text(char *out, size_t n, double mean, double lo, double hi, const char *none,
+                     int clip)
 {
     char m[32], a[32], b[32];
     if (isnan(mean)) {
@@ -145,7 +146,7 @@ int sc_interval_text(char *out, size_t n, double mean, double lo, double hi, con
         snprintf(out, n, "%s", m);
         return 0;
     }
-    const int moved = st_clip_unit(&lo, &hi);
+    const int moved = clip ? st_clip_unit(&lo, &hi) : 0;
     fix4(a, sizeof a, lo);
     fix4(b, sizeof b, hi);
     snprintf(out, n, "%s [%s%s, %s%s]", m, a, moved & ST_CLIPPED_LO ? SC_CLIP_MARK : "", b,
@@ -275,7 +276,7 @@ void sc_summary_print(FILE *out, const sc_results_file *rf, const sc_summary *s)
                 fprintf(out, "  %-23.4f", r->mean);
             else {
                 char iv[96];
-                clipped |= sc_interval_text(iv, sizeof iv, r->mean, r->lo, r->hi, "-");
+                clipped |= sc_interval_text(iv, sizeof iv, r->mean, r->lo, r->hi, "-", 1);
                 fprintf(out, "  %s", iv);
             }
         }

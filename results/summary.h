@@ -126,9 +126,11 @@ typedef struct {
                  "/summary/table and summary.csv)"
 
 /* "mean [lo, hi]" with 4 decimals for readers: `none` for a NaN mean, the mean alone without an
- * interval (NaN bounds), bounds clipped to [0, 1] (st_clip_unit) and each clipped one followed
- * by SC_CLIP_MARK.  Returns 1 if a bound was clipped, else 0. */
-int sc_interval_text(char *out, size_t n, double mean, double lo, double hi, const char *none);
+ * interval (NaN bounds).  With `clip` (intervals of proportions), bounds clipped to [0, 1]
+ * (st_clip_unit), each clipped one followed by SC_CLIP_MARK.  Returns 1 if a bound was
+ * clipped, else 0. */
+int sc_interval_text(char *out, size_t n, double mean, double lo, double hi, const char *none,
+                     int clip);
 
 #define SC_SUMMARY_BOOTSTRAP_DEFAULT 2000
 #define SC_SUMMARY_BOOTSTRAP_MAX 1000000
