@@ -35,6 +35,11 @@ typedef struct {
     const uint8_t *synth_labels; /* [n_synth][l] */
     int64_t n_synth;
     float *thin_buf;             /* one scan: a thinned copy before its transform */
+    /* Test-only (SPECTCV_FAULT=nan:JOB@N, util/fault.h): from epoch N (from 1) on, the batches
+     * are NaN, so that the loss turns non-finite there as a diverging job's would; -1: never.
+     * `filled` counts the samples given so far: every epoch draws all n_real + n_synth. */
+    long nan_epoch;
+    int64_t filled;
 } fill_ctx;
 
 static const uint8_t *labels_of(const fill_ctx *f, int64_t s)
@@ -45,7 +50,7 @@ static const uint8_t *labels_of(const fill_ctx *f, int64_t s)
 
 static int fill_batch(void *p, const int64_t *idx, int b, float *x, float *y)
 {
-    const fill_ctx *f = p;
+    fill_ctx *f = p;
     const sc_experiment *e = f->ctx->e;
     const int v = f->ctx->v, h = e->in_h, w = e->in_w, l = f->ctx->l;
     const size_t per = (size_t)v * h * w;
@@ -79,6 +84,9 @@ static int fill_batch(void *p, const int64_t *idx, int b, float *x, float *y)
         const uint8_t *lab = labels_of(f, s);
         for (int j = 0; j < l; j++) y[(size_t)i * l + j] = lab[j];
     }
+    if (f->nan_epoch >= 1 && f->filled / (f->n_real + f->n_synth) + 1 >= f->nan_epoch)
+        for (size_t k = 0; k < (size_t)b * per; k++) x[k] = NAN;
+    f->filled += b;
     return 0;
 }
 
@@ -236,7 +244,8 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row
         vr.n = ctx->val->count[part];
         n_train = sc_val_remove(train, n_train, vr.index, vr.n);
     }
-    fill_ctx fc = {ctx, job, train, n_train, 0, NULL, NULL, 0, NULL};
+    fill_ctx fc = {ctx, job, train, n_train, 0, NULL, NULL, 0, NULL, -1, 0};
+    fc.nan_epoch = sc_fault_arg("nan", job_id);
     fc.thin_buf = sc_xmalloc(per * sizeof *fc.thin_buf);
     if (sc_folds_check_train(assign, ctx->n, job->fold, train, n_train)) goto job_failed;
     for (int64_t i = 0; i < vr.n; i++)
@@ -303,6 +312,7 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row
         tc.pos_weight = pw;
     }
     vr.pos_weight = tc.pos_weight; /* the validation loss is the training loss */
+    if (startp) fc.filled = (int64_t)start.epoch * (fc.n_real + fc.n_synth) + start.next;
     const int fit = nn_fit(net, &tc, fc.n_real + fc.n_synth, fill_batch, &fc, history);
     if (fit < 0) goto job_failed;
     if (fit == 1) { /* the sweep is stopping */

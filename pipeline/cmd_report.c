@@ -7,6 +7,7 @@
 #include "pipeline/cli.h"
 #include "pipeline/commands.h"
 #include "results/report.h"
+#include "results/summary.h"
 #include "util/error.h"
 
 static void help(void)
@@ -43,11 +44,10 @@ int cmd_report(int argc, char **argv)
             if (cli_value(argc, argv, &i, &dir)) return cli_usage_error("report");
         } else if (!strcmp(argv[i], "--bootstrap")) {
             if (cli_value(argc, argv, &i, &val) ||
-                cli_int("--bootstrap", val, 0, 1000000, &opt.bootstrap))
+                cli_int("--bootstrap", val, 0, SC_SUMMARY_BOOTSTRAP_MAX, &opt.bootstrap))
                 return cli_usage_error("report");
-            if (opt.bootstrap == 1) {
-                sc_err_set(NULL, 0, "--bootstrap: 1 resample is not a bootstrap (use 0 for "
-                           "none, or 2000 or more)");
+            if (sc_summary_bootstrap_check(opt.bootstrap)) {
+                sc_err_prefix("--bootstrap");
                 return cli_usage_error("report");
             }
         } else if (!strcmp(argv[i], "--no-render")) {

@@ -14,9 +14,12 @@
 #include "pipeline/experiment.h"
 
 #include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "results/results.h"
+#include "results/summary.h"
 #include "util/cfg.h"
 #include "util/error.h"
 #include "util/hash.h"
@@ -81,9 +84,9 @@ toolong:
     return -1;
 }
 
-/* An array of strings: each non-empty, at most SC_NAME_MAX-1 chars, no duplicates. */
+/* An array of strings: each non-empty, at most `width` chars (< SC_NAME_MAX), no duplicates. */
 static int get_names(const config_setting_t *root, const char *key, int required, int max,
-                     char names[][SC_NAME_MAX], int *count)
+                     int width, char names[][SC_NAME_MAX], int *count)
 {
     int err;
     config_setting_t *s = cfg_member(root, key, CONFIG_TYPE_ARRAY, required, &err);
@@ -96,8 +99,10 @@ static int get_names(const config_setting_t *root, const char *key, int required
         SC_CHECK(config_setting_type(e) == CONFIG_TYPE_STRING, "%s: %s: expected strings",
                  cfg_where(s), key);
         const char *v = config_setting_get_string(e);
-        SC_CHECK(v[0] && strlen(v) < SC_NAME_MAX, "%s: %s[%d]: expected a name of 1 to %d "
-                 "characters", cfg_where(s), key, i, SC_NAME_MAX - 1);
+        SC_CHECK(v[0] && strlen(v) <= (size_t)width, "%s: %s[%d]: expected a name of 1 to %d "
+                 "characters, got %zu%s", cfg_where(s), key, i, width, strlen(v),
+                 width == SC_ROW_NAME - 1 ? " (the width of a name in the results file's job "
+                 "table, where longer names would be cut and could merge)" : "");
         for (int j = 0; j < i; j++)
             SC_CHECK(strcmp(names[j], v), "%s: %s: '%s' is listed twice", cfg_where(s), key, v);
         strcpy(names[i], v);
@@ -141,8 +146,9 @@ static int load_data(const config_setting_t *root, const char *path, const char 
     int norm = SC_NORM_MEAN;
     SC_TRY(cfg_get_choice(g, "normalize", 0, norms, &norm));
     e->norm = (sc_norm)norm;
-    SC_TRY(get_names(g, "labels", 0, SC_DS_MAX_LABELS, e->labels_used, &e->n_labels_used));
-    SC_TRY(get_names(g, "views", 0, 16, e->views_used, &e->n_views_used));
+    SC_TRY(get_names(g, "labels", 0, SC_DS_MAX_LABELS, SC_NAME_MAX - 1, e->labels_used,
+                     &e->n_labels_used));
+    SC_TRY(get_names(g, "views", 0, 16, SC_NAME_MAX - 1, e->views_used, &e->n_views_used));
     return 0;
 fail:
     return -1;
@@ -322,7 +328,12 @@ static int load_report(const config_setting_t *root, sc_experiment *e)
     SC_TRY(cfg_check_keys(g, report_keys));
     SC_TRY(cfg_get_double(g, "threshold", 0, 0.0, 1.0, &e->threshold));
     SC_TRY(cfg_get_double(g, "confidence", 0, 0.5, 0.9999, &e->confidence));
-    SC_TRY(cfg_get_int(g, "bootstrap", 0, 0, 1000000, &e->bootstrap));
+    SC_TRY(cfg_get_int(g, "bootstrap", 0, INT_MIN, INT_MAX, &e->bootstrap));
+    const config_setting_t *b = config_setting_get_member(g, "bootstrap");
+    if (b && sc_summary_bootstrap_check(e->bootstrap)) {
+        sc_err_prefix("%s: report.bootstrap", cfg_where(b));
+        return -1;
+    }
     return 0;
 fail:
     return -1;
@@ -360,7 +371,7 @@ static int load_lists(const config_setting_t *root, const char *path, sc_experim
 {
     char names[SC_MAX_ARCHS][SC_NAME_MAX];
     int n = 0;
-    SC_TRY(get_names(root, "architectures", 1, SC_MAX_ARCHS, names, &n));
+    SC_TRY(get_names(root, "architectures", 1, SC_MAX_ARCHS, SC_ROW_NAME - 1, names, &n));
     char rel[SC_PATH_MAX];
     int err;
     if (cfg_member(root, "arch_dir", CONFIG_TYPE_STRING, 0, &err)) {
@@ -384,7 +395,7 @@ static int load_lists(const config_setting_t *root, const char *path, sc_experim
     strcpy(e->aug[0].name, "original");
     e->aug[0].real = 1;
     n = 0;
-    SC_TRY(get_names(root, "augmentations", 0, SC_MAX_AUGS, names, &n));
+    SC_TRY(get_names(root, "augmentations", 0, SC_MAX_AUGS, SC_ROW_NAME - 1, names, &n));
     if (n == 0) return 0;
     list = config_setting_get_member(root, "augmentations");
     e->n_aug = n;
@@ -477,6 +488,11 @@ static int load_gan(const config_setting_t *root, const char *arch_dir, sc_exper
     }
     if (!e->uses_gan) return 0;
     const char *where = grp ? cfg_where(grp) : e->path;
+    /* The GAN jobs' rows name them "generator+discriminator" (results.h). */
+    SC_CHECK(strlen(g->g_name) + 1 + strlen(g->d_name) <= SC_ROW_NAME - 1,
+             "%s: gan.generator, gan.discriminator: '%s+%s' is longer than %d characters (the "
+             "width of a name in the results file's job table)", where, g->g_name, g->d_name,
+             SC_ROW_NAME - 1);
     if (nn_arch_resolve(g->g_name, arch_dir, g->g_path, sizeof g->g_path)) {
         sc_err_prefix("%s: gan.generator", where);
         return -1;

@@ -8,26 +8,6 @@
 #include "util/error.h"
 #include "util/sys.h"
 
-/* 4 decimals, "-" for NaN (one byte: the console columns stay aligned). */
-static void num(char *out, size_t n, double v)
-{
-    if (isnan(v)) snprintf(out, n, "-");
-    else snprintf(out, n, "%.4f", v);
-}
-
-static void interval(char *out, size_t n, double mean, double lo, double hi)
-{
-    char m[24], a[24], b[24];
-    num(m, sizeof m, mean);
-    if (isnan(lo) || isnan(hi)) {
-        snprintf(out, n, "%s", m);
-        return;
-    }
-    num(a, sizeof a, lo);
-    num(b, sizeof b, hi);
-    snprintf(out, n, "%s [%s, %s]", m, a, b);
-}
-
 static void pvalue(char *out, size_t n, double p)
 {
     if (isnan(p)) snprintf(out, n, "-");
@@ -63,6 +43,7 @@ void sc_compare_print(FILE *out, const sc_comparison *c)
     fputs(c->notes, out);
     const char *method = r->repeats > 1 ? "Bouckaert-Frank" : "Nadeau-Bengio";
     for (int m = 0; m < c->n_metrics; m++) {
+        int clipped = 0;
         fprintf(out, "\n%s: mean over folds [%g%% %s corrected resampled t interval]\n",
                 c->metrics[m], 100 * r->confidence, method);
         fprintf(out, "  %-*s  %-*s  %5s  %s\n", wf, "file", wc, "cell", "folds", "mean [lo, hi]");
@@ -71,11 +52,13 @@ void sc_compare_print(FILE *out, const sc_comparison *c)
             if (x->metric != m) continue;
             char iv[128], folds[24];
             cell_name(c, x->file, x->cell, name, sizeof name);
-            interval(iv, sizeof iv, x->row.mean, x->row.lo, x->row.hi);
+            clipped |= sc_interval_text(iv, sizeof iv, x->row.mean, x->row.lo, x->row.hi, "-",
+                                        1);
             snprintf(folds, sizeof folds, "%d/%d", x->row.n, x->row.n_jobs);
             fprintf(out, "  %-*s  %-*s  %5s  %s%s\n", wf, c->rf[x->file].path, wc, name, folds,
                     iv, x->cell == c->baseline_cell && x->file == 0 ? "  (baseline)" : "");
         }
+        if (clipped) fprintf(out, "  %s\n", SC_CLIP_LEGEND);
         int n = 0;
         for (int i = 0; i < c->n_tests; i++) n += c->tests[i].metric == m;
         if (!n) continue;
@@ -89,7 +72,7 @@ void sc_compare_print(FILE *out, const sc_comparison *c)
             char iv[128], tv[32], p[32], ph[32];
             cell_name(c, t->file, t->cell, name, sizeof name);
             cell_name(c, 0, t->ref_cell, name2, sizeof name2);
-            interval(iv, sizeof iv, t->mean_diff, t->lo, t->hi);
+            sc_interval_text(iv, sizeof iv, t->mean_diff, t->lo, t->hi, "-", 0);
             if (isnan(t->t)) snprintf(tv, sizeof tv, "-");
             else snprintf(tv, sizeof tv, "%.3f", t->t);
             pvalue(p, sizeof p, t->p);

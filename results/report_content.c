@@ -31,13 +31,7 @@ void rp_num(char *out, size_t n, double v)
 
 void rp_interval(char *out, size_t n, double mean, double lo, double hi)
 {
-    char m[32], a[32], b[32];
-    fix4(m, sizeof m, mean);
-    fix4(a, sizeof a, lo);
-    fix4(b, sizeof b, hi);
-    if (isnan(mean)) snprintf(out, n, "\xe2\x80\x94");
-    else if (isnan(lo) || isnan(hi)) snprintf(out, n, "%s", m);
-    else snprintf(out, n, "%s [%s, %s]", m, a, b);
+    sc_interval_text(out, n, mean, lo, hi, "\xe2\x80\x94", 0);
 }
 
 void rp_pvalue(char *out, size_t n, double p)

@@ -216,7 +216,8 @@ static void tex_escape(rp_buf *o, const char *s, size_t n)
                {"~", "\\~{}"}, {"\xc3\x97", "$\\times$"}, {"\xe2\x80\x94", "---"},
                {"\xe2\x80\x93", "--"}, {"\xcf\x87\xc2\xb2", "$\\chi^2$"},
                {"\xe2\x89\xa5", "$\\geq$"}, {"\xe2\x88\x92", "$-$"},
-               {"\xe2\x80\xa0", "$^\\dagger$"}};
+               {"\xe2\x80\xa0", "$^\\dagger$"},
+               {"\xc2\xa7", "\\S{}"}};
     for (size_t i = 0; i < n;) {
         size_t k, len = 0;
         for (k = 0; k < sizeof map / sizeof map[0]; k++) {

@@ -240,6 +240,7 @@ static void tstr_table(const rp_ctx *c, rp_doc *doc)
     align[0] = align[1] = 'l';
     align[ncol < 31 ? ncol : 31] = '\0';
     rp_table *t = rp_table_new(ncol, head, align);
+    int clipped = 0;
     for (int k = 0; k < s->n_cells; k++) {
         if (strcmp(s->cell_aug[k], "synthetic")) continue;
         const char *arch = s->cell_arch[k];
@@ -252,7 +253,8 @@ static void tstr_table(const rp_ctx *c, rp_doc *doc)
             const sc_summary_row *r = sc_summary_find(s, cell_of(s, aug, arch), "macro_f1");
             rp_cell(t, "%s", arch);
             rp_cell(t, "%s", aug);
-            if (r) rp_interval(v, sizeof v, r->mean, r->lo, r->hi);
+            if (r) clipped |= sc_interval_text(v, sizeof v, r->mean, r->lo, r->hi,
+                                              "\xe2\x80\x94", 1);
             else snprintf(v, sizeof v, "\xe2\x80\x94");
             rp_cell(t, "%s", v);
             for (int j = 0; j < rf->l; j++) {
@@ -268,6 +270,7 @@ static void tstr_table(const rp_ctx *c, rp_doc *doc)
     }
     rp_add_table(doc, t, "Train on synthetic, test on real (macro F1 over the folds with its "
                  "interval; pooled AUC of repeat 0)", "tab:tstr");
+    if (clipped) rp_para(doc, "%s.", SC_CLIP_LEGEND);
     free(head);
     free(auc_head);
 }

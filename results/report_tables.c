@@ -16,15 +16,19 @@
 #define DAGGER "\xe2\x80\xa0"
 #define DDAGGER "\xe2\x80\xa1"
 #define DASH "\xe2\x80\x94"
+#define CLIP_NOTE " " SC_CLIP_MARK " : bound clipped to [0, 1]." /* captions; legend: paragraph */
 
-/* Interval cell of metric `name` of cell c, from the across-fold summary. */
-static void summary_cell(const rp_ctx *c, rp_table *t, int cell, const char *name)
+/* Interval cell of metric `name` of cell c, from the across-fold summary, its bounds clipped to
+ * [0, 1] and marked (sc_interval_text).  Returns 1 if a bound was clipped. */
+static int summary_cell(const rp_ctx *c, rp_table *t, int cell, const char *name)
 {
     const sc_summary_row *r = sc_summary_find(c->s, cell, name);
     char v[96];
-    if (r) rp_interval(v, sizeof v, r->mean, r->lo, r->hi);
+    int clipped = 0;
+    if (r) clipped = sc_interval_text(v, sizeof v, r->mean, r->lo, r->hi, DASH, 1);
     else snprintf(v, sizeof v, DASH);
     rp_cell(t, "%s", v);
+    return clipped;
 }
 
 /* "done/all" folds, with a dagger when some are missing. */
@@ -86,22 +90,22 @@ void rp_section_summary(const rp_ctx *c, rp_doc *doc)
                                        "Precision", "Sensitivity", "Specificity", "F1"};
     rp_table *t = rp_table_new(8, head, "llrrrrrr");
     const char *const *names = st_macro_names;
+    int clipped = 0;
     for (int cell = 0; cell < s->n_cells; cell++) {
         const sc_summary_row *r0 = sc_summary_find(s, cell, names[0]);
         rp_cell(t, "%s", s->cell_aug[cell]);
         rp_cell(t, "%s", s->cell_arch[cell]);
         folds_cell(t, r0 ? r0->n : 0, r0 ? r0->n_jobs : 0);
-        for (int k = 0; k < ST_N_BASIC; k++) summary_cell(c, t, cell, names[k]);
+        for (int k = 0; k < ST_N_BASIC; k++) clipped |= summary_cell(c, t, cell, names[k]);
     }
     snprintf(cap, sizeof cap, "Macro-averaged metrics per cell (augmentation \xc3\x97 "
-             "architecture): mean over test folds [%s].", iv);
+             "architecture): mean over test folds [%s].%s", iv, clipped ? CLIP_NOTE : "");
     rp_add_table(doc, t, cap, "tab:spectcv-summary");
     rp_para(doc, "Macro averages over the %d labels (macro F1 is the mean of the per-label F1 "
             "values). Each entry: mean over the done test folds [%s]. Folds: done/all; a cell "
             "with one fold has no interval; " DASH " : no done fold; " DAGGER " : folds missing "
-            "(failed or unfinished jobs). The t intervals are not clipped to [0, 1]: a bound "
-            "beyond them says the folds are too few or too dispersed. Formulas: "
-            "docs/statistics.md.", c->rf->l, iv);
+            "(failed or unfinished jobs).%s%s Formulas: docs/statistics.md.", c->rf->l, iv,
+            clipped ? " " : "", clipped ? SC_CLIP_LEGEND "." : "");
     best_worst(c, doc);
     if (c->has_ref) {
         rp_buf line = {0};
@@ -309,12 +313,13 @@ static void label_section(const rp_ctx *c, int j, rp_doc *doc)
                                        "Sensitivity", "Specificity", "F1", "AUC"};
     rp_table *t = rp_table_new(8, head, "llrrrrrr");
     rp_buf zero = {0}, auc_note = {0};
+    int clipped = 0;
     for (int cell = 0; cell < s->n_cells; cell++) {
         rp_cell(t, "%s", s->cell_aug[cell]);
         rp_cell(t, "%s", s->cell_arch[cell]);
         for (int k = 0; k < ST_N_BASIC; k++) {
             snprintf(name, sizeof name, "%s_%s", label, st_basic_names[k]);
-            summary_cell(c, t, cell, name);
+            clipped |= summary_cell(c, t, cell, name);
             int z = zero_folds(c, cell, j, k);
             const sc_summary_row *r = sc_summary_find(s, cell, name);
             if (z) {
@@ -325,7 +330,7 @@ static void label_section(const rp_ctx *c, int j, rp_doc *doc)
             }
         }
         snprintf(name, sizeof name, "auc_%s", label);
-        summary_cell(c, t, cell, name);
+        clipped |= summary_cell(c, t, cell, name);
         const sc_summary_row *ra = sc_summary_find(s, cell, name);
         const sc_summary_row *r0 = sc_summary_find(s, cell, "macro_accuracy");
         if (ra && r0 && ra->n < r0->n) {
@@ -335,11 +340,13 @@ static void label_section(const rp_ctx *c, int j, rp_doc *doc)
                       r0->n);
         }
     }
-    snprintf(cap, sizeof cap, "Metrics of %s per cell: mean over test folds [%s].", label, iv);
+    snprintf(cap, sizeof cap, "Metrics of %s per cell: mean over test folds [%s].%s", label, iv,
+             clipped ? CLIP_NOTE : "");
     char lab[128];
     snprintf(lab, sizeof lab, "tab:spectcv-label-%d", j + 1);
     rp_add_table(doc, t, cap, lab);
-    rp_para(doc, "Mean over the done test folds [%s].", iv);
+    rp_para(doc, "Mean over the done test folds [%s].%s%s", iv, clipped ? " " : "",
+            clipped ? SC_CLIP_LEGEND "." : "");
     if (zero.n)
         rp_para(doc, "Zero denominators (the fold's value set to 0, docs/statistics.md "
                 "section 1): %s.", zero.p);

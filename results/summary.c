@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/bootstrap.h"
 #include "stats/intervals.h"
 #include "stats/job_metrics.h"
 #include "stats/reference.h"
@@ -120,6 +121,47 @@ fail:
     return -1;
 }
 
+/* 4 decimals, never "-0.0000". */
+static void fix4(char *out, size_t n, double v)
+{
+    snprintf(out, n, "%.4f", v);
+    if (!strcmp(out, "-0.0000")) snprintf(out, n, "0.0000");
+}
+
+int sc_interval_text(char *out, size_t n, double mean, double lo, double hi, const char *none,
+                     int clip)
+{
+    char m[32], a[32], b[32];
+    if (isnan(mean)) {
+        snprintf(out, n, "%s", none);
+        return 0;
+    }
+    fix4(m, sizeof m, mean);
+    if (isnan(lo) || isnan(hi)) {
+        snprintf(out, n, "%s", m);
+        return 0;
+    }
+    const int moved = clip ? st_clip_unit(&lo, &hi) : 0;
+    fix4(a, sizeof a, lo);
+    fix4(b, sizeof b, hi);
+    snprintf(out, n, "%s [%s%s, %s%s]", m, a, moved & ST_CLIPPED_LO ? SC_CLIP_MARK : "", b,
+             moved & ST_CLIPPED_HI ? SC_CLIP_MARK : "");
+    return moved != 0;
+}
+
+int sc_summary_bootstrap_check(int resamples)
+{
+    SC_CHECK(resamples == 0 ||
+                 (resamples >= ST_BCA_MIN_RESAMPLES && resamples <= SC_SUMMARY_BOOTSTRAP_MAX),
+             "expected 0 (no bootstrap) or %d to %d resamples, got %d (a BCa interval needs at "
+             "least %d resamples to have a spread; %d is the default)", ST_BCA_MIN_RESAMPLES,
+             SC_SUMMARY_BOOTSTRAP_MAX, resamples, ST_BCA_MIN_RESAMPLES,
+             SC_SUMMARY_BOOTSTRAP_DEFAULT);
+    return 0;
+fail:
+    return -1;
+}
+
 int sc_summary_compute_opts(const sc_results_file *rf, const sc_summary_options *opt,
                             sc_summary *s)
 {
@@ -127,9 +169,10 @@ int sc_summary_compute_opts(const sc_results_file *rf, const sc_summary_options 
     memset(s, 0, sizeof *s);
     s->level = rf->confidence;
     s->threshold = rf->threshold;
-    SC_CHECK(opt->bootstrap == 0 || opt->bootstrap >= 2,
-             "bootstrap: %d resamples (use 0 for none, or at least 2; 2000 is the default)",
-             opt->bootstrap);
+    if (sc_summary_bootstrap_check(opt->bootstrap)) {
+        sc_err_prefix("bootstrap");
+        goto fail;
+    }
     SC_TRY(compute_table(rf, s));
     if (opt->table_only) return 0;
     SC_TRY(sc_cv_load(rf, s->n_cells, (const char(*)[SC_ROW_NAME])s->cell_arch,
@@ -216,6 +259,7 @@ void sc_summary_print(FILE *out, const sc_results_file *rf, const sc_summary *s)
     fprintf(out, "%-12s %-12s %5s", "augmentation", "architecture", "folds");
     for (int k = 0; k < ST_N_BASIC; k++) fprintf(out, "  %-23s", st_macro_titles[k]);
     fputc('\n', out);
+    int clipped = 0;
     for (int c = 0; c < s->n_cells; c++) {
         const sc_summary_row *r0 = sc_summary_find(s, c, st_macro_names[0]);
         fprintf(out, "%-12s %-12s %2d/%-2d", s->cell_aug[c], s->cell_arch[c], r0 ? r0->n : 0,
@@ -226,11 +270,15 @@ void sc_summary_print(FILE *out, const sc_results_file *rf, const sc_summary *s)
                 fprintf(out, "  %-23s", "-");
             else if (r->n == 1)
                 fprintf(out, "  %-23.4f", r->mean);
-            else
-                fprintf(out, "  %.4f [%.4f, %.4f]", r->mean, r->lo, r->hi);
+            else {
+                char iv[96];
+                clipped |= sc_interval_text(iv, sizeof iv, r->mean, r->lo, r->hi, "-", 1);
+                fprintf(out, "  %s", iv);
+            }
         }
         fputc('\n', out);
     }
+    if (clipped) fprintf(out, "%s\n", SC_CLIP_LEGEND);
     double ref[ST_REF_N][ST_N_BASIC];
     if (st_reference_macro(rf->truth, rf->n, rf->l, ref) == 0) {
         fprintf(out, "reference predictors on these scans (macro F1, macro accuracy):");

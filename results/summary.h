@@ -115,7 +115,31 @@ typedef struct {
     int table_only; /* only /summary/table (what `info` prints) */
 } sc_summary_options;
 
+/* The mark of a bound clipped to [0, 1] in the human-facing tables (summary.md, index.html,
+ * tables.tex, run's and info's table, compare's): a section sign, distinct from the report's
+ * dagger (folds missing) and double dagger (BCa fallback).  The CSVs and /summary keep the
+ * unclipped bounds (docs/statistics.md section 6). */
+#define SC_CLIP_MARK "\xc2\xa7"
+#define SC_CLIP_LEGEND                                                                           \
+    SC_CLIP_MARK " : bound clipped to [0, 1] (the metric is a proportion; the t interval "        \
+                 "reaches past it with few or dispersed folds, and its own bound is kept in "     \
+                 "/summary/table and summary.csv)"
+
+/* "mean [lo, hi]" with 4 decimals for readers: `none` for a NaN mean, the mean alone without an
+ * interval (NaN bounds).  With `clip` (intervals of proportions), bounds clipped to [0, 1]
+ * (st_clip_unit), each clipped one followed by SC_CLIP_MARK.  Returns 1 if a bound was
+ * clipped, else 0. */
+int sc_interval_text(char *out, size_t n, double mean, double lo, double hi, const char *none,
+                     int clip);
+
 #define SC_SUMMARY_BOOTSTRAP_DEFAULT 2000
+#define SC_SUMMARY_BOOTSTRAP_MAX 1000000
+
+/* The one rule for the number of BCa resamples B (report.bootstrap, `report --bootstrap`, the
+ * summary itself): 0 (no bootstrap) or ST_BCA_MIN_RESAMPLES to SC_SUMMARY_BOOTSTRAP_MAX, since a
+ * single resample has no spread to build an interval from.  Returns 0, or -1 with a message that
+ * the caller prefixes with where B came from.  Checked before anything runs. */
+int sc_summary_bootstrap_check(int resamples);
 
 typedef struct {
     int n_cells;

@@ -116,7 +116,8 @@ int st_bca_clusters(int64_t n, const int64_t *cluster, st_statistic_fn stat, voi
 
     SC_CHECK(n >= 1, "BCa bootstrap: no samples");
     SC_CHECK(stat != NULL, "BCa bootstrap: no statistic");
-    SC_CHECK(B >= 2, "BCa bootstrap: needs at least 2 resamples, got %d", B);
+    SC_CHECK(B >= ST_BCA_MIN_RESAMPLES, "BCa bootstrap: needs at least %d resamples, got %d",
+             ST_BCA_MIN_RESAMPLES, B);
     SC_CHECK(level > 0.0 && level < 1.0, "BCa bootstrap: level must be in (0, 1), got %g", level);
 
     clusters_build(n, cluster, &c);

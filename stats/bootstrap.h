@@ -17,6 +17,9 @@
  * error slot set (the bootstrap then fails with that message). */
 typedef int (*st_statistic_fn)(const int64_t *idx, int64_t m, void *ctx, double *value);
 
+/* The fewest resamples a BCa interval can be built from (st_bca_cluster refuses fewer). */
+#define ST_BCA_MIN_RESAMPLES 2
+
 /* Why the BCa formula could not be applied as is (bit flags in st_bca_result.degenerate). */
 enum {
     /* All bootstrap values are equal: no spread to build an interval from.  lo = hi = that

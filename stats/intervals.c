@@ -166,3 +166,13 @@ int st_clopper_pearson(int64_t x, int64_t n, double level, double *lo, double *h
 fail:
     return -1;
 }
+
+int st_clip_unit(double *lo, double *hi)
+{
+    int moved = 0;
+    if (*lo < 0.0) *lo = 0.0, moved |= ST_CLIPPED_LO; /* comparisons with NaN are false */
+    if (*lo > 1.0) *lo = 1.0, moved |= ST_CLIPPED_LO;
+    if (*hi > 1.0) *hi = 1.0, moved |= ST_CLIPPED_HI;
+    if (*hi < 0.0) *hi = 0.0, moved |= ST_CLIPPED_HI;
+    return moved;
+}

@@ -30,6 +30,15 @@ int st_interval_naive(const double *x, int J, double level, st_interval *out);
 int st_interval_corrected(const double *x, int J, double test_train_ratio, double level,
                           st_interval *out);
 
+/* Which bounds st_clip_unit moved (bit flags). */
+enum { ST_CLIPPED_LO = 1, ST_CLIPPED_HI = 2 };
+
+/* An interval of a proportion as shown to readers: lo and hi moved into [0, 1].  A t interval
+ * across folds is symmetric around the mean and can reach past 0 or 1 (few or dispersed folds);
+ * the metric cannot.  The unclipped bounds stay in the results file and the CSVs.  NaN bounds
+ * stay NaN.  Returns the ST_CLIPPED_* bits of the bounds that were moved (0: none). */
+int st_clip_unit(double *lo, double *hi);
+
 /* Wilson score interval for x successes out of n (Wilson 1927).  0 <= x <= n, n >= 1. */
 int st_wilson(int64_t x, int64_t n, double level, double *lo, double *hi);
 

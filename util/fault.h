@@ -4,7 +4,9 @@
  * SPECTCV_FAULT is a comma-separated list of SITE:ID or SITE:ID@N, e.g. "job:12,stop:3@5":
  * sc_fault("job", 12) is then 1 and sc_fault_arg("stop", 3) is 5.  Sites: "job" (the job of that
  * id fails as it starts, with the message "injected fault"), "stop" (job ID asks the sweep to
- * stop after N training steps, as a SIGTERM would: jobs/checkpoint.c), and the collective steps
+ * stop after N training steps, as a SIGTERM would: jobs/checkpoint.c), "nan" (classifier job ID's
+ * batches are NaN from epoch N on, so that it fails there as a diverging job does: its loss
+ * history finite before, NaN from then: jobs/train_job.c), and the collective steps
  * of `run` with ID the rank (MPI_COMM_WORLD) that fails there (sc_fault_step, util/agree.h):
  * experiment, dataset-open (before the collective open), dataset-read (after it), data-load
  * (a rank's slice of the images, between the shared window's fences),

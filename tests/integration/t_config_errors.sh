@@ -97,3 +97,43 @@ good | sed 's/size = \[128, 32\];/size = [128, 32]; views = ["anterior"];/' > "$
 out=$("$SPECTCV" run "$T/views1.cfg" --dry-run 2>&1); rc=$?
 check "data.views: one view passes --dry-run and the plan says which" bash -c "test $rc -eq 0 &&
   grep -q '^views used: anterior (1 of 2)' <<<\"\$0\"" "$out"
+
+# Names longer than the job table's width (SC_ROW_NAME - 1 = 31 characters, results/results.h)
+# would be cut there, and two that share their first 31 characters would merge into one cell of
+# the summary: they are refused at validation, naming file:line and key; 31 characters pass.
+mkdir -p "$T/longarchs"
+long_a=dspic_long_name_shared_prefix_abc_variant1   # 42 characters, the first 31 shared
+long_b=dspic_long_name_shared_prefix_abc_variant2
+name31=dspic_thirty_one_characters_xyz
+for n in "$long_a" "$long_b" "$name31"; do cp "$ROOT/configs/archs/dspic.cfg" "$T/longarchs/$n.cfg"; done
+good | sed -e "s#arch_dir = .*#arch_dir = \"$T/longarchs\";#" \
+  -e "s/\[\"dspic\"\]/[\"$long_a\", \"$long_b\"]/" > "$T/longname.cfg"
+expect_fail "an architecture name longer than 31 characters is refused (file:line, key, width)" \
+  "longname\.cfg:6: architectures\[0\]: expected a name of 1 to 31 characters, got 42 \(the width of a name in the results file's job table" \
+  "$SPECTCV" run "$T/longname.cfg" --dry-run
+good | sed -e "s#arch_dir = .*#arch_dir = \"$T/longarchs\";#" \
+  -e "s/\[\"dspic\"\]/[\"$name31\"]/" > "$T/name31.cfg"
+expect_ok "a 31-character architecture name passes" "$SPECTCV" run "$T/name31.cfg" --dry-run
+
+# report.bootstrap: one rule (sc_summary_bootstrap_check) for the experiment, the summary and
+# `report --bootstrap`: B = 1 is refused before any job runs, with file:line and key.
+good > "$T/boot1.cfg"; echo 'report = { bootstrap = 1; };' >> "$T/boot1.cfg"
+out=$("$SPECTCV" run "$T/boot1.cfg" -o "$T/boot1.h5" 2>&1); rc=$?
+check "run with report.bootstrap = 1 fails at once (exit 1, file:line and key, no job, no file)" \
+  bash -c "test $rc -eq 1 && ! test -e '$T/boot1.h5' && ! grep -q '^\[ *1/' <<<\"\$0\" &&
+    grep -Eq 'boot1\.cfg:8: report\.bootstrap: expected 0 \(no bootstrap\) or 2 to 1000000 resamples, got 1' <<<\"\$0\"" "$out"
+good > "$T/bootneg.cfg"; echo 'report = { bootstrap = -5; };' >> "$T/bootneg.cfg"
+expect_fail "report.bootstrap < 0 is refused by the same rule" \
+  "bootneg\.cfg:8: report\.bootstrap: expected 0 \(no bootstrap\) or 2 to 1000000 resamples, got -5" \
+  "$SPECTCV" run "$T/bootneg.cfg" --dry-run
+good > "$T/boot2.cfg"; echo 'report = { bootstrap = 2; };' >> "$T/boot2.cfg"
+expect_ok "report.bootstrap = 2 passes" "$SPECTCV" run "$T/boot2.cfg" --dry-run
+expect_fail "report --bootstrap 1 is refused by the same rule" \
+  "--bootstrap: expected 0 \(no bootstrap\) or 2 to 1000000 resamples, got 1" \
+  "$SPECTCV" report "$T/nothere.h5" --bootstrap 1
+# The GAN jobs' rows name "generator+discriminator": that too must fit the width.
+good | sed 's/architectures/augmentations = ["original", "gan"];\narchitectures/' > "$T/ganname.cfg"
+echo 'gan = { generator = "generator_with_a_long_name"; discriminator = "gan_d"; };' >> "$T/ganname.cfg"
+expect_fail "a generator+discriminator name longer than 31 characters is refused" \
+  "ganname\.cfg:[0-9]+: gan\.generator, gan\.discriminator: 'generator_with_a_long_name\+gan_d' is longer than 31 characters" \
+  "$SPECTCV" run "$T/ganname.cfg" --dry-run

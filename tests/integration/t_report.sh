@@ -37,6 +37,40 @@ for ds, fn in [("table", "summary.csv"), ("pooled", "pooled.csv"), ("auc", "auc.
             if not ok: sys.exit(f"{ds}.{k}: {r[k]} != {v}")
 PY
 
+# The t intervals across folds are shown clipped to [0, 1] with the mark § (summary.md, info),
+# while summary.csv keeps the unclipped bound; this small sweep has bounds past 1.
+info_out=$("$SPECTCV" info res.h5 2>&1)
+check "summary.md and info show the clipped bounds, marked, and summary.csv the raw ones" \
+  "$PYTHON" - "$info_out" <<'PY'
+import csv, re, sys
+md = open("full/summary.md", encoding="utf-8").read()
+info = sys.argv[1]
+rows = list(csv.DictReader(open("full/summary.csv")))
+names = ["macro_accuracy", "macro_precision", "macro_sensitivity", "macro_specificity", "macro_f1"]
+def shown(mean, lo, hi):
+    a, b = max(lo, 0.0), min(hi, 1.0)
+    return "%.4f [%.4f%s, %.4f%s]" % (mean, a, "\u00a7" if lo < 0 else "", b, "\u00a7" if hi > 1 else "")
+clipped = 0
+for r in rows:
+    if r["metric"] not in names or r["lo"] == "": continue
+    mean, lo, hi = float(r["mean"]), float(r["lo"]), float(r["hi"])
+    want = shown(mean, lo, hi)
+    line = [l for l in md.splitlines() if re.match(r"\| %s +\| %s +\| +\d+/\d+\S* \| +\d\.\d{4} \[" % (r["augmentation"], r["architecture"]), l)]
+    if len(line) != 1 or want not in line[0]: sys.exit(f"summary.md: {want!r} not in {line}")
+    iline = [l for l in info.splitlines() if re.match(r"%s +%s +\d" % (r["augmentation"], r["architecture"]), l)]
+    if len(iline) != 1 or want not in iline[0]: sys.exit(f"info: {want!r} not in {iline}")
+    clipped += lo < 0 or hi > 1
+if clipped == 0: sys.exit("no interval past [0, 1] in this sweep: the check checks nothing")
+for text in (md, info):
+    if "\u00a7 : bound clipped to [0, 1]" not in text: sys.exit("no legend for the mark")
+print(f"{clipped} clipped intervals", file=sys.stderr)
+PY
+cp res.h5 res_copy.h5
+out=$("$SPECTCV" compare res.h5 res_copy.h5 2>&1)
+check "compare's table shows the clipped bounds marked, with the legend" bash -c "
+  grep -Eq '^  res\.h5 +original/dspic +3/3  [0-9.]+ \[[0-9.]+§?, [0-9.]+§?\]' <<<\"\$0\" &&
+  grep -q '§\]\|§,' <<<\"\$0\" && grep -q '^  § : bound clipped to \[0, 1\]' <<<\"\$0\"" "$out"
+
 # An interrupted sweep (one job still running, its outputs unwritten) with a failed job.
 cp res.h5 cut.h5
 check "mark a job running (outputs unwritten) and one failed" "$PYTHON" - <<'PY'

@@ -45,6 +45,33 @@ ok = all(r['status'] in (2, 3) for r in t) and failed and all(
 sys.exit(0 if ok else 1)"
 check "the run log names the failed jobs" grep -q "FAILED on rank" "$T/nan.log"
 
+# A job that fails in the middle of its training keeps the loss of the epochs it finished, and
+# the epochs that never ran read NaN (docs/formats.md), not 0.  SPECTCV_FAULT=nan:1@2 makes job
+# 1's batches NaN from its epoch 2 on, as a diverging job's loss would turn (util/fault.h); the
+# linear network carries the NaN to the loss (a ReLU would turn it into 0).
+sed -e 's/epochs = 2;/epochs = 4;/' -e 's/"dspic"/"linear"/' \
+    -e "s#arch_dir = .*#arch_dir = \"$T/archs\";#" "$T/exp.cfg" > "$T/mid.cfg"
+SPECTCV_FAULT=nan:1@2 mpi 2 "$SPECTCV" run "$T/mid.cfg" -o "$T/mid.h5" > "$T/mid.log" 2>&1
+check "a job failing at epoch 2 of 4: loss history finite for epoch 1, NaN for epochs 2 to 4" \
+  "$PYTHON" -c "
+import h5py, sys, numpy as np
+f = h5py.File('$T/mid.h5', 'r')
+t = f['jobs/table'][:]
+h = f['jobs/0001/history'][:]
+ok = (t[1]['status'] == 3 and b'epoch 2, step 1: loss is NaN' in t[1]['message']
+      and len(h) == 4 and np.isfinite(h[0]) and h[0] > 0 and np.isnan(h[1:]).all()
+      and all(r['status'] == 2 for i, r in enumerate(t) if i != 1)
+      and all(np.isfinite(f['jobs/%04d/history' % i][:]).all() for i in range(len(t)) if i != 1))
+if not ok: print(t[1]['status'], t[1]['message'], h, file=sys.stderr)
+sys.exit(0 if ok else 1)"
+expect_ok "the report of that sweep builds" \
+  "$SPECTCV" report "$T/mid.h5" -o "$T/mid_report" --bootstrap 100
+check "the report names the failed job's message; the loss figure plots the 5 done jobs, 4 epochs each" bash -c "
+  grep -q '| 0001 .*| failed | epoch 2, step 1: loss is NaN' '$T/mid_report/summary.md' &&
+  test \$(grep -c '^# job' '$T/mid_report/figures/loss.dat') -eq 5 &&
+  ! grep -q '^# job 0001' '$T/mid_report/figures/loss.dat' &&
+  test \$(grep -Ec '^[1-4] [0-9.e+-]+\$' '$T/mid_report/figures/loss.dat') -eq 20"
+
 # A killed sweep leaves a readable file: finished jobs are done, the rest pending or running
 # (their outputs read as NaN / -1), and info and report describe it.
 sed 's/epochs = 2;/epochs = 6;/' "$T/exp.cfg" > "$T/long.cfg"

@@ -157,6 +157,7 @@ static void test_summary_values(void **state)
     static const char *const arch[2] = {"dspic", "alexnet"};
     double best[5], worst[5];
     for (int k = 0; k < 5; k++) best[k] = -1, worst[k] = 2;
+    int clipped = 0;
     for (int c = 0; c < FX_CELLS; c++) {
         char line[1024];
         summary_row(md, aug[c / 2], arch[c % 2], line, sizeof line);
@@ -177,7 +178,13 @@ static void test_summary_values(void **state)
             }
             st_interval ci;
             assert_int_equal(st_interval_corrected(v, J, n_test / n_train, 0.95, &ci), 0);
-            snprintf(want, sizeof want, "%.4f [%.4f, %.4f]", ci.mean, ci.lo, ci.hi);
+            /* shown clipped to [0, 1], a clipped bound marked with a section sign */
+            double lo = ci.lo, hi = ci.hi;
+            const int moved = st_clip_unit(&lo, &hi);
+            clipped |= moved;
+            snprintf(want, sizeof want, "%.4f [%.4f%s, %.4f%s]", ci.mean, lo,
+                     moved & ST_CLIPPED_LO ? "\xc2\xa7" : "", hi,
+                     moved & ST_CLIPPED_HI ? "\xc2\xa7" : "");
             if (!strstr(line, want)) fail_msg("'%s' not in '%s'", want, line);
             if (ci.mean > best[k]) best[k] = ci.mean;
             if (ci.mean < worst[k]) worst[k] = ci.mean;
@@ -189,6 +196,9 @@ static void test_summary_values(void **state)
              best[0], worst[0], best[1], worst[1], best[2], worst[2], best[3], worst[3], best[4],
              worst[4]);
     if (!strstr(md, want)) fail_msg("missing: %s", want);
+    /* the fixture has intervals past 1: the legend says what the mark means */
+    assert_true(clipped & ST_CLIPPED_HI);
+    assert_non_null(strstr(md, "\xc2\xa7 : bound clipped to [0, 1] (the metric is a proportion"));
     assert_non_null(strstr(md, "95% Nadeau\xe2\x80\x93" "Bengio corrected resampled t interval"));
     /* the experiment, whole, in a fence longer than its own ``` */
     assert_non_null(strstr(md, "````\nname = \"fixture\";\nseed = 7;\n# a ``` fence\n````"));
@@ -201,6 +211,8 @@ static void test_summary_values(void **state)
     assert_non_null(strstr(tex, "\\toprule"));
     assert_non_null(strstr(tex, "original & alexnet & 3/4$^\\dagger$ &"));
     assert_non_null(strstr(tex, "augmentation $\\times$ architecture"));
+    assert_non_null(strstr(tex, "1.0000\\S{}]"));
+    assert_non_null(strstr(tex, "\\S{} : bound clipped to [0, 1]."));
     free(tex);
 }
 

@@ -177,6 +177,38 @@ static void test_proportion_errors(void **state)
     assert_int_equal(st_wilson(3, 50, 1.5, &lo, &hi), -1);
 }
 
+/* Clipping for readers: only the bounds past [0, 1] move, each flagged; NaN stays NaN. */
+static void test_clip_unit(void **state)
+{
+    (void)state;
+    double lo = 0.2477, hi = 1.4777; /* a small sweep's specificity */
+    assert_int_equal(st_clip_unit(&lo, &hi), ST_CLIPPED_HI);
+    assert_true(lo == 0.2477 && hi == 1.0);
+    lo = -0.31, hi = 0.42;
+    assert_int_equal(st_clip_unit(&lo, &hi), ST_CLIPPED_LO);
+    assert_true(lo == 0.0 && hi == 0.42);
+    lo = -0.5, hi = 1.5;
+    assert_int_equal(st_clip_unit(&lo, &hi), ST_CLIPPED_LO | ST_CLIPPED_HI);
+    assert_true(lo == 0.0 && hi == 1.0);
+    lo = 0.0, hi = 1.0; /* at the edges: not clipped */
+    assert_int_equal(st_clip_unit(&lo, &hi), 0);
+    assert_true(lo == 0.0 && hi == 1.0);
+    lo = 1.2, hi = 1.3; /* wholly outside (never from a mean in [0, 1]): both moved */
+    assert_int_equal(st_clip_unit(&lo, &hi), ST_CLIPPED_LO | ST_CLIPPED_HI);
+    assert_true(lo == 1.0 && hi == 1.0);
+    lo = NAN, hi = NAN;
+    assert_int_equal(st_clip_unit(&lo, &hi), 0);
+    assert_true(isnan(lo) && isnan(hi));
+    /* The interval of a real t computation: mean 0.9, wide spread over 3 folds. */
+    const double x[3] = {0.6, 1.0, 1.0};
+    st_interval iv;
+    assert_int_equal(st_interval_corrected(x, 3, 0.5, 0.95, &iv), 0);
+    assert_true(iv.hi > 1.0 && iv.lo < 1.0);
+    double a = iv.lo, b = iv.hi;
+    assert_int_equal(st_clip_unit(&a, &b), ST_CLIPPED_HI | (iv.lo < 0 ? ST_CLIPPED_LO : 0));
+    assert_true(b == 1.0 && a == (iv.lo < 0 ? 0.0 : iv.lo));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_proportions_edges),
         cmocka_unit_test(test_clopper_pearson_defining_property),
         cmocka_unit_test(test_proportion_errors),
+        cmocka_unit_test(test_clip_unit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
