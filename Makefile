@@ -10,6 +10,8 @@
 #   make bench           the benchmarks of BENCHMARKS.md that need no PyTorch
 #   make install PREFIX=/usr/local   (the binary, configs, scripts and the man page)
 #   make NATIVE=1        opt-in -march=native build (measured beside the portable one)
+#   make fuzz [FUZZ_SECONDS=60]  build the libFuzzer targets (tests/fuzz, clang, build/fuzz) and
+#                        fuzz each for FUZZ_SECONDS; make fuzz-check: corpus + 300 inputs each
 
 PREFIX   ?= /usr/local
 CC       := mpicc
@@ -33,6 +35,16 @@ BUILD    := build/san
 BIN      := spectcv-san
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
+else ifeq ($(FUZZ),1)
+# libFuzzer targets (tests/fuzz): everything compiled by clang through the MPI wrappers.
+BUILD    := build/fuzz
+BIN      := build/fuzz/spectcv
+OPT      := -O1
+export OMPI_CC := clang
+export OMPI_CXX := clang++
+CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined -DFUZZ_SRC_DIR='"$(CURDIR)"'
+LDFLAGS  += -fsanitize=fuzzer,address,undefined
 else ifeq ($(NATIVE),1)
 BUILD    := build/native
 BIN      := spectcv-native
@@ -74,7 +86,8 @@ $(BUILD)/pipeline/versions.o: $(BUILD)/git-describe
 $(BUILD)/pipeline/versions.o: CFLAGS += -DSPECTCV_GIT='"$(GIT_DESCRIBE)"'
 
 .SECONDARY:
-.PHONY: all deps check test demo bench bench-dicom nm-write clean install uninstall tests FORCE
+.PHONY: all deps check test demo bench bench-dicom nm-write clean install uninstall tests FORCE \
+        fuzz fuzz-check fuzz-bins
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -119,6 +132,24 @@ nm-write: $(NM_WRITE)
 
 tests: $(BIN) $(TEST_BIN) $(NM_WRITE)
 
+# libFuzzer targets, one per parser of outside input (tests/fuzz/README.md); built with FUZZ=1.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SUPPORT_OBJ := $(filter-out $(FUZZ_SRC:%.c=$(BUILD)/%.o),$(patsubst %.c,$(BUILD)/%.o,\
+                    $(wildcard tests/fuzz/*.c))) $(BUILD)/tests/unit/report_fixture.o
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(FUZZ_SUPPORT_OBJ) $(BUILD)/libspectcv.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(PKG_LIBS) $(GDCM_LIBS) -lm
+fuzz-bins: $(FUZZ_BIN)
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh fuzz
+fuzz-check: deps
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+	@bash tests/fuzz/run.sh check
+
 deps:
 	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
 
@@ -157,4 +188,4 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) \
          $(TEST_SUPPORT_OBJ:.o=.d) $(DICOM_TEST_OBJ:.o=.d) $(BUILD)/tests/bench/dicom_bench.d \
-         $(BUILD)/tests/dicom/nm_write.d
+         $(BUILD)/tests/dicom/nm_write.d $(FUZZ_SRC:%.c=$(BUILD)/%.d) $(FUZZ_SUPPORT_OBJ:.o=.d)

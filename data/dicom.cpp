@@ -323,8 +323,9 @@ void read_views(const char *path, const gdcm::DataSet &ds, sc_dicom_image *img)
 
 /* Refuse, before GDCM sees it, a file that is not DICOM Part 10 (preamble + "DICM") or whose
  * File Meta Information (group 0002, always explicit VR little endian) does not fit in the
- * file: Debian's GDCM keeps its assertions, and a meta group cut short aborts the process in
- * GDCM's parser instead of failing. */
+ * file or holds an element whose VR is not one of the standard's: Debian's GDCM keeps its
+ * assertions, and a meta group cut short or with an unknown VR (found by tests/fuzz/fuzz_dicom)
+ * aborts the process in GDCM's parser instead of failing. */
 long check_part10(const char *path, long *file_size)
 {
     FILE *f = fopen(path, "rb");
@@ -339,10 +340,23 @@ long check_part10(const char *path, long *file_size)
         fail(path, "not a DICOM file (no 128-byte preamble followed by DICM)");
     size_t i = 132;
     /* Element headers: tag, VR, then a 2-byte length, or 2 reserved bytes + a 4-byte length. */
+    /* The standard's VRs (PS3.5 6.2); those of the second string have the long form (7.1.2).
+     * Any other pair of bytes is refused here: GDCM asserts on an unknown VR in this group. */
+    static const char vrs[] = "AEASATCSDADSDTFLFDISLOLTPNSHSLSSSTTMUIULUS";
+    static const char long_vrs[] = "OBODOFOLOVOWSQSVUCUNURUTUV";
+    const auto listed = [](const char *list, const unsigned char *vr) {
+        for (const char *p = list; *p; p += 2)
+            if (p[0] == (char)vr[0] && p[1] == (char)vr[1]) return true;
+        return false;
+    };
     while (i + 8 <= n && (b[i] | b[i + 1] << 8) == 0x0002) {
-        const std::string vr((const char *)&b[i + 4], 2);
-        const bool long_form = vr == "OB" || vr == "OW" || vr == "UN" || vr == "SQ" ||
-                               vr == "UT" || vr == "OF" || vr == "UC" || vr == "UR";
+        const bool long_form = listed(long_vrs, &b[i + 4]);
+        if (!long_form && !listed(vrs, &b[i + 4])) {
+            char what[96];
+            snprintf(what, sizeof what, "corrupt DICOM file (File Meta Information: element "
+                     "(0002,%04X) has no valid VR)", b[i + 2] | b[i + 3] << 8);
+            fail(path, what);
+        }
         if (long_form && i + 12 > n) break;
         const uint64_t len = long_form ? (uint64_t)b[i + 8] | (uint64_t)b[i + 9] << 8 |
                                              (uint64_t)b[i + 10] << 16 | (uint64_t)b[i + 11] << 24

@@ -87,6 +87,12 @@ typedef uint32_t u32x4 __attribute__((vector_size(16)));
 typedef float f32x4 __attribute__((vector_size(16)));
 typedef float v4 __attribute__((vector_size(16)));
 typedef int i4 __attribute__((vector_size(16)));
+/* Two-vector shuffle: GCC's builtin, or clang's (the fuzz targets are built with clang). */
+#ifdef __clang__
+#define SHUF4(a, b, i0, i1, i2, i3) __builtin_shufflevector(a, b, i0, i1, i2, i3)
+#else
+#define SHUF4(a, b, i0, i1, i2, i3) __builtin_shuffle(a, b, (i4){i0, i1, i2, i3})
+#endif
 
 /* dst = src for the rows of im2col_strided (1 to 128 floats).  GCC -O2 copies a plain loop
  * element by element where the two might overlap (37% of im2col's time), and turns one it can
@@ -272,8 +278,8 @@ static void split2(const float *src, int w, int pw, float *ph0, float *ph1)
         v4 a, b;
         memcpy(&a, src + 2 * u, sizeof a);
         memcpy(&b, src + 2 * u + 4, sizeof b);
-        const v4 e = __builtin_shuffle(a, b, (i4){0, 2, 4, 6});
-        const v4 o = __builtin_shuffle(a, b, (i4){1, 3, 5, 7});
+        const v4 e = SHUF4(a, b, 0, 2, 4, 6);
+        const v4 o = SHUF4(a, b, 1, 3, 5, 7);
         memcpy(ev + u, &e, sizeof e);
         memcpy(od + u, &o, sizeof o);
     }
@@ -294,8 +300,8 @@ static void merge2(const float *ph0, const float *ph1, int w, int pw, float *dst
         memcpy(&o, od + u, sizeof o);
         memcpy(&d0, dst + 2 * u, sizeof d0);
         memcpy(&d1, dst + 2 * u + 4, sizeof d1);
-        d0 += __builtin_shuffle(e, o, (i4){0, 4, 1, 5});
-        d1 += __builtin_shuffle(e, o, (i4){2, 6, 3, 7});
+        d0 += SHUF4(e, o, 0, 4, 1, 5);
+        d1 += SHUF4(e, o, 2, 6, 3, 7);
         memcpy(dst + 2 * u, &d0, sizeof d0);
         memcpy(dst + 2 * u + 4, &d1, sizeof d1);
     }
@@ -468,14 +474,14 @@ void nn_transpose(const float *src, size_t lds, float *dst, size_t ldd, int rows
         for (; j + 4 <= cols; j += 4) { /* 4 rows in, transposed by shuffles, 4 rows out */
             v4 r[4];
             for (int a = 0; a < 4; a++) memcpy(&r[a], s + a * lds + j, sizeof(v4));
-            const v4 t0 = __builtin_shuffle(r[0], r[1], (i4){0, 4, 1, 5}),
-                     t1 = __builtin_shuffle(r[0], r[1], (i4){2, 6, 3, 7}),
-                     t2 = __builtin_shuffle(r[2], r[3], (i4){0, 4, 1, 5}),
-                     t3 = __builtin_shuffle(r[2], r[3], (i4){2, 6, 3, 7});
-            v4 c[4] = {__builtin_shuffle(t0, t2, (i4){0, 1, 4, 5}),
-                       __builtin_shuffle(t0, t2, (i4){2, 3, 6, 7}),
-                       __builtin_shuffle(t1, t3, (i4){0, 1, 4, 5}),
-                       __builtin_shuffle(t1, t3, (i4){2, 3, 6, 7})};
+            const v4 t0 = SHUF4(r[0], r[1], 0, 4, 1, 5),
+                     t1 = SHUF4(r[0], r[1], 2, 6, 3, 7),
+                     t2 = SHUF4(r[2], r[3], 0, 4, 1, 5),
+                     t3 = SHUF4(r[2], r[3], 2, 6, 3, 7);
+            v4 c[4] = {SHUF4(t0, t2, 0, 1, 4, 5),
+                       SHUF4(t0, t2, 2, 3, 6, 7),
+                       SHUF4(t1, t3, 0, 1, 4, 5),
+                       SHUF4(t1, t3, 2, 3, 6, 7)};
             for (int b = 0; b < 4; b++) {
                 float *d = dst + (size_t)(j + b) * ldd + i;
                 if (beta) {

@@ -133,6 +133,23 @@ static void truncate_copy(const char *in, const char *out, double keep)
     free(buf);
 }
 
+/* A copy of `in` with the VR of the first File Meta Information element, (0002,0000) UL right
+ * after "DICM", replaced by two bytes that are no VR (fuzz_dicom's finding: GDCM asserts). */
+static void bad_meta_vr_copy(const char *in, const char *out)
+{
+    FILE *f = fopen(path_of(in), "rb");
+    assert_non_null(f);
+    static unsigned char buf[1 << 20];
+    const size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    assert_true(n > 140 && !memcmp(buf + 128, "DICM", 4) && !memcmp(buf + 136, "UL", 2));
+    memcpy(buf + 136, "TI", 2);
+    f = fopen(path_of(out), "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    fclose(f);
+}
+
 static void test_refusals(void **state)
 {
     (void)state;
@@ -147,6 +164,8 @@ static void test_refusals(void **state)
     write_fixture("whole.dcm", &s);
     truncate_copy("whole.dcm", "header_cut.dcm", 0.001);
     assert_refused("header_cut.dcm", "truncated or corrupt DICOM file (File Meta Information");
+    bad_meta_vr_copy("whole.dcm", "meta_vr.dcm");
+    assert_refused("meta_vr.dcm", "element (0002,0000) has no valid VR");
     truncate_copy("whole.dcm", "pixels_cut.dcm", 0.6);
     assert_refused("pixels_cut.dcm", "truncated DICOM file");
     transcode("whole.dcm", "whole.jls.dcm", "--jpegls", TS_JPEGLS);
