@@ -6,26 +6,4 @@
 #include "tests/fuzz/common.h"
 #include "tests/fuzz/h5.h"
 
-static char seed[4096];
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc, (void)argv;
-    fz_mpi_init();
-    fz_path("seed.h5", seed, sizeof seed);
-    fz_seed_dataset(seed);
-    /* make_corpus.sh keeps the seed as the raw target's corpus */
-    const char *keep = getenv("FUZZ_SAVE_SEED");
-    if (keep) fz_copy(seed, keep);
-    return 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    char path[4096];
-    fz_path("mutated.h5", path, sizeof path);
-    fz_copy(seed, path);
-    fz_h5_mutate(path, data, size);
-    fz_read_dataset(path);
-    return 0;
-}
+FZ_H5_MUT_TARGET(fz_seed_dataset, fz_read_dataset)

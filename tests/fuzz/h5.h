@@ -24,4 +24,47 @@ void fz_seed_results(const char *path);
  * at path. */
 void fz_h5_mutate(const char *path, const uint8_t *data, size_t size);
 
+/* The two kinds of HDF5 target, for a file kind given by its reader and seed writer (libFuzzer
+ * needs one binary, so one pair of entry points, per target):
+ *   FZ_H5_RAW_TARGET(read):  the input is the file's bytes;
+ *   FZ_H5_MUT_TARGET(seed, read):  the input is a mutation script applied to a copy of a valid
+ *   file written at start (make_corpus.sh keeps that file, FUZZ_SAVE_SEED, as the raw target's
+ *   corpus). */
+#define FZ_H5_RAW_TARGET(read)                                                                     \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                                              \
+    {                                                                                              \
+        (void)argc, (void)argv;                                                                    \
+        fz_mpi_init();                                                                             \
+        return 0;                                                                                  \
+    }                                                                                              \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                                   \
+    {                                                                                              \
+        char path[4096];                                                                           \
+        fz_write("input.h5", data, size, path, sizeof path);                                       \
+        read(path);                                                                                \
+        return 0;                                                                                  \
+    }
+
+#define FZ_H5_MUT_TARGET(make_seed, read)                                                          \
+    static char seed[4096];                                                                        \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                                              \
+    {                                                                                              \
+        (void)argc, (void)argv;                                                                    \
+        fz_mpi_init();                                                                             \
+        fz_path("seed.h5", seed, sizeof seed);                                                     \
+        make_seed(seed);                                                                           \
+        const char *keep = getenv("FUZZ_SAVE_SEED");                                               \
+        if (keep) fz_copy(seed, keep);                                                             \
+        return 0;                                                                                  \
+    }                                                                                              \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                                   \
+    {                                                                                              \
+        char path[4096];                                                                           \
+        fz_path("mutated.h5", path, sizeof path);                                                  \
+        fz_copy(seed, path);                                                                       \
+        fz_h5_mutate(path, data, size);                                                            \
+        read(path);                                                                                \
+        return 0;                                                                                  \
+    }
+
 #endif
