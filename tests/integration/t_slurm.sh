@@ -28,7 +28,10 @@ export SPECTCV EXP="$T/exp.cfg" OUT="$T/s.h5" REQUEUE="echo REQUEUED"
 export LAUNCH="mpirun --allow-run-as-root --oversubscribe --mca mpi_yield_when_idle 1 -np 3"
 bash "$ROOT/scripts/slurm/sweep.sh" > "$T/s1.log" 2>&1 &
 script=$!
-for _ in $(seq 1 600); do grep -q '^\[ *2/' "$T/s1.log" && break; sleep 0.1; done
+# Signal only once the sweep is under way (two jobs done): before its ranks have installed
+# their handlers, SIGUSR1's default action kills them.  A loaded machine can take minutes.
+for _ in $(seq 1 3000); do grep -q '^\[ *2/' "$T/s1.log" && break; sleep 0.1; done
+check "the sweep under sweep.sh got under way (two jobs done) within 300 s" grep -q '^\[ *2/' "$T/s1.log"
 kill -USR1 "$script"
 wait "$script"; rc=$?
 check "SIGUSR1 to the script: the sweep stops cleanly (exit 4)" test "$rc" -eq 4
