@@ -60,7 +60,7 @@ static void writer_close_handles(sc_ds_writer *wr)
         if (wr->meta[j].d >= 0) H5Dclose(wr->meta[j].d);
     wr->n_meta = 0;
     if (wr->images >= 0) H5Dclose(wr->images);
-    if (wr->file >= 0) H5Fclose(wr->file);
+    sc_h5_discard_file(wr->file);
     wr->images = wr->file = -1;
 }
 
@@ -310,10 +310,10 @@ int sc_ds_writer_close(sc_ds_writer *wr)
     wr->n_meta = 0;
     herr_t e_images = H5Dclose(wr->images), e_file;
     wr->images = -1;
-    e_file = H5Fclose(wr->file);
-    wr->file = -1;
     SC_H5(e_images, "%s: /images: cannot close", wr->path);
-    SC_H5(e_file, "%s: cannot close (disk full?)", wr->partial);
+    e_file = sc_h5_close_file(wr->file, wr->partial);
+    wr->file = -1;
+    SC_TRY(e_file);
     if (rename(wr->partial, wr->path) != 0) {
         sc_err_set(NULL, 0, "%s: cannot rename to %s: %s", wr->partial, wr->path, strerror(errno));
         goto fail;

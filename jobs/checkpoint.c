@@ -245,20 +245,24 @@ static int save(const char *path, uint64_t exp_hash, const sc_job *job, position
     int rc = -1;
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     SC_H5(f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-          "%s: cannot create the checkpoint (disk full, or the folder not writable?)", tmp);
+          "%s: cannot create the checkpoint", tmp);
     SC_TRY(header(f, tmp, exp_hash, job, p, (float *)history, n_hist, 1));
     SC_TRY(net_group(f, tmp, an, a, 1));
     if (b) SC_TRY(net_group(f, tmp, bn, b, 1));
     if (r1) SC_TRY(rng_attr(f, tmp, "noise", r1, 1));
     if (r2) SC_TRY(rng_attr(f, tmp, "wrong", r2, 1));
     if (val) SC_TRY(val_group(f, tmp, val, 1));
-    SC_H5(H5Fclose(f), "%s: cannot close the checkpoint", tmp);
+    const int closed = sc_h5_close_file(f, tmp);
     f = -1;
+    SC_TRY(closed);
     SC_CHECK(rename(tmp, path) == 0, "%s: cannot rename the checkpoint into place", path);
     rc = 0;
 fail:
-    if (f >= 0) H5Fclose(f);
-    if (rc) unlink(tmp);
+    sc_h5_discard_file(f);
+    if (rc) {
+        sc_err_append(sc_fs_full_note(tmp)); /* before the unlink gives the space back */
+        unlink(tmp);
+    }
     return rc;
 }
 

@@ -6,6 +6,7 @@
 
 #include "nn/layer.h"
 #include "util/error.h"
+#include "util/h5.h"
 
 #define FORMAT "spectcv-weights/1"
 
@@ -189,10 +190,10 @@ int nn_weights_save(const nn_net *net, const char *path)
         return -1;
     }
     int rc = nn_weights_write_group(net, f, path);
-    if (H5Fclose(f) < 0 && rc == 0) {
-        sc_err_set(NULL, 0, "%s: error closing the weights file", path);
-        rc = -1;
-    }
+    if (rc == 0)
+        rc = sc_h5_close_file(f, path);
+    else
+        sc_h5_discard_file(f);
     return rc;
 }
 

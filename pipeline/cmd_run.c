@@ -90,7 +90,8 @@ static void help(void)
 static int pipe_agree(int rc) { return sc_agree(MPI_COMM_WORLD, rc); }
 
 /* Compute the summary from the closed results file, store it in /summary, print the tables. */
-static int write_summary(const char *out, int bootstrap, double wall, int *any_failed)
+static int write_summary(const char *out, const char *resume_hint, int bootstrap, double wall,
+                         int *any_failed)
 {
     sc_results_file rf;
     sc_summary s;
@@ -100,7 +101,10 @@ static int write_summary(const char *out, int bootstrap, double wall, int *any_f
     if (sc_summary_compute_opts(&rf, &opt, &s)) goto fail;
     have_s = 1;
     sc_results_free(&rf); /* the writer reopens the file read-write */
-    if (sc_summary_write(out, &s)) goto fail_closed;
+    if (sc_summary_write(out, &s)) {
+        sc_err_append(resume_hint);
+        goto fail_closed;
+    }
     if (sc_results_open(out, &rf)) goto fail_closed;
     printf("\n");
     sc_summary_print_jobs(stdout, &rf);
@@ -518,7 +522,10 @@ static int run_jobs(run_state *s, const run_opts *o, double *wall)
 static int finish(const run_state *s, const run_opts *o, double wall, int *any_failed)
 {
     *any_failed = 0;
-    int rc = s->rank == 0 ? write_summary(o->out, s->e.bootstrap, wall, any_failed) : 0;
+    char hint[2 * 4096 + 128];
+    snprintf(hint, sizeof hint, "; every job is in the file: once there is room, `spectcv run "
+             "%s -o %s --resume` writes the summary", o->exp_path, o->out);
+    int rc = s->rank == 0 ? write_summary(o->out, hint, s->e.bootstrap, wall, any_failed) : 0;
     if (rc == 0) rc = sc_fault_step("summary");
     if (pipe_agree(rc)) return -1;
     rc = MPI_Bcast(any_failed, 1, MPI_INT, 0, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;

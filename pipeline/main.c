@@ -21,6 +21,7 @@
 #include "pipeline/experiment.h"
 #include "pipeline/versions.h"
 #include "util/error.h"
+#include "util/h5.h"
 
 /* OpenBLAS picks its kernels when it is loaded, before main, reading OPENBLAS_CORETYPE.  To
  * run the kernels nn prefers on this CPU (nn_blas_preferred_core) unless the user chose some,
@@ -130,6 +131,12 @@ int main(int argc, char **argv)
         usage(stderr);
         return SC_EXIT_USAGE;
     }
+    /* HDF5 is opened before MPI and shut down by us before MPI_Finalize, never by itself at
+     * MPI_Finalize or exit: after a failed file close it must not be (util/h5.h). */
+    if (H5dont_atexit() < 0 || H5open() < 0) {
+        fprintf(stderr, "spectcv: error: the HDF5 library cannot be initialised\n");
+        return SC_EXIT_FAIL;
+    }
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
         fprintf(stderr, "spectcv: error: MPI_Init failed\n");
         return SC_EXIT_FAIL;
@@ -152,6 +159,10 @@ int main(int argc, char **argv)
         /* the ranks cannot agree: end them all rather than leave some waiting */
         fprintf(stderr, "spectcv: error: MPI_Allreduce of the exit status failed\n");
         MPI_Abort(MPI_COMM_WORLD, SC_EXIT_FAIL);
+    }
+    if (sc_h5_shutdown() != 0) {
+        fprintf(stderr, "spectcv: error: the HDF5 library did not shut down cleanly\n");
+        if (worst == SC_EXIT_OK) worst = SC_EXIT_FAIL;
     }
     if (MPI_Finalize() != MPI_SUCCESS) {
         fprintf(stderr, "spectcv: error: MPI_Finalize failed\n");

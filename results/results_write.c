@@ -13,6 +13,7 @@
 #include "util/error.h"
 #include "util/h5.h"
 #include "util/hash.h"
+#include "util/sys.h"
 
 const char *sc_job_status_name(int status)
 {
@@ -411,7 +412,7 @@ static int results_open(MPI_Comm comm, const char *path, const sc_results_layout
         STEP(rc);
     }
     rc = H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0 ? -1 : 0;
-    if (rc) sc_err_set(__FILE__, __LINE__, "%s: flush failed", path);
+    if (rc) sc_err_set(NULL, 0, "%s: cannot write the new file to disk%s", path, sc_fs_full_note(path));
     STEP(rc);
     forget_texts(r);
     free(idx);
@@ -425,7 +426,14 @@ fail:
     if (g >= 0) H5Gclose(g);
     if (jobs >= 0) H5Gclose(jobs);
     if (fapl >= 0) H5Pclose(fapl);
+    char first[SC_ERR_MAX]; /* the failure, not the close's own message after it */
+    snprintf(first, sizeof first, "%s", sc_err_msg());
+    const int remove_it = !reopen && r->rank == 0 && r->file >= 0;
     sc_results_close(r);
+    /* A file whose creation failed holds nothing yet and may be unreadable: not left behind
+     * to be mistaken for results.  A reopened one keeps its finished jobs. */
+    if (remove_it) remove(path);
+    sc_err_set(NULL, 0, "%s", first);
     return -1;
 }
 #undef STEP
@@ -453,7 +461,8 @@ int sc_results_write_row(sc_results *res, const sc_job_row *row)
     SC_H5(H5Sselect_hyperslab(fsp, H5S_SELECT_SET, &start, NULL, &one, NULL), "select failed");
     SC_H5(msp = H5Screate_simple(1, &one, NULL), "H5Screate failed");
     SC_H5(H5Dwrite(res->table, res->row_type, msp, fsp, H5P_DEFAULT, row),
-          "%s: cannot write /jobs/table row %d", res->path, row->id);
+          "%s: cannot write /jobs/table row %d%s", res->path, row->id,
+          sc_fs_full_note(res->path));
     rc = 0;
 fail:
     if (msp >= 0) H5Sclose(msp);
@@ -476,6 +485,7 @@ int sc_results_write_job(sc_results *res, int job, const float *scores, const in
     return 0;
 fail:
     sc_err_prefix("%s: job %04d", res->path, job);
+    sc_err_append(sc_fs_full_note(res->path));
     return -1;
 }
 
@@ -489,10 +499,7 @@ int sc_results_close(sc_results *res)
     sc_results_close_gan(res);
     if (res->table >= 0) H5Dclose(res->table);
     if (res->row_type >= 0) H5Tclose(res->row_type);
-    if (res->file >= 0 && H5Fclose(res->file) < 0) {
-        sc_err_set(__FILE__, __LINE__, "%s: close failed", res->path);
-        rc = -1;
-    }
+    if (res->file >= 0) rc = sc_h5_close_file(res->file, res->path);
     free(res->dsets);
     free(res->gdsets);
     free(res->gan_sets);

@@ -7,6 +7,12 @@
 #include "results/summary.h"
 #include "util/error.h"
 #include "util/h5.h"
+#include "util/sys.h"
+
+/* Bytes of HDF5 metadata: the /summary groups with their attributes, and one table's header,
+ * compound type and description (a few KiB measured; 64 KiB each leaves a wide margin). */
+#define SUMMARY_META (64 * 1024)
+#define SUMMARY_TABLE_META (64 * 1024)
 
 #define S(type, f) {#f, offsetof(type, f), SC_F_STR, sizeof(((type *)0)->f)}
 #define I(type, f) {#f, offsetof(type, f), SC_F_I32, 0}
@@ -141,6 +147,22 @@ int sc_summary_write(const char *path, const sc_summary *s)
 {
     hid_t f = -1, g = -1, gc = -1;
     int rc = -1;
+    /* Room first.  A write that fails half-way for want of space (HDF5 writes its metadata
+     * when it closes the file) could leave the file's structure half-written, and the jobs it
+     * holds unreadable.  HDF5 puts new objects at the end of the file, so space reserved there
+     * is where they go: the tables twice over (HDF5's metadata for a table, its type and
+     * attributes, is well under SUMMARY_TABLE_META), and HDF5 trims what is left unused when
+     * it closes the file.  A full file system is then found here, before the file is touched. */
+    int64_t need = SUMMARY_META;
+    for (int t = 0; t < SC_N_TABLES; t++) {
+        int n;
+        sc_summary_table_rows(s, t, &n);
+        need += SUMMARY_TABLE_META + 2 * (int64_t)n * (int64_t)sc_summary_tables[t].row_size;
+    }
+    if (sc_fs_reserve(path, need)) {
+        sc_err_prefix("cannot write /summary");
+        return -1;
+    }
     f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
     SC_CHECK(f >= 0, "%s: cannot reopen to write /summary", path);
     if (H5Lexists(f, "/summary", H5P_DEFAULT) > 0)
@@ -164,9 +186,9 @@ int sc_summary_write(const char *path, const sc_summary *s)
 fail:
     if (gc >= 0) H5Gclose(gc);
     if (g >= 0) H5Gclose(g);
-    if (f >= 0 && H5Fclose(f) < 0 && rc == 0) {
-        sc_err_set(NULL, 0, "%s: close failed after writing /summary", path);
-        rc = -1;
-    }
+    if (rc == 0)
+        rc = sc_h5_close_file(f, path);
+    else
+        sc_h5_discard_file(f);
     return rc;
 }

@@ -43,6 +43,12 @@ const char *sc_err_msg(void) { return err_buf[0] ? err_buf : "unknown error"; }
 
 void sc_err_clear(void) { err_buf[0] = '\0'; }
 
+void sc_err_append(const char *text)
+{
+    const size_t n = strlen(err_buf);
+    snprintf(err_buf + n, sizeof err_buf - n, "%s", text);
+}
+
 void sc_err_print(void) { fprintf(stderr, "spectcv: error: %s\n", sc_err_msg()); }
 
 static void oom(size_t n, const char *src, int line)

@@ -38,6 +38,8 @@ const char *sc_err_msg(void);
 void sc_err_clear(void);
 /* Print "spectcv: error: <message>" on stderr. */
 void sc_err_print(void);
+/* Append text to the message (e.g. sc_fs_full_note's). */
+void sc_err_append(const char *text);
 
 /* Out-of-memory is not recoverable: these print file:line and abort the process (and, under MPI,
  * the launcher tears down the other ranks). */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "util/sys.h"
 
 /* At most this many strings in an attribute, and this many bytes in a fixed-length one of an
  * array: bounds on what an untrusted file can make us allocate. */
@@ -245,3 +246,21 @@ fail:
     if (sp >= 0) H5Sclose(sp);
     return rc;
 }
+
+static int h5_unsafe_to_shut_down; /* a file close failed: see sc_h5_close_file */
+
+int sc_h5_close_file(hid_t f, const char *file)
+{
+    if (f < 0 || H5Fclose(f) >= 0) return 0;
+    h5_unsafe_to_shut_down = 1;
+    sc_err_set(NULL, 0, "%s: cannot close (HDF5 could not write what it held)%s", file,
+               sc_fs_full_note(file));
+    return -1;
+}
+
+void sc_h5_discard_file(hid_t f)
+{
+    if (f >= 0 && H5Fclose(f) < 0) h5_unsafe_to_shut_down = 1;
+}
+
+int sc_h5_shutdown(void) { return h5_unsafe_to_shut_down ? 0 : H5close() < 0 ? -1 : 0; }

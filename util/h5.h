@@ -47,3 +47,19 @@ int sc_h5_write_dset(hid_t loc, const char *file, const char *name, hid_t ftype,
                      int rank, const hsize_t *dims, const void *data);
 
 #endif
+
+/* Close a file that was written: 0, or -1 with "FILE: cannot close (HDF5 could not write what
+ * it held)" and, when the file system holding it is (nearly) full, that too (sc_fs_full_note).
+ *
+ * HDF5 1.10 frees a file's state when its close fails but keeps its ID (HDFFV-11052, fixed in
+ * 1.14.1), and the library's shutdown then closes that ID again and crashes (seen here with a
+ * full disk: a segfault in H5F__close_cb under MPI_Finalize).  So a failed close marks the
+ * library as unsafe to shut down, and sc_h5_shutdown skips H5close: the process exits with its
+ * own message and status instead of a segfault.  pipeline/main.c opens the library before
+ * MPI_Init (so that MPI_Finalize does not shut it down by itself, as it does for a library
+ * opened after MPI_Init) and calls sc_h5_shutdown before MPI_Finalize. */
+int sc_h5_close_file(hid_t f, const char *file);
+/* The same on a failure path: the message already set is kept. */
+void sc_h5_discard_file(hid_t f);
+/* H5close, unless a close failed (above).  0 or -1. */
+int sc_h5_shutdown(void);

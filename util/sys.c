@@ -2,11 +2,14 @@
 #include "util/sys.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -125,4 +128,36 @@ int sc_write_file_atomic(const char *path, const void *data, size_t n)
     if (!f) return -1;
     fwrite(data, 1, n, f); /* a short write sets the stream's error, which the commit checks */
     return sc_commit_tmp(f, tmp, path);
+}
+
+const char *sc_fs_full_note(const char *path)
+{
+    static char note[96];
+    struct statvfs st;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    /* the file may not exist (a failed create): ask about its directory */
+    if (statvfs(path, &st) != 0 && statvfs(dirname(dir), &st) != 0) return "";
+    const unsigned long long free_bytes = (unsigned long long)st.f_bavail * st.f_frsize;
+    if (free_bytes >= 1u << 20) return "";
+    snprintf(note, sizeof note, " (its file system is full: %llu bytes free)", free_bytes);
+    return note;
+}
+
+int sc_fs_reserve(const char *path, int64_t n)
+{
+    struct stat st;
+    int fd = open(path, O_WRONLY);
+    SC_CHECK(fd >= 0, "%s: cannot open to make room: %s", path, strerror(errno));
+    SC_CHECK(fstat(fd, &st) == 0, "%s: cannot stat: %s", path, strerror(errno));
+    const int e = posix_fallocate(fd, st.st_size, n > 0 ? n : 1);
+    SC_CHECK(e == 0, "%s: no room for %lld more bytes: %s%s", path, (long long)n, strerror(e),
+             sc_fs_full_note(path));
+    const int closed = close(fd);
+    fd = -1;
+    SC_CHECK(closed == 0, "%s: cannot close: %s", path, strerror(errno));
+    return 0;
+fail:
+    if (fd >= 0) close(fd);
+    return -1;
 }

@@ -26,4 +26,14 @@ FILE *sc_open_tmp(const char *path, char *tmp, size_t n);
 int sc_commit_tmp(FILE *f, const char *tmp, const char *path);
 void sc_discard_tmp(FILE *f, const char *tmp);
 
+/* "" or, when the file system holding path (a file, or the directory it would be in) has less
+ * than 1 MiB left for us, " (its file system is full: N bytes free)": appended to a failed
+ * write's message, since HDF5 and MPI-IO do not pass errno on.  Static storage. */
+const char *sc_fs_full_note(const char *path);
+/* Make room for n more bytes at the end of the existing file path (posix_fallocate past its
+ * end), so that a writer that appends there finds the space already allocated and cannot fail
+ * half-way for want of it.  0, or -1 with "PATH: no room for N more bytes: REASON" (a full
+ * file system is found here, before the file is touched). */
+int sc_fs_reserve(const char *path, int64_t n);
+
 #endif

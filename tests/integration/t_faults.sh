@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Faults during a sweep (docs/reliability.md): the results disk full when the file is created
+# and when it fills during the sweep; the data set removed or truncated while the sweep runs; a
+# worker killed with SIGKILL; SIGINT, to mpirun (Ctrl-C) and to a one-process run; a job out of
+# memory.  Each ends with a clear message, no crash, a readable results file, and a --resume
+# that finishes the sweep bit-identical to an uninterrupted run.
+#
+# The full disk is real: a small tmpfs mounted for the test (root, as in CI).
+source "$(dirname "$0")/lib.sh"
+check_py() { "$PYTHON" "$ROOT/tests/integration/check_results.py" "$@"; }
+statuses() { # FILE: the jobs' statuses, e.g. "2 2 0"
+  "$PYTHON" -c "import h5py, sys; print(*[int(r['status']) for r in h5py.File(sys.argv[1], 'r')['jobs/table'][:]])" "$1"
+}
+MNT=$T/mnt
+mkdir -p "$MNT"
+trap 'umount "$MNT" 2>/dev/null' EXIT
+
+expect_ok "synthesize a small phantom" "$SPECTCV" synth -o "$T/data.h5" --patients 30 --size 256x64 --seed 5
+exp() { # NAME EPOCHS ARCHS: an experiment file on stdout
+  cat <<CFG
+name = "$1";
+seed = 31;
+arch_dir = "$ROOT/configs/archs";
+data = { path = "$T/data.h5"; size = [128, 32]; };
+folds = { k = 3; stratify = false; };
+architectures = [$3];
+augmentations = ["original"];
+train = { epochs = $2; batch = 8; lr = 0.001; };
+report = { bootstrap = 100; };
+CFG
+}
+exp faults 24 '"dspic_half"' > "$T/exp.cfg"
+expect_ok "an uninterrupted sweep (3 ranks)" mpi 3 "$SPECTCV" run "$T/exp.cfg" -o "$T/full.h5" --quiet
+
+# start_sweep OUT LOG NP [args...]: a sweep in the background ($runner); wait_done LOG N
+start_sweep() {
+  local out=$1 log=$2 np=$3; shift 3
+  mpirun --allow-run-as-root --oversubscribe --mca mpi_yield_when_idle 1 -np "$np" \
+    "$SPECTCV" run "$T/exp.cfg" -o "$out" --force "$@" > "$log" 2>&1 &
+  runner=$!
+}
+wait_done() {
+  for _ in $(seq 1 1200); do
+    grep -q "^\[ *$2/" "$1" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+ranks_of() { pgrep -f "^$SPECTCV run $T/exp.cfg -o $1" ; }
+no_crash() { ! grep -Eq 'Segmentation fault|signal 11|Aborted|core dumped' "$1"; }
+
+if ! mount -t tmpfs -o size=16k tmpfs "$MNT" 2>"$T/mount.err"; then
+  notok "mount a 16 KiB tmpfs for the full-disk tests (needs root)" "$(cat "$T/mount.err")"
+else
+  # 1. The disk is full when the results file is created.
+  out=$(mpi 2 "$SPECTCV" run "$T/exp.cfg" -o "$MNT/r.h5" 2>&1); rc=$?
+  check "full disk at creation: exit 1" test "$rc" -eq 1
+  check "full disk at creation: the message names the file and the full file system" grep -q \
+    "spectcv: error: $MNT/r.h5: cannot write the new file to disk (its file system is full: [0-9]* bytes free)" <<<"$out"
+  check "full disk at creation: no crash (HDF5's failed close is not closed again at exit)" \
+    no_crash /dev/stdin <<<"$out"
+  check "full disk at creation: no half-made results file is left" test ! -e "$MNT/r.h5"
+  umount "$MNT"
+
+  # 2. The disk fills while the sweep runs: checkpoints cannot be written (a warning), the
+  #    jobs' results go into the space reserved at creation, and /summary, refused before the
+  #    file is touched, waits for --resume.
+  mount -t tmpfs -o size=1m tmpfs "$MNT"
+  start_sweep "$MNT/r.h5" "$T/full-disk.log" 3 --checkpoint 1
+  wait_done "$T/full-disk.log" 1
+  dd if=/dev/zero of="$MNT/filler" bs=4k 2>/dev/null
+  wait "$runner"; rc=$?
+  check "disk filled during the sweep: exit 1" test "$rc" -eq 1
+  check "disk filled during the sweep: the message says /summary could not be written and how to finish" grep -q \
+    "cannot write /summary: $MNT/r.h5: no room for [0-9]* more bytes: No space left on device (its file system is full: 0 bytes free); every job is in the file: once there is room, \`spectcv run $T/exp.cfg -o $MNT/r.h5 --resume\` writes the summary" "$T/full-disk.log"
+  check "disk filled during the sweep: no crash" no_crash "$T/full-disk.log"
+  check "disk filled during the sweep: the file is readable and every job is done" \
+    test "$(statuses "$MNT/r.h5")" = "2 2 2"
+  rm -f "$MNT/filler"
+  out=$(mpi 2 "$SPECTCV" run "$T/exp.cfg" -o "$MNT/r.h5" --resume 2>&1); rc=$?
+  check "disk filled during the sweep: --resume, with room again, writes the summary (exit 0)" \
+    bash -c "test $rc -eq 0 && grep -q 'resuming .*: 3 of 3 jobs done, 0 failed' <<<'$out'"
+  expect_ok "disk filled during the sweep, then --resume: bit-identical to the uninterrupted run" \
+    check_py same "$T/full.h5" "$MNT/r.h5"
+  umount "$MNT"
+fi
+
+# 3. The data set removed, or truncated, while the sweep runs: its images are in memory from
+#    the start, so the sweep goes on; a --resume then refuses the damaged file by name.
+for how in removed truncated; do
+  cp "$T/data.h5" "$T/data-$how.h5"
+  sed "s#$T/data.h5#$T/data-$how.h5#" "$T/exp.cfg" > "$T/exp-$how.cfg"
+  mpirun --allow-run-as-root --oversubscribe --mca mpi_yield_when_idle 1 -np 3 \
+    "$SPECTCV" run "$T/exp-$how.cfg" -o "$T/$how.h5" > "$T/$how.log" 2>&1 &
+  runner=$!
+  wait_done "$T/$how.log" 1
+  if [ $how = removed ]; then rm "$T/data-$how.h5"; else truncate -s 20000 "$T/data-$how.h5"; fi
+  wait "$runner"; rc=$?
+  check "data set $how during the sweep: the sweep finishes (exit 0)" test "$rc" -eq 0
+  expect_ok "data set $how during the sweep: bit-identical to the uninterrupted run" \
+    check_py same "$T/full.h5" "$T/$how.h5"
+done
+expect_fail "--resume with the data set removed: named" "data-removed.h5: cannot open" \
+  "$SPECTCV" run "$T/exp-removed.cfg" -o "$T/removed.h5" --resume
+expect_fail "--resume with the data set truncated: named" "data-truncated.h5: .*(truncated|cannot open|not an HDF5)" \
+  "$SPECTCV" run "$T/exp-truncated.cfg" -o "$T/truncated.h5" --resume
+
+# 4. A worker killed with SIGKILL (the kernel's OOM killer, a node failure): mpirun ends the
+#    run; the file holds the finished jobs, and --resume runs the rest.
+start_sweep "$T/k.h5" "$T/k.log" 3
+wait_done "$T/k.log" 1
+worker=$(ranks_of "$T/k.h5" | sort -n | tail -n 1)
+kill -KILL "$worker"
+wait "$runner"; rc=$?
+check "a worker killed with SIGKILL: the run ends (non-zero exit), mpirun says which rank" \
+  bash -c "test $rc -ne 0 && grep -Eq 'signal 9|Killed' '$T/k.log'"
+s=$(statuses "$T/k.h5")
+check "a worker killed with SIGKILL: the file is readable, the finished jobs done, none failed" \
+  bash -c "[[ '$s' == *2* && '$s' != *3* ]]"
+out=$(mpi 2 "$SPECTCV" run "$T/exp.cfg" -o "$T/k.h5" --resume 2>&1); rc=$?
+check "a worker killed with SIGKILL: --resume completes (exit 0)" test "$rc" -eq 0
+expect_ok "a worker killed with SIGKILL, then --resume: bit-identical to the uninterrupted run" \
+  check_py same "$T/full.h5" "$T/k.h5"
+
+# 5. SIGINT: Ctrl-C on mpirun (it sends SIGTERM to the ranks, which stop cleanly), and SIGINT
+#    to a one-process run (no mpirun).
+start_sweep "$T/i.h5" "$T/i.log" 3
+wait_done "$T/i.log" 1
+kill -INT "$runner"
+wait "$runner"
+check "SIGINT to mpirun: the ranks stop cleanly and say how to resume" \
+  grep -q -- "the sweep was stopped by SIGTERM; .* Continue it with:" "$T/i.log"
+expect_ok "SIGINT to mpirun: --resume" mpi 2 "$SPECTCV" run "$T/exp.cfg" -o "$T/i.h5" --resume --quiet
+expect_ok "SIGINT to mpirun, then --resume: bit-identical" check_py same "$T/full.h5" "$T/i.h5"
+"$SPECTCV" run "$T/exp.cfg" -o "$T/s.h5" > "$T/s.log" 2>&1 &
+runner=$!
+wait_done "$T/s.log" 1
+kill -INT "$runner"
+wait "$runner"; rc=$?
+check "SIGINT to a one-process run: exit 4, stopped by SIGINT" \
+  bash -c "test $rc -eq 4 && grep -q 'the sweep was stopped by SIGINT' '$T/s.log'"
+expect_ok "SIGINT to a one-process run: --resume" "$SPECTCV" run "$T/exp.cfg" -o "$T/s.h5" --resume --quiet
+expect_ok "SIGINT to a one-process run, then --resume: bit-identical" check_py same "$T/full.h5" "$T/s.h5"
