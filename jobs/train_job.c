@@ -271,7 +271,12 @@ int sc_train_job(sc_job_ctx *ctx, int job_id, uint64_t dep_hash, sc_job_row *row
     const sc_train_cfg *t = &e->arch[job->arch].train;
     nn_shape shape = {ctx->v, e->in_h, e->in_w, l, t->batch};
     net = nn_net_build(e->arch[job->arch].path, &shape);
-    if (!net) goto job_failed;
+    if (!net) {
+        sc_err_prefix("architecture '%s' at batch %d", e->arch[job->arch].name, t->batch);
+        if (strstr(sc_err_msg(), "out of memory"))
+            sc_err_append("; a smaller train.batch, or fewer ranks on the node, may fit");
+        goto job_failed;
+    }
     nn_net_init(net, job->init_seed);
     if (ctx->val) {
         hk.val = &vr;

@@ -147,16 +147,24 @@ static int build_list(builder *B, const nn_spec_list *l, int in, int *out)
     return 0;
 }
 
-/* A zeroed arena of n floats starting on a 64-byte boundary; *raw receives what to free. */
-static float *arena(size_t n, void **raw)
+/* A zeroed arena of n floats starting on a 64-byte boundary; *raw receives what to free.
+ * NULL, with "out of memory: WHAT needs N MiB", when it cannot be had: the arenas are what a
+ * network's size and batch make large (a job's memory, docs/cluster.md), so that job fails with
+ * this message and the sweep goes on, where a small allocation's failure ends the process. */
+static float *arena(size_t n, void **raw, const char *what)
 {
     size_t bytes = (n + ALIGN_F) * sizeof(float);
-    char *p = sc_xcalloc(1, bytes);
+    char *p = calloc(1, bytes);
     *raw = p;
+    if (!p) {
+        sc_err_set(NULL, 0, "out of memory: %.1f MiB for the network's %s",
+                   (double)bytes / (1 << 20), what);
+        return NULL;
+    }
     return (float *)(p + (64 - (uintptr_t)p % 64) % 64);
 }
 
-static void layout(nn_net *net)
+static int layout(nn_net *net)
 {
     const size_t B = (size_t)net->shape.batch;
     size_t np = 0, ns = 0, na = 0, nws = 0;
@@ -184,13 +192,14 @@ static void layout(nn_net *net)
     net->n_act = na;
     net->n_ws = nws;
     net->n_opt = 2 * np;
-    net->params = arena(np, &net->raw[0]);
-    net->grads = arena(np, &net->raw[1]);
-    net->opt = arena(net->n_opt, &net->raw[2]);
-    net->state = arena(ns, &net->raw[3]);
-    net->act = arena(na, &net->raw[4]);
-    net->threads = nn_par_threads();
-    net->ws = arena(nws * (size_t)net->threads, &net->raw[5]); /* one workspace per thread */
+    net->threads = nn_par_threads(); /* one workspace per thread */
+    if (!(net->params = arena(np, &net->raw[0], "parameters")) ||
+        !(net->grads = arena(np, &net->raw[1], "gradients")) ||
+        !(net->opt = arena(net->n_opt, &net->raw[2], "optimizer state")) ||
+        !(net->state = arena(ns, &net->raw[3], "statistics")) ||
+        !(net->act = arena(na, &net->raw[4], "activations (at this batch size)")) ||
+        !(net->ws = arena(nws * (size_t)net->threads, &net->raw[5], "workspaces")))
+        return -1;
 
     float *a = net->act, *st = net->state;
     for (int i = 0; i < net->n_layers; i++) {
@@ -225,6 +234,7 @@ static void layout(nn_net *net)
     net->stage_y = a;
     a += align_up(B * (size_t)net->shape.n_out);
     net->stage_dy = a;
+    return 0;
 }
 
 /* A ReLU right after a conv, dense or batch-norm layer, as the only reader of its output, is
@@ -291,7 +301,7 @@ static nn_net *build(nn_arch *arch, const nn_shape *shape)
     if (build_list(&B, &arch->layers, 0, &net->out_tensor) != 0) goto fail;
     fuse_relus(net);
     plan_accumulation(net);
-    layout(net);
+    if (layout(net) != 0) goto fail;
     net->arch_json = nn_arch_json(arch, shape);
     net->arch_text = arch->text;
     arch->text = NULL;

@@ -56,6 +56,10 @@ void sc_print_versions(FILE *out)
 {
     char v[MPI_MAX_LIBRARY_VERSION_STRING + 64];
     fprintf(out, "spectcv %s\n", sc_version_string());
+    /* a sanitizer build (make SANITIZE=1) says so: its speed and memory are not a release's */
+#if defined(__SANITIZE_ADDRESS__)
+    fprintf(out, "build: AddressSanitizer and UBSan (make SANITIZE=1), for testing\n");
+#endif
     fprintf(out, "libraries (runtime: the loaded library's answer; compile-time: its headers'):\n");
 
     sc_mpi_library_version(v, sizeof v);

@@ -141,3 +141,52 @@ check "SIGINT to a one-process run: exit 4, stopped by SIGINT" \
   bash -c "test $rc -eq 4 && grep -q 'the sweep was stopped by SIGINT' '$T/s.log'"
 expect_ok "SIGINT to a one-process run: --resume" "$SPECTCV" run "$T/exp.cfg" -o "$T/s.h5" --resume --quiet
 expect_ok "SIGINT to a one-process run, then --resume: bit-identical" check_py same "$T/full.h5" "$T/s.h5"
+
+# 6. A job out of memory: a network whose activations at the job's batch cannot be allocated
+#    (16384 channels at full resolution: 4 GiB at batch 8, 0.5 GiB at batch 1, the size the
+#    sweep plans with) under a memory limit: its jobs fail with the message, the others finish,
+#    exit 3; --resume --retry-failed runs only the failed ones again.  The limit is the address
+#    space (ulimit -v), or under AddressSanitizer (which reserves terabytes of address space)
+#    its largest allocation; both make malloc return NULL as a full node does.
+mkdir -p "$T/archs"
+cp "$ROOT/configs/archs/dspic.cfg" "$ROOT/configs/archs/dspic_half.cfg" "$T/archs/"
+cat > "$T/archs/wide.cfg" <<'CFG'
+description = "small in parameters, huge in activations";
+layers = (
+  { type = "conv"; out = 16384; kernel = 1; },
+  { type = "relu"; },
+  { type = "global_avgpool"; },
+  { type = "dense"; out = "n_out"; }
+);
+CFG
+exp oom 1 '"dspic_half", "wide"' | sed "s#arch_dir = .*#arch_dir = \"$T/archs\";#" > "$T/oom.cfg"
+exp oom 1 '"dspic_half"' | sed "s#arch_dir = .*#arch_dir = \"$T/archs\";#" > "$T/oom-ref.cfg"
+expect_ok "out of memory: the reference sweep without the wide network" \
+  mpi 2 "$SPECTCV" run "$T/oom-ref.cfg" -o "$T/oom-ref.h5" --quiet
+limited() { # CMD...: under the memory limit, and never longer than 120 s
+  if "$SPECTCV" --version 2>/dev/null | grep -q '^build: AddressSanitizer'; then
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:allocator_may_return_null=1:max_allocation_size_mb=1024" timeout 120 "$@"
+  else
+    (ulimit -v 1600000 && timeout 120 "$@")
+  fi
+}
+limited mpirun --allow-run-as-root --oversubscribe --mca mpi_yield_when_idle 1 -np 2 \
+  "$SPECTCV" run "$T/oom.cfg" -o "$T/oom.h5" > "$T/oom.log" 2>&1; rc=$?
+check "out of memory: the sweep completes with failed jobs (exit 3)" test "$rc" -eq 3
+check "out of memory: each wide job failed with the message" "$PYTHON" -c "
+import h5py, sys
+t = h5py.File('$T/oom.h5', 'r')['jobs/table'][:]
+msg = b\"architecture 'wide' at batch 8: out of memory: 4097.3 MiB for the network's activations (at this batch size); a smaller train.batch, or fewer ranks on the node, may fit\"
+wide = [r for r in t if r['architecture'] == b'wide']
+sys.exit(0 if len(wide) == 3 and all(r['status'] == 3 and r['message'] == msg for r in wide) else 1)"
+check "out of memory: the other jobs are done, bit-identical to a sweep without the wide network" "$PYTHON" -c "
+import h5py, sys
+a = [r for r in h5py.File('$T/oom-ref.h5', 'r')['jobs/table'][:]]
+b = [r for r in h5py.File('$T/oom.h5', 'r')['jobs/table'][:] if r['architecture'] == b'dspic_half']
+sys.exit(0 if [(r['status'], r['output_hash']) for r in a] == [(r['status'], r['output_hash']) for r in b] and a[0]['status'] == 2 else 1)"
+check "out of memory: the progress line names the failed job and why" \
+  grep -q "job 0001 .* original/wide: FAILED .*out of memory" "$T/oom.log"
+limited mpirun --allow-run-as-root --oversubscribe --mca mpi_yield_when_idle 1 -np 2 \
+  "$SPECTCV" run "$T/oom.cfg" -o "$T/oom.h5" --resume --retry-failed > "$T/oom2.log" 2>&1; rc=$?
+check "out of memory: --resume --retry-failed runs only the 3 failed jobs again (exit 3 again)" \
+  bash -c "test $rc -eq 3 && grep -q 'resuming .*: 3 of 6 jobs done, 3 failed' '$T/oom2.log' && test \$(grep -c 'FAILED' '$T/oom2.log') -eq 3"
