@@ -16,6 +16,7 @@
 #include "data/dataset.h"
 #include "util/error.h"
 #include "util/h5.h"
+#include "util/sys.h"
 
 struct sc_ds_writer {
     char *path, *partial;
@@ -160,7 +161,8 @@ int sc_ds_writer_put(sc_ds_writer *wr, int64_t i, const uint16_t *image, const u
     SC_H5(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL),
           "%s: /images: cannot select scan %" PRId64, wr->path, i);
     SC_H5(H5Dwrite(wr->images, H5T_NATIVE_UINT16, ms, fs, H5P_DEFAULT, image),
-          "%s: /images: cannot write scan %" PRId64, wr->path, i);
+          "%s: /images: cannot write scan %" PRId64 "%s", wr->path, i,
+          sc_fs_full_note(wr->partial));
     memcpy(wr->labels + (size_t)i * wr->l, labels, (size_t)wr->l);
     wr->patient[i] = patient;
     if (!wr->written[i]) wr->n_written++;

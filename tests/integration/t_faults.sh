@@ -60,6 +60,16 @@ else
   check "full disk at creation: no crash (HDF5's failed close is not closed again at exit)" \
     no_crash /dev/stdin <<<"$out"
   check "full disk at creation: no half-made results file is left" test ! -e "$MNT/r.h5"
+  expect_fail "full disk: synth names the file and the full file system" \
+    "$MNT/d.h5: /images: cannot write scan [0-9]+ \(its file system is full" \
+    "$SPECTCV" synth -o "$MNT/d.h5" --patients 30 --size 256x64 --seed 5
+  check "full disk: synth leaves neither the file nor its .partial" \
+    bash -c "test ! -e '$MNT/d.h5' && test ! -e '$MNT/d.h5.partial'"
+  cp "$T/full.h5" "$T/full-copy.h5"
+  expect_fail "full disk: report names the file it could not write" \
+    "$MNT/rep/.*: write failed: No space left on device" \
+    "$SPECTCV" report "$T/full-copy.h5" -o "$MNT/rep" --bootstrap 0 --no-render
+  check "full disk: the report's results file is untouched" cmp -s "$T/full.h5" "$T/full-copy.h5"
   umount "$MNT"
 
   # 2. The disk fills while the sweep runs: checkpoints cannot be written (a warning), the
