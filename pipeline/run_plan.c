@@ -46,11 +46,20 @@ void sc_plan_print(const sc_experiment *e, const sc_dataset *ds, const int *lab,
         printf(" (%d of %d)\n", ds->v, ds->v_file);
     }
     printf("labels:");
+    int64_t pos[SC_DS_MAX_LABELS];
     for (int j = 0; j < l; j++) {
-        int64_t pos = 0;
-        for (int64_t i = 0; i < ds->n; i++) pos += truth[i * l + j];
-        printf(" %s %lld%s", ds->label_names[lab[j]], (long long)pos, j + 1 < l ? "," : "\n");
+        pos[j] = 0;
+        for (int64_t i = 0; i < ds->n; i++) pos[j] += truth[i * l + j];
+        printf(" %s %lld%s", ds->label_names[lab[j]], (long long)pos[j], j + 1 < l ? "," : "\n");
     }
+    /* A constant label trains (its positive weight is 1) but some of its metrics have no
+     * value in any fold: say so before the sweep rather than in the report only. */
+    for (int j = 0; j < l; j++)
+        if (pos[j] == 0 || pos[j] == ds->n)
+            printf("note: label '%s' is %s in every scan: its %s and AUC are undefined (NaN) in "
+                   "every test fold%s (docs/statistics.md)\n", ds->label_names[lab[j]],
+                   pos[j] ? "positive" : "negative", pos[j] ? "specificity" : "sensitivity",
+                   pos[j] ? "" : ", its precision and F1 too where it is never predicted");
     int64_t rare = 0, rare_patients = 0;
     if (e->folds.stratify == SC_STRATIFY_AUTO)
         rare = sc_folds_rare_sets(ds->n, l, truth, ds->patient, e->folds.k, e->folds.by_patient,

@@ -349,8 +349,9 @@ static void label_section(const rp_ctx *c, int j, rp_doc *doc)
     rp_para(doc, "Mean over the done test folds [%s].%s%s", iv, clipped ? " " : "",
             clipped ? SC_CLIP_LEGEND "." : "");
     if (zero.n)
-        rp_para(doc, "Undefined (a zero denominator, e.g. no positive scan of %s in the test "
-                "fold; docs/statistics.md section 1): %s. Those folds are left out of the "
+        rp_para(doc, "Undefined (a zero denominator: precision when no scan of the fold is "
+                "predicted %s, sensitivity when none has it, specificity when all have it, F1 "
+                "when neither; docs/statistics.md section 1): %s. Those folds are left out of the "
                 "mean (" DASH " here when no fold has a value; an empty field in per_fold.csv) "
                 "and count as 0 in the macro averages.", label, zero.p);
     if (auc_note.n)
