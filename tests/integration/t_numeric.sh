@@ -3,7 +3,7 @@
 # is refused before anything trains, naming the file, the scan, the view and the pixel; a blank
 # scan trains and tests as zeros; a constant label and a test fold without a positive give NaN
 # (undefined) metrics that the summary leaves out and the report names; a diverging learning
-# rate fails its jobs with the epoch, the sweep finishing the others with exit status 3.
+# rate fails its jobs with the epoch, the sweep (2 ranks) finishing the others with exit status 3.
 source "$(dirname "$0")/lib.sh"
 mk() { "$PYTHON" "$ROOT/tests/integration/make_dataset.py" "$@" --size 128x32; }
 py() { "$PYTHON" -c "$1"; }
@@ -64,7 +64,7 @@ check "constant labels: exit 0, and the plan names each constant label and what 
   test $rc -eq 0 &&
   grep -q \"^note: label 'arthritis' is negative in every scan: its sensitivity and AUC are undefined (NaN) in every test fold\" '$T/const.log' &&
   grep -q \"^note: label 'normal' is positive in every scan: its specificity and AUC are undefined (NaN) in every test fold\" '$T/const.log'"
-check "constant labels: per job, arthritis sensitivity and AUC and normal specificity NaN, accuracy 1 or a value, counted" \
+check "constant labels: per job, arthritis sensitivity and AUC and normal specificity NaN, the rest defined, counted; loss finite" \
   py "
 import h5py, numpy as np, sys
 f = h5py.File('$T/const.h5r', 'r')
@@ -77,6 +77,7 @@ for j in range(len(t)):
     ok = ok and np.isnan(m['normal_specificity']) and np.isnan(m['auc_normal'])
     ok = ok and np.isfinite(m['arthritis_specificity']) and np.isfinite(m['normal_sensitivity'])
     ok = ok and np.isfinite(m['macro_sensitivity']) and m['zero_division'] >= 2 and m['auc_undefined'] == 2
+    ok = ok and np.isfinite(f['jobs/%04d/history' % j][:]).all()  # no NaN reached the loss
 sys.exit(0 if ok else 1)"
 check "constant labels: the summary has n = 0 and a NaN mean for the undefined cells, n = 3 for the others" \
   py "
@@ -97,8 +98,10 @@ check "constant labels: the report's table shows — and its footnote names the 
 # 4. A test fold with no positive of a label: arthritis positive only in patient 100's two
 # scans, so one fold of three holds them and the other two test folds have none.
 mk "$T/rare.h5" --defect label-rare
-"$SPECTCV" run "$T/base.cfg" --data "$T/rare.h5" -o "$T/rare.h5r" --quiet > "$T/rare.log" 2>&1
+"$SPECTCV" run "$T/base.cfg" --data "$T/rare.h5" -o "$T/rare.h5r" > "$T/rare.log" 2>&1
 rc=$?
+check "rare label: the plan says in how many test folds it has no positive" grep -q \
+  "^note: label 'arthritis' has no positive scan in 2 of 3 test folds: its sensitivity and AUC are undefined (NaN) there" "$T/rare.log"
 check "rare label: exit 0; its sensitivity is a number in the one fold with its positives, NaN in the two without" \
   py "
 import h5py, numpy as np, sys
@@ -151,7 +154,7 @@ sed -e 's/size = \[64, 32\];/size = [64, 32]; normalize = "none";/' \
     -e 's/\["dspic_half"\]/["dspic_half", "linear"]/' -e "s#arch_dir = .*#arch_dir = \"$T/archs\";#" \
     -e 's/train = .*/train = { epochs = 5; batch = 8; optimizer = "sgd"; lr = 0.3; momentum = 0.9; };/' \
     "$T/base.cfg" > "$T/div.cfg"
-"$SPECTCV" run "$T/div.cfg" -o "$T/div.h5" > "$T/div.log" 2>&1
+mpi 2 "$SPECTCV" run "$T/div.cfg" -o "$T/div.h5" > "$T/div.log" 2>&1
 rc=$?
 check_div() {
   py "
@@ -178,7 +181,7 @@ check "diverging lr: the linear jobs failed at epoch N >= 2 saying so, loss fini
 check "diverging lr: the run log names the failed jobs and --retry-failed" bash -c "
   test \$(grep -c 'FAILED on rank' '$T/div.log') -eq 3 && grep -q -- '--resume --retry-failed' '$T/div.log'"
 py "import h5py; t = h5py.File('$T/div.h5', 'r')['jobs/table'][:]; print(' '.join('%d:%d:%s' % (r['id'], r['output_hash'], r['message'].decode()) for r in t))" > "$T/div-before.txt"
-"$SPECTCV" run "$T/div.cfg" -o "$T/div.h5" --resume --retry-failed > "$T/retry.log" 2>&1
+mpi 2 "$SPECTCV" run "$T/div.cfg" -o "$T/div.h5" --resume --retry-failed > "$T/retry.log" 2>&1
 rc=$?
 py "import h5py; t = h5py.File('$T/div.h5', 'r')['jobs/table'][:]; print(' '.join('%d:%d:%s' % (r['id'], r['output_hash'], r['message'].decode()) for r in t))" > "$T/div-after.txt"
 check "--resume --retry-failed: runs the 3 failed jobs again (not the done ones), they fail the same way, exit 3" bash -c "
