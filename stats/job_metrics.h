@@ -6,8 +6,9 @@
  *   [0, 5)            macro_accuracy macro_precision macro_sensitivity macro_specificity macro_f1
  *   [5, 10)           micro_accuracy ... micro_f1
  *   [10, 10 + 5l)     <label>_accuracy ... <label>_f1, label by label
- *                     micro and per label: NaN where the denominator is 0 (e.g. a label's sensitivity in a
- *                     fold with no positive of it); the macro block counts such values as 0
+ *                     micro and per label: NaN where the denominator is 0 (e.g. a label's
+ *                     sensitivity in a fold with no positive of it); the macro block counts
+ *                     such values as 0
  *   [10+5l, 16+5l)    subset_accuracy hamming_loss example_accuracy example_precision
  *                     example_recall example_f1
  *   [16+5l, 16+6l)    auc_<label>, label by label; NaN when the fold holds no positive or no
