@@ -293,6 +293,16 @@ void sc_ds_close(sc_dataset *ds)
     memset(ds, 0, sizeof *ds);
 }
 
+/* The name of stored view j (view_names follow data.views once views are selected; a stored
+ * view that was not selected is named by its position). */
+static const char *stored_view_name(const sc_dataset *ds, int j)
+{
+    static const char *const unnamed[SC_DS_MAX_VIEWS] = {"0", "1", "2", "3", "4", "5", "6", "7"};
+    for (int k = 0; k < ds->v; k++)
+        if (ds->view_index[k] == j) return ds->view_names[k];
+    return unnamed[j];
+}
+
 int sc_ds_read(sc_dataset *ds, int64_t first, int64_t count, float *out)
 {
     hid_t images = ds->h5_images, fsp = -1, msp = -1;
@@ -316,15 +326,17 @@ int sc_ds_read(sc_dataset *ds, int64_t first, int64_t count, float *out)
           "%s: /images: cannot read scans [%lld, %lld) (truncated or damaged file?)", ds->path,
           (long long)first, (long long)(first + count));
     if (ds->pixel == SC_PIX_F32) {
-        size_t per = (size_t)ds->v_file * (size_t)ds->h * (size_t)ds->w;
+        const size_t hw = (size_t)ds->h * (size_t)ds->w, per = (size_t)ds->v_file * hw;
         for (int64_t i = 0; i < count; i++)
             for (size_t k = 0; k < per; k++) {
                 float x = out[(size_t)i * per + k];
+                /* the first bad pixel of the scan, named so that it can be looked at */
                 SC_CHECK(isfinite(x) && x >= 0.0f,
-                         "%s: /images: scan %lld has a %s pixel (%g); counts must be finite and "
-                         "non-negative",
+                         "%s: /images: scan %lld has a %s pixel (%g) in view '%s' at row %zu, "
+                         "column %zu; counts must be finite and non-negative",
                          ds->path, (long long)(first + i), isfinite(x) ? "negative" : "non-finite",
-                         (double)x);
+                         (double)x, stored_view_name(ds, (int)(k / hw)), k % hw / (size_t)ds->w,
+                         k % (size_t)ds->w);
             }
     }
     rc = 0;

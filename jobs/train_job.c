@@ -100,7 +100,9 @@ static int fill_batch(void *p, const int64_t *idx, int b, float *x, float *y)
 #define POS_WEIGHT_MAX 100.0
 
 /* Balanced positive weights: negatives / positives per label over the training samples (real
- * scans once each: their copies repeat the same labels), within the bounds above. */
+ * scans once each: their copies repeat the same labels), within the bounds above; 1 for a label
+ * constant over them (no positive, or no negative: nothing to balance; the floor would instead
+ * shrink an all-positive label's loss a hundredfold). */
 static void balanced_pos_weight(const fill_ctx *f, float *pw)
 {
     const int l = f->ctx->l;
@@ -109,7 +111,7 @@ static void balanced_pos_weight(const fill_ctx *f, float *pw)
         int64_t pos = 0;
         for (int64_t i = 0; i < real; i++) pos += labels_of(f, i)[j];
         for (int64_t i = 0; i < f->n_synth; i++) pos += f->synth_labels[(size_t)i * l + j];
-        double r = pos > 0 ? (double)(nt - pos) / (double)pos : 1.0;
+        double r = pos > 0 && pos < nt ? (double)(nt - pos) / (double)pos : 1.0;
         pw[j] = (float)fmin(fmax(r, POS_WEIGHT_MIN), POS_WEIGHT_MAX);
     }
 }

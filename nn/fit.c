@@ -100,8 +100,9 @@ int nn_fit(nn_net *net, const nn_train_cfg *cfg, int64_t n_train, nn_fill_fn fil
                 sc_err_prefix("epoch %d, step %d", e + 1, pos.step);
                 goto fail;
             }
-            SC_CHECK(isfinite(loss), "epoch %d, step %d: loss is %s", e + 1, pos.step,
-                     isnan(loss) ? "NaN" : "Inf");
+            /* The one caller is spectcv's classifier job: the hint names its key. */
+            SC_CHECK(isfinite(loss), "epoch %d, step %d: loss is %s (not finite): training "
+                     "diverged; lower train.lr", e + 1, pos.step, isnan(loss) ? "NaN" : "Inf");
             pos.sum += loss * b;
             pos.seen += b;
             if (pos.next == n_train) history[e] = (float)(pos.sum / (double)pos.seen);

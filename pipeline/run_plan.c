@@ -32,6 +32,45 @@ static const char *stratify_desc(int mode)
     }
 }
 
+/* A label constant over the data set, or over some test folds, trains (a balanced positive
+ * weight is 1 without positives) but some of its metrics have no value there (NaN, left out of
+ * the summary's means: docs/statistics.md section 1): said before the sweep, not only in the
+ * report.  pos[j]: the label's positive scans. */
+static void undefined_notes(const sc_dataset *ds, const char *const *names, int l,
+                            const uint8_t *truth, const int64_t *pos, const int16_t *assign,
+                            int repeats, int k)
+{
+    for (int j = 0; j < l; j++) {
+        if (pos[j] == 0 || pos[j] == ds->n) {
+            printf("note: label '%s' is %s in every scan: its %s and AUC are undefined (NaN) in "
+                   "every test fold%s (docs/statistics.md)\n", names[j],
+                   pos[j] ? "positive" : "negative", pos[j] ? "specificity" : "sensitivity",
+                   pos[j] ? "" : ", its precision and F1 too where it is never predicted");
+            continue;
+        }
+        int no_pos = 0, no_neg = 0;
+        for (int r = 0; r < repeats; r++)
+            for (int f = 0; f < k; f++) {
+                int64_t p = 0, m = 0;
+                for (int64_t i = 0; i < ds->n; i++)
+                    if (assign[(int64_t)r * ds->n + i] == f) {
+                        m++;
+                        p += truth[i * l + j];
+                    }
+                no_pos += p == 0;
+                no_neg += p == m;
+            }
+        if (no_pos)
+            printf("note: label '%s' has no positive scan in %d of %d test folds: its "
+                   "sensitivity and AUC are undefined (NaN) there and left out of the means\n",
+                   names[j], no_pos, repeats * k);
+        if (no_neg)
+            printf("note: label '%s' has no negative scan in %d of %d test folds: its "
+                   "specificity and AUC are undefined (NaN) there and left out of the means\n",
+                   names[j], no_neg, repeats * k);
+    }
+}
+
 void sc_plan_print(const sc_experiment *e, const sc_dataset *ds, const int *lab, int l,
                    const uint8_t *truth, const int16_t *assign, int n_jobs, int size,
                    int threads, int capped)
@@ -46,10 +85,11 @@ void sc_plan_print(const sc_experiment *e, const sc_dataset *ds, const int *lab,
         printf(" (%d of %d)\n", ds->v, ds->v_file);
     }
     printf("labels:");
+    int64_t pos[SC_DS_MAX_LABELS];
     for (int j = 0; j < l; j++) {
-        int64_t pos = 0;
-        for (int64_t i = 0; i < ds->n; i++) pos += truth[i * l + j];
-        printf(" %s %lld%s", ds->label_names[lab[j]], (long long)pos, j + 1 < l ? "," : "\n");
+        pos[j] = 0;
+        for (int64_t i = 0; i < ds->n; i++) pos[j] += truth[i * l + j];
+        printf(" %s %lld%s", ds->label_names[lab[j]], (long long)pos[j], j + 1 < l ? "," : "\n");
     }
     int64_t rare = 0, rare_patients = 0;
     if (e->folds.stratify == SC_STRATIFY_AUTO)
@@ -77,6 +117,7 @@ void sc_plan_print(const sc_experiment *e, const sc_dataset *ds, const int *lab,
     if (sc_folds_quality_print(stdout, assign, e->folds.repeats, ds->n, l, truth, ds->patient,
                                e->folds.k, names))
         printf("fold quality: %s\n", sc_err_msg());
+    undefined_notes(ds, names, l, truth, pos, assign, e->folds.repeats, e->folds.k);
     int cells = 0, excluded = 0;
     for (int a = 0; a < e->n_aug; a++)
         for (int m = 0; m < e->n_arch; m++) {

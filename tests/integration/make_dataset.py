@@ -7,7 +7,13 @@ usage: make_dataset.py OUT.h5 [--n N] [--size HxW] [--defect NAME] [--seed S]
 defects: none, images-3d, labels-rows, labels-value, labels-float, no-label-names,
          no-patient, images-int32, images-nan, images-nan-last (in the last scan),
          view-names-count, empty-label-name,
-         mirrored-count, mirrored-value, mirrored-given (a valid view_mirrored = [1, 0])
+         mirrored-count, mirrored-value, mirrored-given (a valid view_mirrored = [1, 0]),
+         images-inf (+Inf in scan 6, view 0, row 5, column 2; float32),
+         images-negative (-3 in scan 2, view 1, row 0, column 7; float32);
+         valid but degenerate (tests/integration/t_numeric.sh):
+         blank-scan (scans 4 and 5, patient 102, all zero in every view),
+         label-constant (arthritis 0 and normal 1 in every scan),
+         label-rare (arthritis positive in patient 100's two scans only)
 """
 import argparse
 import h5py
@@ -28,6 +34,13 @@ art = rng.random(n) < 0.3
 labels = np.stack([met, art, ~(met | art)], axis=1).astype(np.uint8)
 patient = np.arange(n, dtype=np.int64) // 2 + 100
 images = rng.poisson(20, size=(n, v, h, w)).astype(np.uint16)
+if a.defect == "blank-scan":
+    images[4:6] = 0
+elif a.defect == "label-constant":
+    labels[:, 1], labels[:, 2] = 0, 1
+elif a.defect == "label-rare":
+    labels[:, 1] = 0
+    labels[0:2, 1] = 1
 
 with h5py.File(a.out, "w") as f:
     d = a.defect
@@ -35,6 +48,13 @@ with h5py.File(a.out, "w") as f:
         f.create_dataset("images", data=images[:, 0])
     elif d == "images-int32":
         f.create_dataset("images", data=images.astype(np.int32))
+    elif d in ("images-inf", "images-negative"):
+        im = images.astype(np.float32)
+        if d == "images-inf":
+            im[6, 0, 5, 2] = np.inf
+        else:
+            im[2, 1, 0, 7] = -3.0
+        f.create_dataset("images", data=im, chunks=(1, v, h, w))
     elif d in ("images-nan", "images-nan-last"):
         im = images.astype(np.float32)
         im[4 if d == "images-nan" else n - 1, 1, 3, 3] = np.nan
