@@ -47,11 +47,7 @@ typedef struct {
     int ref_cell;       /* the reference's cell */
     int metric;
     int baseline;       /* 1: against the named baseline; 0: the same (augmentation, arch) */
-    int n, df;          /* paired folds with a finite value in both */
-    double mean_diff, sd_diff, lo, hi; /* other - reference, corrected interval */
-    double t, p, p_holm;
-    int degenerate;
-    double test_train_ratio, level;
+    sc_paired_ttest tt; /* of the differences other - reference (report's test, summary.h) */
 } sc_cmp_test;
 
 /* One McNemar test: the same pair of cells, the pooled predictions of one repeat's paired folds

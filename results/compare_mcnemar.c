@@ -4,6 +4,7 @@
  * here, scan by scan, since the test means nothing otherwise.  A scan is right when each job's
  * decisions (score >= the job's threshold) give its whole label set. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,8 +63,6 @@ int sc_compare_mcnemar(sc_comparison *c)
     const int repeats = c->rf[0].repeats;
     sc_cv_data *d = sc_xcalloc((size_t)c->n_files, sizeof *d);
     int *ja = sc_xmalloc((size_t)max_jobs * sizeof *ja), *jb = sc_xmalloc((size_t)max_jobs * sizeof *jb);
-    double *p = sc_xmalloc((size_t)(pairs + 1) * sizeof *p), *adj = sc_xmalloc((size_t)(pairs + 1) * sizeof *adj);
-    int *at = sc_xmalloc((size_t)(pairs + 1) * sizeof *at);
     c->mcnemar = sc_xcalloc((size_t)(repeats * pairs + 1), sizeof *c->mcnemar);
     c->n_mcnemar = 0;
     if (pairs > 0)
@@ -84,14 +83,8 @@ int sc_compare_mcnemar(sc_comparison *c)
             m->repeat = r;
             SC_TRY(one(c, d, m, ja, jb));
         }
-        int k = 0; /* Holm over this repeat's tests that have a p */
-        for (int i = 0; i < pairs; i++)
-            if (!isnan(family[i].p)) {
-                p[k] = family[i].p;
-                at[k++] = i;
-            }
-        if (k > 0) SC_TRY(st_holm(p, k, adj));
-        for (int i = 0; i < k; i++) family[at[i]].p_holm = adj[i];
+        SC_TRY(sc_holm_rows(family, sizeof *family, offsetof(sc_cmp_mcnemar, p),
+                            offsetof(sc_cmp_mcnemar, p_holm), pairs));
     }
     rc = 0;
 fail:
@@ -99,8 +92,5 @@ fail:
     free(d);
     free(ja);
     free(jb);
-    free(p);
-    free(adj);
-    free(at);
     return rc;
 }

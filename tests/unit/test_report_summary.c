@@ -167,7 +167,7 @@ static void test_ttest_and_pooled(void **state)
             !strcmp(s.ttest[i].metric, "macro_f1"))
             t = &s.ttest[i];
     assert_non_null(t);
-    assert_int_equal(t->n, 3);
+    assert_int_equal(t->tt.n, 3);
     double d[3], n_test = 0, n_train = 0;
     int J = 0;
     for (int f = 0; f < FX_K; f++) {
@@ -183,9 +183,9 @@ static void test_ttest_and_pooled(void **state)
     }
     st_ttest_result want;
     assert_int_equal(st_ttest_corrected(d, 3, n_test / n_train, 0.95, &want), 0);
-    assert_float_equal(t->mean_diff, want.mean, 1e-15);
-    assert_float_equal(t->p, want.p, 1e-15);
-    assert_float_equal(t->lo, want.lo, 1e-15);
+    assert_float_equal(t->tt.res.mean, want.mean, 1e-15);
+    assert_float_equal(t->tt.res.p, want.p, 1e-15);
+    assert_float_equal(t->tt.res.lo, want.lo, 1e-15);
 
     /* pooled sensitivity of metastasis for original x alexnet: folds 0..2 (fold 3 running). */
     const sc_pooled_row *p = sc_summary_find_pooled(&s, 1, 0, "metastasis", "sensitivity");
@@ -317,7 +317,7 @@ static void test_two_repeats(void **state)
     assert_int_equal(s.n_mcnemar, 2 * 4 * 6);
     /* t-test over both repeats: 8 paired folds, minus the failed one for cell 3 */
     for (int i = 0; i < s.n_ttest; i++)
-        if (s.ttest[i].cell_a == 0 && s.ttest[i].cell_b == 3) assert_int_equal(s.ttest[i].n, 7);
+        if (s.ttest[i].cell_a == 0 && s.ttest[i].cell_b == 3) assert_int_equal(s.ttest[i].tt.n, 7);
     assert_int_equal(s.boot[0].resamples, 200);
     sc_summary_free(&s);
     sc_results_free(&rf);
