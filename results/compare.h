@@ -54,10 +54,7 @@ typedef struct {
  * (b = #(reference right, other wrong), c = #(reference wrong, other right)). */
 typedef struct {
     int file, cell, ref_cell, baseline, repeat;
-    int64_t n, b, c;    /* n: paired scans (0: nothing to test, p NaN) */
-    double chi2, p_chi2, p_exact;
-    int exact;          /* b + c < 25: p is the exact p */
-    double p, p_holm;
+    sc_paired_mcnemar mc; /* b: reference right, other wrong */
 } sc_cmp_mcnemar;
 
 typedef struct {

@@ -94,11 +94,11 @@ void sc_compare_print(FILE *out, const sc_comparison *c)
             char p[32], ph[32];
             cell_name(c, m->file, m->cell, name, sizeof name);
             cell_name(c, 0, m->ref_cell, name2, sizeof name2);
-            pvalue(p, sizeof p, m->p);
-            pvalue(ph, sizeof ph, m->p_holm);
+            pvalue(p, sizeof p, m->mc.p);
+            pvalue(ph, sizeof ph, m->mc.p_holm);
             fprintf(out, "  %-*s  %-*s  %-*s  %6d  %6lld  %6lld  %6lld %8s %8s\n", wf,
-                    c->rf[m->file].path, wc, name, wc, name2, m->repeat, (long long)m->n,
-                    (long long)m->b, (long long)m->c, p, ph);
+                    c->rf[m->file].path, wc, name, wc, name2, m->repeat, (long long)m->mc.n,
+                    (long long)m->mc.res.b, (long long)m->mc.res.c, p, ph);
         }
     }
     if (c->n_tests == 0)
@@ -169,19 +169,20 @@ int sc_compare_write_csv(const sc_comparison *c, const char *path)
         rp_csv_str(&o, c->s[m->file].cell_aug[m->cell]);
         rp_puts(&o, ",");
         rp_csv_str(&o, c->s[m->file].cell_arch[m->cell]);
-        rp_printf(&o, ",%lld,,,,,,,", (long long)m->n);
+        rp_printf(&o, ",%lld,,,,,,,", (long long)m->mc.n);
         rp_csv_str(&o, c->rf[0].path);
         rp_puts(&o, ",");
         rp_csv_str(&o, c->s[0].cell_aug[m->ref_cell]);
         rp_puts(&o, ",");
         rp_csv_str(&o, c->s[0].cell_arch[m->ref_cell]);
         rp_printf(&o, ",%s,,,,,,", m->baseline ? "baseline" : "same cell"); /* df .. t empty */
-        const double v[] = {m->p, m->p_holm};
+        const st_mcnemar_result *r = &m->mc.res;
+        const double v[] = {m->mc.p, m->mc.p_holm};
         csv_doubles(&o, v, 2);
-        rp_printf(&o, ",,%d,%lld,%lld", m->repeat, (long long)m->b, (long long)m->c);
-        const double w[] = {m->chi2, m->p_chi2, m->p_exact};
+        rp_printf(&o, ",,%d,%lld,%lld", m->repeat, (long long)r->b, (long long)r->c);
+        const double w[] = {r->chi2, r->p_chi2, r->p_exact};
         csv_doubles(&o, w, 3);
-        rp_printf(&o, ",%d\n", m->exact);
+        rp_printf(&o, ",%d\n", r->exact_recommended);
     }
     int rc = sc_write_file_atomic(path, o.p ? o.p : "", o.n);
     rp_buf_free(&o);

@@ -101,6 +101,22 @@ int sc_paired_ttest_run(const double *diff, int n, double sum_test, double sum_t
  * theirs). */
 int sc_holm_rows(void *rows, size_t size, size_t p_off, size_t adj_off, int n);
 
+/* One McNemar test on the pooled paired predictions of two cells, as a row of report's
+ * /summary/comparisons/mcnemar and a McNemar test of `compare` both hold it, filled by
+ * sc_paired_mcnemar_run.  n = 0 (nothing to compare): b = c = 0, every p and chi2 NaN. */
+typedef struct {
+    int64_t n;             /* paired samples */
+    st_mcnemar_result res; /* b, c, chi2, p_chi2, p_exact; exact_recommended: b + c < 25 */
+    double p;              /* res.p_exact when exact_recommended, else res.p_chi2 */
+    double p_holm;         /* Holm over the test's family (sc_holm_rows), NaN where p is */
+} sc_paired_mcnemar;
+
+/* The test of n paired samples: decisions a and b [n][l] (0/1) against truth [n][l]; label >= 0
+ * that label right, -1 the whole label set (st_mcnemar_counts).  -1 only when the test itself
+ * fails (the caller prefixes the cells it compared). */
+int sc_paired_mcnemar_run(const float *a, const float *b, const uint8_t *truth, int64_t n, int l,
+                          int label, sc_paired_mcnemar *out);
+
 /* Corrected resampled paired t-test of cell a against cell b on the per-fold values of one
  * macro metric, over the (repeat, fold) pairs where both jobs are done
  * (/summary/comparisons/ttest).  p_holm: Holm over all pairs of cells for this metric. */
@@ -122,10 +138,7 @@ typedef struct {
     char b_architecture[SC_ROW_NAME], b_augmentation[SC_ROW_NAME];
     int32_t cell_a, cell_b, repeat;
     char label[SC_LABEL_NAME];
-    int64_t n, b, c; /* n: paired samples (0: nothing to compare, p NaN) */
-    double chi2, p_chi2, p_exact;
-    int32_t exact;
-    double p, p_holm;
+    sc_paired_mcnemar mc; /* b: a right, b wrong */
 } sc_mcnemar_row;
 
 /* What to compute beyond /summary/table. */

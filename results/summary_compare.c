@@ -66,6 +66,21 @@ int sc_paired_ttest_run(const double *diff, int n, double sum_test, double sum_t
     return st_ttest_corrected(diff, n, out->test_train_ratio, level, &out->res);
 }
 
+int sc_paired_mcnemar_run(const float *a, const float *b, const uint8_t *truth, int64_t n, int l,
+                          int label, sc_paired_mcnemar *out)
+{
+    out->n = n;
+    out->res = (st_mcnemar_result){.chi2 = NAN, .p_chi2 = NAN, .p_exact = NAN};
+    out->p = out->p_holm = NAN;
+    if (n == 0) return 0;
+    /* each job's decisions, at its own threshold: 0/1 at 0.5 */
+    if (st_mcnemar_counts(a, b, truth, n, l, 0.5, label, &out->res.b, &out->res.c) ||
+        st_mcnemar(out->res.b, out->res.c, &out->res))
+        return -1;
+    out->p = out->res.exact_recommended ? out->res.p_exact : out->res.p_chi2;
+    return 0;
+}
+
 static int ttests(const sc_results_file *rf, const sc_cv_data *d, sc_summary *s, int *ja,
                   int *jb, double *diff)
 {
@@ -128,33 +143,21 @@ static int mcnemars(const sc_results_file *rf, const sc_cv_data *d, sc_summary *
                     m->repeat = r;
                     snprintf(m->label, sizeof m->label, "%s",
                              lab < 0 ? "set" : rf->label_names[lab]);
-                    m->chi2 = m->p_chi2 = m->p_exact = m->p = m->p_holm = NAN;
                     int n = paired_jobs(rf, d, a, b, r, ja, jb);
                     sc_pool_jobs(rf, d, ja, n, &pa);
                     sc_pool_jobs(rf, d, jb, n, &pb);
-                    m->n = pa.m;
-                    if (pa.m > 0) {
-                        st_mcnemar_result res;
-                        /* each job's decisions, at its own threshold: 0/1 at 0.5 */
-                        if (st_mcnemar_counts(pa.decision, pb.decision, pa.truth, pa.m, l, 0.5,
-                                              lab, &m->b, &m->c) ||
-                            st_mcnemar(m->b, m->c, &res)) {
-                            sc_err_prefix("%s: McNemar of %s/%s vs %s/%s", rf->path,
-                                          m->a_augmentation, m->a_architecture,
-                                          m->b_augmentation, m->b_architecture);
-                            goto fail;
-                        }
-                        m->chi2 = res.chi2;
-                        m->p_chi2 = res.p_chi2;
-                        m->p_exact = res.p_exact;
-                        m->exact = res.exact_recommended;
-                        m->p = m->exact ? res.p_exact : res.p_chi2;
+                    if (sc_paired_mcnemar_run(pa.decision, pb.decision, pa.truth, pa.m, l, lab,
+                                              &m->mc)) {
+                        sc_err_prefix("%s: McNemar of %s/%s vs %s/%s", rf->path,
+                                      m->a_augmentation, m->a_architecture, m->b_augmentation,
+                                      m->b_architecture);
+                        goto fail;
                     }
                     sc_pool_free(&pa);
                     sc_pool_free(&pb);
                 }
-            SC_TRY(sc_holm_rows(family, sizeof *family, offsetof(sc_mcnemar_row, p),
-                                offsetof(sc_mcnemar_row, p_holm), pairs));
+            SC_TRY(sc_holm_rows(family, sizeof *family, offsetof(sc_mcnemar_row, mc.p),
+                                offsetof(sc_mcnemar_row, mc.p_holm), pairs));
         }
     return 0;
 fail:

@@ -15,9 +15,11 @@
 #define D(type, f) {#f, offsetof(type, f), SC_F_F64, 0}
 /* Fields of a nested struct, under the name the file has always given them. */
 #define IN(name, type, f) {name, offsetof(type, f), SC_F_I32, 0}
+#define LN(name, type, f) {name, offsetof(type, f), SC_F_I64, 0}
 #define DN(name, type, f) {name, offsetof(type, f), SC_F_F64, 0}
 
-/* st_ttest_result's df and degenerate are int, written as int32 */
+/* st_ttest_result's df and degenerate and st_mcnemar_result's exact_recommended are int,
+ * written as int32 */
 _Static_assert(sizeof(int) == sizeof(int32_t), "int is not 32 bits");
 
 static const sc_field f_table[] = {
@@ -58,9 +60,11 @@ static const sc_field f_mcnemar[] = {
     S(sc_mcnemar_row, a_architecture), S(sc_mcnemar_row, a_augmentation),
     S(sc_mcnemar_row, b_architecture), S(sc_mcnemar_row, b_augmentation),
     I(sc_mcnemar_row, cell_a), I(sc_mcnemar_row, cell_b), I(sc_mcnemar_row, repeat),
-    S(sc_mcnemar_row, label), L(sc_mcnemar_row, n), L(sc_mcnemar_row, b), L(sc_mcnemar_row, c),
-    D(sc_mcnemar_row, chi2), D(sc_mcnemar_row, p_chi2), D(sc_mcnemar_row, p_exact),
-    I(sc_mcnemar_row, exact), D(sc_mcnemar_row, p), D(sc_mcnemar_row, p_holm)};
+    S(sc_mcnemar_row, label), LN("n", sc_mcnemar_row, mc.n), LN("b", sc_mcnemar_row, mc.res.b),
+    LN("c", sc_mcnemar_row, mc.res.c), DN("chi2", sc_mcnemar_row, mc.res.chi2),
+    DN("p_chi2", sc_mcnemar_row, mc.res.p_chi2), DN("p_exact", sc_mcnemar_row, mc.res.p_exact),
+    IN("exact", sc_mcnemar_row, mc.res.exact_recommended), DN("p", sc_mcnemar_row, mc.p),
+    DN("p_holm", sc_mcnemar_row, mc.p_holm)};
 
 #define T(path, desc, f, type) {path, desc, f, (int)(sizeof f / sizeof f[0]), sizeof(type)}
 const sc_table_desc sc_summary_tables[SC_N_TABLES] = {

@@ -259,20 +259,20 @@ static void test_tests_by_hand(void **state)
             b += ra && !rb;
             cc += !ra && rb;
         }
-        assert_int_equal(m->n, n);
-        assert_int_equal(m->b, b);
-        assert_int_equal(m->c, cc);
+        assert_int_equal(m->mc.n, n);
+        assert_int_equal(m->mc.res.b, b);
+        assert_int_equal(m->mc.res.c, cc);
         if (m->cell == m->ref_cell) assert_int_equal(b + cc, 0);
-        assert_true(m->exact == (b + cc < 25));
-        assert_near(m->p, m->exact ? m->p_exact : m->p_chi2, 0);
-        assert_true(m->p_holm >= m->p && m->p_holm <= 1);
+        assert_true(m->mc.res.exact_recommended == (b + cc < 25));
+        assert_near(m->mc.p, m->mc.res.exact_recommended ? m->mc.res.p_exact : m->mc.res.p_chi2, 0);
+        assert_true(m->mc.p_holm >= m->mc.p && m->mc.p_holm <= 1);
     }
     const sc_cmp_mcnemar *mb = NULL;
     for (int i = 0; i < c.n_mcnemar; i++)
         if (c.mcnemar[i].cell == 2 && c.mcnemar[i].ref_cell == 0) mb = &c.mcnemar[i];
     assert_non_null(mb);
-    assert_int_equal(mb->n, FX_N);
-    assert_true(mb->b + mb->c > 0); /* the design makes them disagree */
+    assert_int_equal(mb->mc.n, FX_N);
+    assert_true(mb->mc.res.b + mb->mc.res.c > 0); /* the design makes them disagree */
 
     /* the CSV: a header, one row per cell and per test */
     assert_int_equal(sc_compare_write_csv(&c, "cmp.csv"), 0);
