@@ -113,6 +113,7 @@ int sc_folds_assign(int64_t n, int l, const uint8_t *labels, const int64_t *pati
     group *g = NULL, *byid = NULL, *rare = NULL;
     int64_t *fold_scans = NULL, *fold_stratum = NULL, *fold_pos = NULL;
     int64_t m = 0;
+    int rc = -1;
     SC_CHECK(cfg->k >= 2 && cfg->k <= 1000, "folds.k: expected 2 to 1000 folds, got %d", cfg->k);
     SC_CHECK(cfg->repeats >= 1 && cfg->repeats <= 1000,
              "folds.repeats: expected 1 to 1000, got %d", cfg->repeats);
@@ -236,13 +237,7 @@ int sc_folds_assign(int64_t n, int l, const uint8_t *labels, const int64_t *pati
             assign[(int64_t)r * n + i] = byid[gi].fold;
         }
     }
-    free(g);
-    free(byid);
-    free(rare);
-    free(fold_scans);
-    free(fold_stratum);
-    free(fold_pos);
-    return 0;
+    rc = 0;
 fail:
     free(g);
     free(byid);
@@ -250,7 +245,7 @@ fail:
     free(fold_scans);
     free(fold_stratum);
     free(fold_pos);
-    return -1;
+    return rc;
 }
 
 void sc_folds_sizes(const int16_t *assign_r, int64_t n, int f, int64_t *n_test, int64_t *n_train)

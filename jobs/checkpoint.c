@@ -82,27 +82,8 @@ int sc_ckpt_clock_tick(sc_ckpt_clock *c, int *save)
 static int num(hid_t loc, const char *where, const char *name, hid_t ftype, hid_t mtype, int n,
                void *v, int write)
 {
-    hid_t sp = -1, a = -1;
-    int rc = -1;
-    hsize_t dim = (hsize_t)n;
-    if (write) {
-        SC_H5(sp = H5Screate_simple(1, &dim, NULL), "%s: %s", where, name);
-        SC_H5(a = H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT), "%s: %s", where,
-              name);
-        SC_H5(H5Awrite(a, mtype, v), "%s: cannot write %s", where, name);
-    } else {
-        SC_CHECK(H5Aexists(loc, name) > 0, "%s: missing attribute %s", where, name);
-        SC_H5(a = H5Aopen(loc, name, H5P_DEFAULT), "%s: %s", where, name);
-        SC_H5(sp = H5Aget_space(a), "%s: %s", where, name);
-        SC_CHECK(H5Sget_simple_extent_npoints(sp) == n, "%s: attribute %s: %d values expected",
-                 where, name, n);
-        SC_H5(H5Aread(a, mtype, v), "%s: cannot read %s", where, name);
-    }
-    rc = 0;
-fail:
-    if (a >= 0) H5Aclose(a);
-    if (sp >= 0) H5Sclose(sp);
-    return rc;
+    return write ? sc_h5_write_nums_attr(loc, where, name, ftype, mtype, n, v)
+                 : sc_h5_read_nums_attr(loc, where, name, NULL, mtype, n, v);
 }
 
 /* A float dataset of n values into out (the sizes must agree). */

@@ -7,6 +7,7 @@
 #include "nn/layer.h"
 #include "nn/weights.h"
 #include "util/error.h"
+#include "util/h5.h"
 
 static int write_array(hid_t g, const char *name, hid_t ftype, hid_t mtype, size_t n,
                        const void *data, const char *where)
@@ -49,27 +50,8 @@ fail:
 static int attr(hid_t g, const char *name, hid_t ftype, hid_t mtype, size_t n, void *data,
                 int write, const char *where)
 {
-    hid_t sp = -1, a = -1;
-    int rc = -1;
-    hsize_t dim = (hsize_t)n;
-    if (write) {
-        SC_H5(sp = H5Screate_simple(1, &dim, NULL), "%s: %s", where, name);
-        SC_H5(a = H5Acreate2(g, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT), "%s: %s", where,
-              name);
-        SC_H5(H5Awrite(a, mtype, data), "%s: cannot write attribute %s", where, name);
-    } else {
-        SC_CHECK(H5Aexists(g, name) > 0, "%s: missing attribute %s", where, name);
-        SC_H5(a = H5Aopen(g, name, H5P_DEFAULT), "%s: %s", where, name);
-        SC_H5(sp = H5Aget_space(a), "%s: %s", where, name);
-        SC_CHECK((size_t)H5Sget_simple_extent_npoints(sp) == n, "%s: attribute %s: %zu values "
-                 "expected", where, name, n);
-        SC_H5(H5Aread(a, mtype, data), "%s: cannot read attribute %s", where, name);
-    }
-    rc = 0;
-fail:
-    if (a >= 0) H5Aclose(a);
-    if (sp >= 0) H5Sclose(sp);
-    return rc;
+    return write ? sc_h5_write_nums_attr(g, where, name, ftype, mtype, (int)n, data)
+                 : sc_h5_read_nums_attr(g, where, name, NULL, mtype, (int)n, data);
 }
 
 /* The batch-norm layers' batch counts, in layer order. */

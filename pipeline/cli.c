@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,34 @@ int cli_usage_error(const char *cmd)
         fprintf(stderr, "Run 'spectcv %s --help' for usage.\n", cmd);
     }
     return SC_EXIT_USAGE;
+}
+
+static volatile sig_atomic_t stop_asked = 0;
+static struct sigaction old_int, old_term;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_asked = 1;
+}
+
+void cli_stop_catch(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    stop_asked = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+}
+
+int cli_stop_asked(void) { return stop_asked != 0; }
+
+void cli_stop_release(void)
+{
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
 }
 
 int cli_rank(void)

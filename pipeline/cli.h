@@ -34,5 +34,12 @@ int cli_positional(const char *arg, const char **slot);
 int cli_usage_error(const char *cmd);
 /* Rank of this process in MPI_COMM_WORLD (0 when MPI is not initialized). */
 int cli_rank(void);
+/* A serial command's long write (synth, import) that SIGINT and SIGTERM stop cleanly: from
+ * cli_stop_catch on, either signal only sets a flag, which cli_stop_asked returns (1) and the
+ * write looks at between scans, so that it removes its partial file; cli_stop_release puts the
+ * handlers found back.  Not nested. */
+void cli_stop_catch(void);
+int cli_stop_asked(void);
+void cli_stop_release(void);
 
 #endif

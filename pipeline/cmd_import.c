@@ -5,7 +5,6 @@
  * problem found is listed (up to IMP_MAX_LISTED), with the line of the list it comes from;
  * any problem means exit 1 and no file: neither the output nor OUTPUT.partial. */
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +16,6 @@
 #include "util/error.h"
 
 #define DEFAULT_VIEWS "anterior,posterior"
-
-static volatile sig_atomic_t stop_requested = 0;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
-static int stop_now(void) { return stop_requested != 0; }
 
 static void usage(FILE *out)
 {
@@ -146,24 +135,18 @@ parsed:
     imp_summary sum;
     imp_bs80k_stats bs = {0};
     if (!rc) {
-        struct sigaction sa, old_int, old_term;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old_int);
-        sigaction(SIGTERM, &sa, &old_term);
         imp_options opt = {.output = out, .force = force, .provenance = prov ? prov : "",
-                           .stop = stop_now};
+                           .stop = cli_stop_asked};
+        cli_stop_catch();
         rc = imp_run(&src, &opt, &pr, &sum);
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
+        cli_stop_release();
         if (bs80k) imp_bs80k_stats_get(&src, &bs);
         if (csv) imp_csv_close(&src);
         else imp_bs80k_close(&src);
     }
     free(prov);
     if (rc || pr.n) {
-        if (pr.n && !stop_requested) { /* after a stop, the problems are incomplete (and may
+        if (pr.n && !cli_stop_asked()) { /* after a stop, the problems are incomplete (and may
                                          * be the stop's own: an interrupted read) */
             fprintf(stderr, "spectcv: error: import of %s: %" PRId64 " problem%s; no file "
                     "written:\n", csv ? csv : bs80k, pr.n, pr.n == 1 ? "" : "s");

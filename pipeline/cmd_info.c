@@ -8,6 +8,7 @@
 #include "data/dataset.h"
 #include "pipeline/cli.h"
 #include "pipeline/commands.h"
+#include "pipeline/import.h"
 #include "results/results_read.h"
 #include "results/summary.h"
 #include "util/error.h"
@@ -15,8 +16,9 @@
 static void help(void)
 {
     printf("usage: spectcv info FILE.h5\n\n"
-           "Describe a data set (scans, views, size, labels, label sets, patients) or a results\n"
-           "file (experiment, jobs by status, the summary table).\n");
+           "Describe a data set (scans, views, size, labels, label sets, patients, and how it\n"
+           "was made: for an import, its source, date, files by format and DICOM transfer\n"
+           "syntaxes) or a results file (experiment, jobs by status, the summary table).\n");
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -80,8 +82,9 @@ static int info_dataset(const char *path)
         }
     free(ids);
     printf("scans per patient: %lld to %lld\n", (long long)mn, (long long)mx);
+    const int64_t n = ds.n;
     sc_ds_close(&ds);
-    return 0;
+    return imp_print_provenance(stdout, path, n);
 }
 
 static int info_results(const char *path)

@@ -3,7 +3,6 @@
  * Serial: under mpirun, rank 0 generates and writes; the other ranks only agree on the exit
  * status.  SIGINT / SIGTERM stop the run after the current scan and remove the partial file. */
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,20 +12,12 @@
 #include "pipeline/commands.h"
 #include "util/error.h"
 
-static volatile sig_atomic_t stop_requested = 0;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 static int progress(void *ctx, int64_t done, int64_t total)
 {
     (void)ctx;
     (void)done;
     (void)total;
-    return stop_requested != 0;
+    return cli_stop_asked();
 }
 
 static void usage(FILE *out, const sc_phantom_params *d)
@@ -124,16 +115,10 @@ int cmd_synth(int argc, char **argv)
     if (sc_phantom_check(&p)) return cli_usage_error("synth");
     if (cli_rank() != 0) return SC_EXIT_OK;
 
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
     sc_phantom_summary sum;
+    cli_stop_catch();
     int rc = sc_phantom_write(&p, out, &opts, &sum);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    cli_stop_release();
     if (rc) {
         sc_err_print();
         return SC_EXIT_FAIL;

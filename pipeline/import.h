@@ -10,6 +10,7 @@
 #define SC_PIPELINE_IMPORT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "data/dataset.h"
 
@@ -76,6 +77,12 @@ typedef struct {
 /* Run the import; problems are collected in pr.  0 when the file was written, 1 on problems
  * (pr->n > 0), -1 on an error that stopped it (message set); no file is left but on 0. */
 int imp_run(imp_source *src, const imp_options *opt, imp_problems *pr, imp_summary *sum);
+
+/* `spectcv info`'s provenance block of the data set at path (of `scans` scans): for an import,
+ * what was imported, when and by which version, the files by format and the DICOM transfer
+ * syntaxes (pipeline/import_info.c); for another generator, its name.  -1 with a message when
+ * what is there cannot be read. */
+int imp_print_provenance(FILE *out, const char *path, int64_t scans);
 
 /* The sources.  Both check everything they can alone, listing problems into pr.  0 when the
  * rows can be read, 1 when problems leave nothing to read (a broken header), -1 with a

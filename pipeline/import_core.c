@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "data/dataset.h"
 #include "data/image_read.h"
@@ -100,7 +101,7 @@ typedef struct {
     const char *uid[4][SC_DS_MAX_VIEWS]; /* sop, series, study, transfer syntax per file */
     char uid_store[4][SC_DS_MAX_VIEWS][65];
     int dicom_files;
-    unsigned formats; /* bit per sc_image_format */
+    int64_t format_files[SC_IMG_DICOM + 1]; /* files read so far, by sc_image_format */
 } scan;
 
 static const char *const uid_names[4] = {"dicom_sop_instance_uid", "dicom_series_instance_uid",
@@ -144,7 +145,7 @@ static int read_scan(const imp_source *src, const imp_row *row, scan *s, imp_pro
             continue;
         }
         free(full);
-        s->formats |= 1u << im.format;
+        s->format_files[im.format]++;
         if (src->n_views && im.frames != 1) {
             imp_problem(pr, "%s: view '%s': %s has %d frames; a per-view column takes one view "
                         "per file (put multi-frame files in a 'path' column)", row->where, col,
@@ -290,13 +291,28 @@ fail:
     return -1;
 }
 
-static void formats_string(unsigned formats, char *buf, size_t n)
+/* The formats read, "PNG+DICOM" (counts = 0), or with their files, "PNG 4, DICOM 2" (the
+ * `formats` attribute, docs/import.md). */
+static void formats_string(const int64_t *files, int counts, char *buf, size_t n)
 {
     buf[0] = '\0';
     for (int f = SC_IMG_PGM; f <= SC_IMG_DICOM; f++)
-        if (formats & (1u << f))
-            snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", buf[0] ? "+" : "",
-                     sc_image_format_name((sc_image_format)f));
+        if (files[f] > 0) {
+            const char *name = sc_image_format_name((sc_image_format)f);
+            size_t at = strlen(buf);
+            if (counts)
+                snprintf(buf + at, n - at, "%s%s %" PRId64, at ? ", " : "", name, files[f]);
+            else snprintf(buf + at, n - at, "%s%s", at ? "+" : "", name);
+        }
+}
+
+/* Now, UTC, as "2026-11-30T02:40:00Z" (the `imported` attribute). */
+static void utc_now(char buf[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    if (t == (time_t)-1 || !gmtime_r(&t, &tm) || !strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(buf, 32, "unknown");
 }
 
 int imp_run(imp_source *src, const imp_options *opt, imp_problems *pr, imp_summary *sum)
@@ -367,6 +383,13 @@ int imp_run(imp_source *src, const imp_options *opt, imp_problems *pr, imp_summa
     SC_TRY(sc_ds_writer_attr(wr, "version", SPECTCV_VERSION));
     SC_TRY(sc_ds_writer_attr(wr, "source", opt->provenance));
     {
+        char formats[160], when[32];
+        formats_string(s.format_files, 1, formats, sizeof formats);
+        utc_now(when);
+        SC_TRY(sc_ds_writer_attr(wr, "formats", formats));
+        SC_TRY(sc_ds_writer_attr(wr, "imported", when));
+    }
+    {
         sc_ds_writer *w = wr;
         wr = NULL;
         SC_TRY(sc_ds_writer_close(w));
@@ -380,7 +403,7 @@ int imp_run(imp_source *src, const imp_options *opt, imp_problems *pr, imp_summa
     for (int j = 0; j < src->n_labels; j++)
         snprintf(sum->label_names[j], SC_DS_NAME_MAX, "%s", src->label_names[j]);
     for (int j = 0; j < ref.v; j++) snprintf(sum->view_names[j], SC_DS_NAME_MAX, "%s", ref.names[j]);
-    formats_string(s.formats, sum->formats, sizeof sum->formats);
+    formats_string(s.format_files, 0, sum->formats, sizeof sum->formats);
     sum->seconds = sc_now() - t0;
     rc = 0;
 done:

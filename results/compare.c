@@ -3,6 +3,7 @@
 #include "results/compare.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,53 +171,18 @@ static int one_test(sc_comparison *c, int m, int f, int oc, int rc, int baseline
     t->ref_cell = rc;
     t->metric = m;
     t->baseline = baseline;
-    t->level = r->confidence;
-    t->mean_diff = t->sd_diff = t->lo = t->hi = t->t = t->p = t->p_holm = NAN;
-    t->test_train_ratio = NAN;
-    t->degenerate = 1;
     in_cell(r, &c->s[0], rc, flags[0]);
     in_cell(o, &c->s[f], oc, flags[1]);
     double st, sr;
     int n = sc_compare_pair_folds(r->rows, vals[0], r->n_jobs, flags[0], o->rows, vals[f],
                                   o->n_jobs, flags[1], diff, &st, &sr);
-    t->n = n;
-    t->df = n > 0 ? n - 1 : 0;
-    if (n < 2 || sr <= 0) return 0; /* nothing to test: p stays NaN */
-    t->test_train_ratio = st / sr;
-    st_ttest_result res;
-    if (st_ttest_corrected(diff, n, t->test_train_ratio, t->level, &res)) {
+    if (sc_paired_ttest_run(diff, n, st, sr, r->confidence, &t->tt)) {
         sc_err_prefix("%s %s/%s against %s %s/%s", o->path, c->s[f].cell_aug[oc],
                       c->s[f].cell_arch[oc], r->path, c->s[0].cell_aug[rc],
                       c->s[0].cell_arch[rc]);
         return -1;
     }
-    t->mean_diff = res.mean;
-    t->sd_diff = res.sd;
-    t->lo = res.lo;
-    t->hi = res.hi;
-    t->t = res.t;
-    t->df = res.df;
-    t->p = res.p;
-    t->degenerate = res.degenerate;
     return 0;
-}
-
-/* Holm over the tests of one metric that have a p. */
-static int holm(sc_cmp_test *t, int n)
-{
-    double *p = sc_xmalloc((size_t)(n + 1) * sizeof *p), *adj = sc_xmalloc((size_t)(n + 1) * sizeof *adj);
-    int *at = sc_xmalloc((size_t)(n + 1) * sizeof *at), m = 0, rc = 0;
-    for (int i = 0; i < n; i++)
-        if (!isnan(t[i].p)) {
-            p[m] = t[i].p;
-            at[m++] = i;
-        }
-    if (m > 0 && st_holm(p, m, adj)) rc = -1;
-    for (int i = 0; i < m && rc == 0; i++) t[at[i]].p_holm = adj[i];
-    free(p);
-    free(adj);
-    free(at);
-    return rc;
 }
 
 static int compute_tests(sc_comparison *c)
@@ -251,7 +217,8 @@ static int compute_tests(sc_comparison *c)
                 if (c->baseline_cell >= 0 && same != c->baseline_cell)
                     SC_TRY(one_test(c, m, f, oc, c->baseline_cell, 1, vals, flags, diff));
             }
-        SC_TRY(holm(c->tests + first, c->n_tests - first));
+        SC_TRY(sc_holm_rows(c->tests + first, sizeof *c->tests, offsetof(sc_cmp_test, tt.res.p),
+                            offsetof(sc_cmp_test, tt.p_holm), c->n_tests - first));
     }
     rc = 0;
 fail:

@@ -47,21 +47,14 @@ typedef struct {
     int ref_cell;       /* the reference's cell */
     int metric;
     int baseline;       /* 1: against the named baseline; 0: the same (augmentation, arch) */
-    int n, df;          /* paired folds with a finite value in both */
-    double mean_diff, sd_diff, lo, hi; /* other - reference, corrected interval */
-    double t, p, p_holm;
-    int degenerate;
-    double test_train_ratio, level;
+    sc_paired_ttest tt; /* of the differences other - reference (report's test, summary.h) */
 } sc_cmp_test;
 
 /* One McNemar test: the same pair of cells, the pooled predictions of one repeat's paired folds
  * (b = #(reference right, other wrong), c = #(reference wrong, other right)). */
 typedef struct {
     int file, cell, ref_cell, baseline, repeat;
-    int64_t n, b, c;    /* n: paired scans (0: nothing to test, p NaN) */
-    double chi2, p_chi2, p_exact;
-    int exact;          /* b + c < 25: p is the exact p */
-    double p, p_holm;
+    sc_paired_mcnemar mc; /* b: reference right, other wrong */
 } sc_cmp_mcnemar;
 
 typedef struct {

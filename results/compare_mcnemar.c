@@ -4,6 +4,7 @@
  * here, scan by scan, since the test means nothing otherwise.  A scan is right when each job's
  * decisions (score >= the job's threshold) give its whole label set. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,29 +24,20 @@ static int one(const sc_comparison *c, const sc_cv_data *d, sc_cmp_mcnemar *m, i
         ja[n] = ja[i];
         jb[n++] = k;
     }
-    m->chi2 = m->p_chi2 = m->p_exact = m->p = m->p_holm = NAN;
-    if (n == 0) return 0;
+    if (n == 0) return sc_paired_mcnemar_run(NULL, NULL, NULL, 0, r->l, -1, &m->mc);
     sc_pool_jobs(r, &d[0], ja, n, &pa);
     sc_pool_jobs(o, &d[m->file], jb, n, &pb);
     SC_CHECK(pa.m == pb.m && !memcmp(pa.sample, pb.sample, (size_t)pa.m * sizeof *pa.sample),
              "%s: the test scans of repeat %d differ from %s's (a damaged file?)", o->path,
              m->repeat, r->path);
-    m->n = pa.m;
-    st_mcnemar_result res;
     /* Each job's own decisions (its thresholds with train.validation, else its file's), as the
      * report's McNemar counts them (summary_compare.c). */
-    if (st_mcnemar_counts(pa.decision, pb.decision, pa.truth, pa.m, r->l, 0.5, -1, &m->b, &m->c) ||
-        st_mcnemar(m->b, m->c, &res)) {
+    if (sc_paired_mcnemar_run(pa.decision, pb.decision, pa.truth, pa.m, r->l, -1, &m->mc)) {
         sc_err_prefix("%s: McNemar of %s/%s against %s's %s/%s", o->path,
                       c->s[m->file].cell_aug[m->cell], c->s[m->file].cell_arch[m->cell], r->path,
                       c->s[0].cell_aug[m->ref_cell], c->s[0].cell_arch[m->ref_cell]);
         goto fail;
     }
-    m->chi2 = res.chi2;
-    m->p_chi2 = res.p_chi2;
-    m->p_exact = res.p_exact;
-    m->exact = res.exact_recommended;
-    m->p = m->exact ? res.p_exact : res.p_chi2;
     rc = 0;
 fail:
     sc_pool_free(&pa);
@@ -62,8 +54,6 @@ int sc_compare_mcnemar(sc_comparison *c)
     const int repeats = c->rf[0].repeats;
     sc_cv_data *d = sc_xcalloc((size_t)c->n_files, sizeof *d);
     int *ja = sc_xmalloc((size_t)max_jobs * sizeof *ja), *jb = sc_xmalloc((size_t)max_jobs * sizeof *jb);
-    double *p = sc_xmalloc((size_t)(pairs + 1) * sizeof *p), *adj = sc_xmalloc((size_t)(pairs + 1) * sizeof *adj);
-    int *at = sc_xmalloc((size_t)(pairs + 1) * sizeof *at);
     c->mcnemar = sc_xcalloc((size_t)(repeats * pairs + 1), sizeof *c->mcnemar);
     c->n_mcnemar = 0;
     if (pairs > 0)
@@ -84,14 +74,8 @@ int sc_compare_mcnemar(sc_comparison *c)
             m->repeat = r;
             SC_TRY(one(c, d, m, ja, jb));
         }
-        int k = 0; /* Holm over this repeat's tests that have a p */
-        for (int i = 0; i < pairs; i++)
-            if (!isnan(family[i].p)) {
-                p[k] = family[i].p;
-                at[k++] = i;
-            }
-        if (k > 0) SC_TRY(st_holm(p, k, adj));
-        for (int i = 0; i < k; i++) family[at[i]].p_holm = adj[i];
+        SC_TRY(sc_holm_rows(family, sizeof *family, offsetof(sc_cmp_mcnemar, mc.p),
+                            offsetof(sc_cmp_mcnemar, mc.p_holm), pairs));
     }
     rc = 0;
 fail:
@@ -99,8 +83,5 @@ fail:
     free(d);
     free(ja);
     free(jb);
-    free(p);
-    free(adj);
-    free(at);
     return rc;
 }

@@ -72,13 +72,13 @@ void sc_compare_print(FILE *out, const sc_comparison *c)
             char iv[128], tv[32], p[32], ph[32];
             cell_name(c, t->file, t->cell, name, sizeof name);
             cell_name(c, 0, t->ref_cell, name2, sizeof name2);
-            sc_interval_text(iv, sizeof iv, t->mean_diff, t->lo, t->hi, "-", 0);
-            if (isnan(t->t)) snprintf(tv, sizeof tv, "-");
-            else snprintf(tv, sizeof tv, "%.3f", t->t);
-            pvalue(p, sizeof p, t->p);
-            pvalue(ph, sizeof ph, t->p_holm);
+            sc_interval_text(iv, sizeof iv, t->tt.res.mean, t->tt.res.lo, t->tt.res.hi, "-", 0);
+            if (isnan(t->tt.res.t)) snprintf(tv, sizeof tv, "-");
+            else snprintf(tv, sizeof tv, "%.3f", t->tt.res.t);
+            pvalue(p, sizeof p, t->tt.res.p);
+            pvalue(ph, sizeof ph, t->tt.p_holm);
             fprintf(out, "  %-*s  %-*s  %-*s  %5d  %-32s %8s %8s %8s\n", wf, c->rf[t->file].path,
-                    wc, name, wc, name2, t->n, iv, tv, p, ph);
+                    wc, name, wc, name2, t->tt.n, iv, tv, p, ph);
         }
     }
     if (c->n_mcnemar > 0) {
@@ -94,11 +94,11 @@ void sc_compare_print(FILE *out, const sc_comparison *c)
             char p[32], ph[32];
             cell_name(c, m->file, m->cell, name, sizeof name);
             cell_name(c, 0, m->ref_cell, name2, sizeof name2);
-            pvalue(p, sizeof p, m->p);
-            pvalue(ph, sizeof ph, m->p_holm);
+            pvalue(p, sizeof p, m->mc.p);
+            pvalue(ph, sizeof ph, m->mc.p_holm);
             fprintf(out, "  %-*s  %-*s  %-*s  %6d  %6lld  %6lld  %6lld %8s %8s\n", wf,
-                    c->rf[m->file].path, wc, name, wc, name2, m->repeat, (long long)m->n,
-                    (long long)m->b, (long long)m->c, p, ph);
+                    c->rf[m->file].path, wc, name, wc, name2, m->repeat, (long long)m->mc.n,
+                    (long long)m->mc.res.b, (long long)m->mc.res.c, p, ph);
         }
     }
     if (c->n_tests == 0)
@@ -146,17 +146,18 @@ int sc_compare_write_csv(const sc_comparison *c, const char *path)
     for (int i = 0; i < c->n_tests; i++) {
         const sc_cmp_test *t = &c->tests[i];
         csv_row_start(&o, c, "test", t->metric, t->file, t->cell);
-        rp_printf(&o, ",%d,,,,,,", t->n);
-        rp_csv_double(&o, t->level);
+        rp_printf(&o, ",%d,,,,,,", t->tt.n);
+        rp_csv_double(&o, t->tt.level);
         rp_puts(&o, ",");
         rp_csv_str(&o, c->rf[0].path);
         rp_puts(&o, ",");
         rp_csv_str(&o, c->s[0].cell_aug[t->ref_cell]);
         rp_puts(&o, ",");
         rp_csv_str(&o, c->s[0].cell_arch[t->ref_cell]);
-        rp_printf(&o, ",%s,%d", t->baseline ? "baseline" : "same cell", t->df);
-        const double v[] = {t->mean_diff, t->sd_diff, t->lo, t->hi, t->t, t->p, t->p_holm,
-                            t->test_train_ratio};
+        rp_printf(&o, ",%s,%d", t->baseline ? "baseline" : "same cell", t->tt.res.df);
+        const st_ttest_result *r = &t->tt.res;
+        const double v[] = {r->mean, r->sd, r->lo, r->hi, r->t, r->p, t->tt.p_holm,
+                            t->tt.test_train_ratio};
         csv_doubles(&o, v, 8);
         rp_puts(&o, ",,,,,,,\n");
     }
@@ -168,19 +169,20 @@ int sc_compare_write_csv(const sc_comparison *c, const char *path)
         rp_csv_str(&o, c->s[m->file].cell_aug[m->cell]);
         rp_puts(&o, ",");
         rp_csv_str(&o, c->s[m->file].cell_arch[m->cell]);
-        rp_printf(&o, ",%lld,,,,,,,", (long long)m->n);
+        rp_printf(&o, ",%lld,,,,,,,", (long long)m->mc.n);
         rp_csv_str(&o, c->rf[0].path);
         rp_puts(&o, ",");
         rp_csv_str(&o, c->s[0].cell_aug[m->ref_cell]);
         rp_puts(&o, ",");
         rp_csv_str(&o, c->s[0].cell_arch[m->ref_cell]);
         rp_printf(&o, ",%s,,,,,,", m->baseline ? "baseline" : "same cell"); /* df .. t empty */
-        const double v[] = {m->p, m->p_holm};
+        const st_mcnemar_result *r = &m->mc.res;
+        const double v[] = {m->mc.p, m->mc.p_holm};
         csv_doubles(&o, v, 2);
-        rp_printf(&o, ",,%d,%lld,%lld", m->repeat, (long long)m->b, (long long)m->c);
-        const double w[] = {m->chi2, m->p_chi2, m->p_exact};
+        rp_printf(&o, ",,%d,%lld,%lld", m->repeat, (long long)r->b, (long long)r->c);
+        const double w[] = {r->chi2, r->p_chi2, r->p_exact};
         csv_doubles(&o, w, 3);
-        rp_printf(&o, ",%d\n", m->exact);
+        rp_printf(&o, ",%d\n", r->exact_recommended);
     }
     int rc = sc_write_file_atomic(path, o.p ? o.p : "", o.n);
     rp_buf_free(&o);

@@ -236,14 +236,14 @@ void rp_section_comparisons(const rp_ctx *c, rp_doc *doc)
         char a[128], b[128], v[96], tv[32], p[32], ph[32];
         rp_cell_name(s, x->cell_a, a, sizeof a);
         rp_cell_name(s, x->cell_b, b, sizeof b);
-        rp_interval(v, sizeof v, x->mean_diff, x->lo, x->hi);
-        fmt_t(tv, sizeof tv, x->t);
-        rp_pvalue(p, sizeof p, x->p);
-        rp_pvalue(ph, sizeof ph, x->p_holm);
+        rp_interval(v, sizeof v, x->tt.res.mean, x->tt.res.lo, x->tt.res.hi);
+        fmt_t(tv, sizeof tv, x->tt.res.t);
+        rp_pvalue(p, sizeof p, x->tt.res.p);
+        rp_pvalue(ph, sizeof ph, x->tt.p_holm);
         rp_cell(t, "%s", a);
         rp_cell(t, "%s", b);
         rp_cell(t, "%s", x->metric);
-        rp_cell(t, "%d", x->n);
+        rp_cell(t, "%d", x->tt.n);
         rp_cell(t, "%s", v);
         rp_cell(t, "%s", tv);
         rp_cell(t, "%s", p);
@@ -267,16 +267,18 @@ void rp_section_comparisons(const rp_ctx *c, rp_doc *doc)
         char a[128], b[128], p[32], ph[32];
         rp_cell_name(s, x->cell_a, a, sizeof a);
         rp_cell_name(s, x->cell_b, b, sizeof b);
-        rp_pvalue(p, sizeof p, x->p);
-        rp_pvalue(ph, sizeof ph, x->p_holm);
+        rp_pvalue(p, sizeof p, x->mc.p);
+        rp_pvalue(ph, sizeof ph, x->mc.p_holm);
         rp_cell(m, "%s", a);
         rp_cell(m, "%s", b);
         if (R > 1) rp_cell(m, "%d", x->repeat);
         rp_cell(m, "%s", x->label);
-        rp_cell(m, "%lld", (long long)x->n);
-        rp_cell(m, "%lld", (long long)x->b);
-        rp_cell(m, "%lld", (long long)x->c);
-        rp_cell(m, "%s", x->n == 0 ? DASH : x->exact ? "exact" : "\xcf\x87\xc2\xb2");
+        rp_cell(m, "%lld", (long long)x->mc.n);
+        rp_cell(m, "%lld", (long long)x->mc.res.b);
+        rp_cell(m, "%lld", (long long)x->mc.res.c);
+        rp_cell(m, "%s", x->mc.n == 0                   ? DASH
+                         : x->mc.res.exact_recommended ? "exact"
+                                                       : "\xcf\x87\xc2\xb2");
         rp_cell(m, "%s", p);
         rp_cell(m, "%s", ph);
     }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "results/results_read.h"
+#include "stats/compare.h"
 
 #define SC_METRIC_NAME 48
 #define SC_LABEL_NAME 64 /* label names are shorter than 64 (docs/formats.md) */
@@ -77,6 +78,45 @@ typedef struct {
     double level;
 } sc_boot_row;
 
+/* One corrected resampled paired t-test on per-fold differences, as a row of report's
+ * /summary/comparisons/ttest and a test of `compare` (results/compare.h) both hold it, filled by
+ * sc_paired_ttest.  Not computed (n < 2, or no training scans): every number of res, p_holm and
+ * test_train_ratio NaN, df = max(n - 1, 0), degenerate 1. */
+typedef struct {
+    int32_t n;           /* paired folds with a finite difference */
+    st_ttest_result res; /* mean and sd of the differences, corrected interval lo..hi, t, df, p;
+                          * degenerate: sd of the differences is 0 */
+    double p_holm;       /* Holm over the test's family (sc_holm_rows), NaN where p is */
+    double test_train_ratio, level;
+} sc_paired_ttest;
+
+/* The test of the n differences diff[], with sum_test / sum_train (the n_test and n_train of the
+ * paired jobs) as its test/train ratio, at level.  -1 only when the t-test itself fails (the
+ * caller prefixes the cells it compared). */
+int sc_paired_ttest_run(const double *diff, int n, double sum_test, double sum_train,
+                        double level, sc_paired_ttest *out);
+
+/* Holm's adjustment over one family of n rows of `size` bytes: the double at p_off of each row
+ * where it is not NaN; the adjusted values go to the double at adj_off (the other rows keep
+ * theirs). */
+int sc_holm_rows(void *rows, size_t size, size_t p_off, size_t adj_off, int n);
+
+/* One McNemar test on the pooled paired predictions of two cells, as a row of report's
+ * /summary/comparisons/mcnemar and a McNemar test of `compare` both hold it, filled by
+ * sc_paired_mcnemar_run.  n = 0 (nothing to compare): b = c = 0, every p and chi2 NaN. */
+typedef struct {
+    int64_t n;             /* paired samples */
+    st_mcnemar_result res; /* b, c, chi2, p_chi2, p_exact; exact_recommended: b + c < 25 */
+    double p;              /* res.p_exact when exact_recommended, else res.p_chi2 */
+    double p_holm;         /* Holm over the test's family (sc_holm_rows), NaN where p is */
+} sc_paired_mcnemar;
+
+/* The test of n paired samples: decisions a and b [n][l] (0/1) against truth [n][l]; label >= 0
+ * that label right, -1 the whole label set (st_mcnemar_counts).  -1 only when the test itself
+ * fails (the caller prefixes the cells it compared). */
+int sc_paired_mcnemar_run(const float *a, const float *b, const uint8_t *truth, int64_t n, int l,
+                          int label, sc_paired_mcnemar *out);
+
 /* Corrected resampled paired t-test of cell a against cell b on the per-fold values of one
  * macro metric, over the (repeat, fold) pairs where both jobs are done
  * (/summary/comparisons/ttest).  p_holm: Holm over all pairs of cells for this metric. */
@@ -85,12 +125,7 @@ typedef struct {
     char b_architecture[SC_ROW_NAME], b_augmentation[SC_ROW_NAME];
     int32_t cell_a, cell_b;
     char metric[SC_METRIC_NAME];
-    int32_t n; /* paired folds */
-    int32_t df;
-    double mean_diff, sd_diff, lo, hi; /* a - b, corrected interval */
-    double t, p, p_holm;
-    int32_t degenerate; /* sd of the differences is 0 (or n < 2: nothing computed, p NaN) */
-    double test_train_ratio, level;
+    sc_paired_ttest tt; /* of the differences a - b */
 } sc_ttest_row;
 
 /* McNemar's test of cell a against cell b on the pooled out-of-fold predictions of one repeat,
@@ -103,10 +138,7 @@ typedef struct {
     char b_architecture[SC_ROW_NAME], b_augmentation[SC_ROW_NAME];
     int32_t cell_a, cell_b, repeat;
     char label[SC_LABEL_NAME];
-    int64_t n, b, c; /* n: paired samples (0: nothing to compare, p NaN) */
-    double chi2, p_chi2, p_exact;
-    int32_t exact;
-    double p, p_holm;
+    sc_paired_mcnemar mc; /* b: a right, b wrong */
 } sc_mcnemar_row;
 
 /* What to compute beyond /summary/table. */

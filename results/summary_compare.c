@@ -30,16 +30,15 @@ static int paired_jobs(const sc_results_file *rf, const sc_cv_data *d, int a, in
     return n;
 }
 
-/* Holm over the rows of one family whose p is defined; the others keep p_holm = NaN.  p and
- * adj are strided views into the rows (offsetof of the field, row size). */
-static int holm_family(char *rows, size_t size, size_t p_off, size_t adj_off, int n)
+int sc_holm_rows(void *rows, size_t size, size_t p_off, size_t adj_off, int n)
 {
+    char *base = rows;
     double *p = sc_xmalloc((size_t)(n + 1) * sizeof *p);
     double *adj = sc_xmalloc((size_t)(n + 1) * sizeof *adj);
     int *at = sc_xmalloc((size_t)(n + 1) * sizeof *at), m = 0, rc = 0;
     for (int i = 0; i < n; i++) {
         double v;
-        memcpy(&v, rows + (size_t)i * size + p_off, sizeof v);
+        memcpy(&v, base + (size_t)i * size + p_off, sizeof v);
         if (!isnan(v)) {
             p[m] = v;
             at[m++] = i;
@@ -47,11 +46,39 @@ static int holm_family(char *rows, size_t size, size_t p_off, size_t adj_off, in
     }
     if (m > 0 && st_holm(p, m, adj)) rc = -1;
     for (int i = 0; i < m && rc == 0; i++)
-        memcpy(rows + (size_t)at[i] * size + adj_off, &adj[i], sizeof adj[i]);
+        memcpy(base + (size_t)at[i] * size + adj_off, &adj[i], sizeof adj[i]);
     free(p);
     free(adj);
     free(at);
     return rc;
+}
+
+int sc_paired_ttest_run(const double *diff, int n, double sum_test, double sum_train,
+                        double level, sc_paired_ttest *out)
+{
+    out->n = n;
+    out->level = level;
+    out->p_holm = out->test_train_ratio = NAN;
+    out->res = (st_ttest_result){.mean = NAN, .sd = NAN, .t = NAN, .df = n > 0 ? n - 1 : 0,
+                                 .p = NAN, .lo = NAN, .hi = NAN, .degenerate = 1};
+    if (n < 2 || sum_train <= 0) return 0; /* nothing to test: p stays NaN */
+    out->test_train_ratio = sum_test / sum_train;
+    return st_ttest_corrected(diff, n, out->test_train_ratio, level, &out->res);
+}
+
+int sc_paired_mcnemar_run(const float *a, const float *b, const uint8_t *truth, int64_t n, int l,
+                          int label, sc_paired_mcnemar *out)
+{
+    out->n = n;
+    out->res = (st_mcnemar_result){.chi2 = NAN, .p_chi2 = NAN, .p_exact = NAN};
+    out->p = out->p_holm = NAN;
+    if (n == 0) return 0;
+    /* each job's decisions, at its own threshold: 0/1 at 0.5 */
+    if (st_mcnemar_counts(a, b, truth, n, l, 0.5, label, &out->res.b, &out->res.c) ||
+        st_mcnemar(out->res.b, out->res.c, &out->res))
+        return -1;
+    out->p = out->res.exact_recommended ? out->res.p_exact : out->res.p_chi2;
+    return 0;
 }
 
 static int ttests(const sc_results_file *rf, const sc_cv_data *d, sc_summary *s, int *ja,
@@ -72,9 +99,6 @@ static int ttests(const sc_results_file *rf, const sc_cv_data *d, sc_summary *s,
                 t->cell_a = a;
                 t->cell_b = b;
                 snprintf(t->metric, sizeof t->metric, "%s", ttest_metrics[k]);
-                t->level = rf->confidence;
-                t->mean_diff = t->sd_diff = t->lo = t->hi = t->t = t->p = t->p_holm = NAN;
-                t->test_train_ratio = NAN;
                 int n = paired_jobs(rf, d, a, b, -1, ja, jb);
                 double sum_test = 0, sum_train = 0;
                 int J = 0;
@@ -85,29 +109,15 @@ static int ttests(const sc_results_file *rf, const sc_cv_data *d, sc_summary *s,
                     sum_test += (double)rf->rows[ja[i]].n_test;
                     sum_train += (double)rf->rows[ja[i]].n_train;
                 }
-                t->n = J;
-                t->df = J > 0 ? J - 1 : 0;
-                t->degenerate = 1;
-                if (J < 2 || sum_train <= 0) continue; /* no test: p stays NaN */
-                t->test_train_ratio = sum_test / sum_train;
-                st_ttest_result res;
-                if (st_ttest_corrected(diff, J, t->test_train_ratio, rf->confidence, &res)) {
+                if (sc_paired_ttest_run(diff, J, sum_test, sum_train, rf->confidence, &t->tt)) {
                     sc_err_prefix("%s: %s of %s/%s vs %s/%s", rf->path, t->metric,
                                   t->a_augmentation, t->a_architecture, t->b_augmentation,
                                   t->b_architecture);
                     goto fail;
                 }
-                t->mean_diff = res.mean;
-                t->sd_diff = res.sd;
-                t->lo = res.lo;
-                t->hi = res.hi;
-                t->t = res.t;
-                t->df = res.df;
-                t->p = res.p;
-                t->degenerate = res.degenerate;
             }
-        SC_TRY(holm_family((char *)family, sizeof *family, offsetof(sc_ttest_row, p),
-                           offsetof(sc_ttest_row, p_holm), pairs));
+        SC_TRY(sc_holm_rows(family, sizeof *family, offsetof(sc_ttest_row, tt.res.p),
+                            offsetof(sc_ttest_row, tt.p_holm), pairs));
     }
     return 0;
 fail:
@@ -133,33 +143,21 @@ static int mcnemars(const sc_results_file *rf, const sc_cv_data *d, sc_summary *
                     m->repeat = r;
                     snprintf(m->label, sizeof m->label, "%s",
                              lab < 0 ? "set" : rf->label_names[lab]);
-                    m->chi2 = m->p_chi2 = m->p_exact = m->p = m->p_holm = NAN;
                     int n = paired_jobs(rf, d, a, b, r, ja, jb);
                     sc_pool_jobs(rf, d, ja, n, &pa);
                     sc_pool_jobs(rf, d, jb, n, &pb);
-                    m->n = pa.m;
-                    if (pa.m > 0) {
-                        st_mcnemar_result res;
-                        /* each job's decisions, at its own threshold: 0/1 at 0.5 */
-                        if (st_mcnemar_counts(pa.decision, pb.decision, pa.truth, pa.m, l, 0.5,
-                                              lab, &m->b, &m->c) ||
-                            st_mcnemar(m->b, m->c, &res)) {
-                            sc_err_prefix("%s: McNemar of %s/%s vs %s/%s", rf->path,
-                                          m->a_augmentation, m->a_architecture,
-                                          m->b_augmentation, m->b_architecture);
-                            goto fail;
-                        }
-                        m->chi2 = res.chi2;
-                        m->p_chi2 = res.p_chi2;
-                        m->p_exact = res.p_exact;
-                        m->exact = res.exact_recommended;
-                        m->p = m->exact ? res.p_exact : res.p_chi2;
+                    if (sc_paired_mcnemar_run(pa.decision, pb.decision, pa.truth, pa.m, l, lab,
+                                              &m->mc)) {
+                        sc_err_prefix("%s: McNemar of %s/%s vs %s/%s", rf->path,
+                                      m->a_augmentation, m->a_architecture, m->b_augmentation,
+                                      m->b_architecture);
+                        goto fail;
                     }
                     sc_pool_free(&pa);
                     sc_pool_free(&pb);
                 }
-            SC_TRY(holm_family((char *)family, sizeof *family, offsetof(sc_mcnemar_row, p),
-                               offsetof(sc_mcnemar_row, p_holm), pairs));
+            SC_TRY(sc_holm_rows(family, sizeof *family, offsetof(sc_mcnemar_row, mc.p),
+                                offsetof(sc_mcnemar_row, mc.p_holm), pairs));
         }
     return 0;
 fail:

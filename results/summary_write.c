@@ -19,6 +19,14 @@
 #define L(type, f) {#f, offsetof(type, f), SC_F_I64, 0}
 #define U(type, f) {#f, offsetof(type, f), SC_F_U64, 0}
 #define D(type, f) {#f, offsetof(type, f), SC_F_F64, 0}
+/* Fields of a nested struct, under the name the file has always given them. */
+#define IN(name, type, f) {name, offsetof(type, f), SC_F_I32, 0}
+#define LN(name, type, f) {name, offsetof(type, f), SC_F_I64, 0}
+#define DN(name, type, f) {name, offsetof(type, f), SC_F_F64, 0}
+
+/* st_ttest_result's df and degenerate and st_mcnemar_result's exact_recommended are int,
+ * written as int32 */
+_Static_assert(sizeof(int) == sizeof(int32_t), "int is not 32 bits");
 
 static const sc_field f_table[] = {
     S(sc_summary_row, architecture), S(sc_summary_row, augmentation), S(sc_summary_row, metric),
@@ -46,17 +54,23 @@ static const sc_field f_boot[] = {
 static const sc_field f_ttest[] = {
     S(sc_ttest_row, a_architecture), S(sc_ttest_row, a_augmentation),
     S(sc_ttest_row, b_architecture), S(sc_ttest_row, b_augmentation), I(sc_ttest_row, cell_a),
-    I(sc_ttest_row, cell_b), S(sc_ttest_row, metric), I(sc_ttest_row, n), I(sc_ttest_row, df),
-    D(sc_ttest_row, mean_diff), D(sc_ttest_row, sd_diff), D(sc_ttest_row, lo),
-    D(sc_ttest_row, hi), D(sc_ttest_row, t), D(sc_ttest_row, p), D(sc_ttest_row, p_holm),
-    I(sc_ttest_row, degenerate), D(sc_ttest_row, test_train_ratio), D(sc_ttest_row, level)};
+    I(sc_ttest_row, cell_b), S(sc_ttest_row, metric), IN("n", sc_ttest_row, tt.n),
+    IN("df", sc_ttest_row, tt.res.df), DN("mean_diff", sc_ttest_row, tt.res.mean),
+    DN("sd_diff", sc_ttest_row, tt.res.sd), DN("lo", sc_ttest_row, tt.res.lo),
+    DN("hi", sc_ttest_row, tt.res.hi), DN("t", sc_ttest_row, tt.res.t),
+    DN("p", sc_ttest_row, tt.res.p), DN("p_holm", sc_ttest_row, tt.p_holm),
+    IN("degenerate", sc_ttest_row, tt.res.degenerate),
+    DN("test_train_ratio", sc_ttest_row, tt.test_train_ratio),
+    DN("level", sc_ttest_row, tt.level)};
 static const sc_field f_mcnemar[] = {
     S(sc_mcnemar_row, a_architecture), S(sc_mcnemar_row, a_augmentation),
     S(sc_mcnemar_row, b_architecture), S(sc_mcnemar_row, b_augmentation),
     I(sc_mcnemar_row, cell_a), I(sc_mcnemar_row, cell_b), I(sc_mcnemar_row, repeat),
-    S(sc_mcnemar_row, label), L(sc_mcnemar_row, n), L(sc_mcnemar_row, b), L(sc_mcnemar_row, c),
-    D(sc_mcnemar_row, chi2), D(sc_mcnemar_row, p_chi2), D(sc_mcnemar_row, p_exact),
-    I(sc_mcnemar_row, exact), D(sc_mcnemar_row, p), D(sc_mcnemar_row, p_holm)};
+    S(sc_mcnemar_row, label), LN("n", sc_mcnemar_row, mc.n), LN("b", sc_mcnemar_row, mc.res.b),
+    LN("c", sc_mcnemar_row, mc.res.c), DN("chi2", sc_mcnemar_row, mc.res.chi2),
+    DN("p_chi2", sc_mcnemar_row, mc.res.p_chi2), DN("p_exact", sc_mcnemar_row, mc.res.p_exact),
+    IN("exact", sc_mcnemar_row, mc.res.exact_recommended), DN("p", sc_mcnemar_row, mc.p),
+    DN("p_holm", sc_mcnemar_row, mc.p_holm)};
 
 #define T(path, desc, f, type) {path, desc, f, (int)(sizeof f / sizeof f[0]), sizeof(type)}
 const sc_table_desc sc_summary_tables[SC_N_TABLES] = {

@@ -14,18 +14,18 @@
 
 #define HINT(h) (h) ? " " : "", (h) ? (h) : ""
 
-/* Create (or replace) attribute `name` and write buf into it. */
-static int put_attr(hid_t obj, const char *file, const char *name, hid_t type, hid_t space,
-                    const void *buf)
+/* Create (or replace) attribute `name` of file type ftype and write buf (of type mtype). */
+static int put_attr(hid_t obj, const char *file, const char *name, hid_t ftype, hid_t mtype,
+                    hid_t space, const void *buf)
 {
     hid_t a = -1;
     htri_t exists;
     int rc = -1;
     SC_H5(exists = H5Aexists(obj, name), "%s: attribute '%s': cannot query", file, name);
     if (exists) SC_H5(H5Adelete(obj, name), "%s: attribute '%s': cannot replace", file, name);
-    SC_H5(a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT),
+    SC_H5(a = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT),
           "%s: attribute '%s': cannot create", file, name);
-    SC_H5(H5Awrite(a, type, buf), "%s: attribute '%s': cannot write", file, name);
+    SC_H5(H5Awrite(a, mtype, buf), "%s: attribute '%s': cannot write", file, name);
     rc = 0;
 fail:
     if (a >= 0) H5Aclose(a);
@@ -54,7 +54,8 @@ static int write_strings(hid_t obj, const char *file, const char *name, int n,
           name);
     SC_H5(sp = scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dim, NULL),
           "%s: attribute '%s': cannot make a dataspace", file, name);
-    SC_TRY(put_attr(obj, file, name, t, sp, kind == SC_H5_FIXED ? (const void *)fixed : values));
+    SC_TRY(put_attr(obj, file, name, t, t, sp,
+                    kind == SC_H5_FIXED ? (const void *)fixed : values));
     rc = 0;
 fail:
     free(fixed);
@@ -81,7 +82,22 @@ int sc_h5_write_num_attr(hid_t obj, const char *file, const char *name, hid_t ty
     hid_t sp = -1;
     int rc = -1;
     SC_H5(sp = H5Screate(H5S_SCALAR), "%s: attribute '%s': cannot make a dataspace", file, name);
-    SC_TRY(put_attr(obj, file, name, type, sp, value));
+    SC_TRY(put_attr(obj, file, name, type, type, sp, value));
+    rc = 0;
+fail:
+    if (sp >= 0) H5Sclose(sp);
+    return rc;
+}
+
+int sc_h5_write_nums_attr(hid_t obj, const char *file, const char *name, hid_t ftype,
+                          hid_t mtype, int n, const void *values)
+{
+    hid_t sp = -1;
+    int rc = -1;
+    const hsize_t dim = (hsize_t)n;
+    SC_H5(sp = H5Screate_simple(1, &dim, NULL), "%s: attribute '%s': cannot make a dataspace",
+          file, name);
+    SC_TRY(put_attr(obj, file, name, ftype, mtype, sp, values));
     rc = 0;
 fail:
     if (sp >= 0) H5Sclose(sp);
@@ -187,21 +203,31 @@ void sc_h5_free_strs(char **strs, int n)
     free(strs);
 }
 
-int sc_h5_read_num_attr(hid_t obj, const char *file, const char *name, const char *hint,
-                        hid_t type, void *out)
+int sc_h5_read_nums_attr(hid_t obj, const char *file, const char *name, const char *hint,
+                         hid_t type, int n, void *out)
 {
     hid_t a = -1, sp = -1;
-    hssize_t n = 0;
+    hssize_t got = 0;
     int rc = -1;
-    SC_TRY((a = open_attr(obj, file, name, hint, &sp, &n)) < 0);
-    SC_CHECK(n == 1, "%s: attribute '%s': expected one value, found %lld", file, name,
-             (long long)n);
+    SC_TRY((a = open_attr(obj, file, name, hint, &sp, &got)) < 0);
+    if (got != n) {
+        char want[32];
+        if (n == 1) snprintf(want, sizeof want, "one value");
+        else snprintf(want, sizeof want, "%d values", n);
+        SC_FAIL("%s: attribute '%s': expected %s, found %lld", file, name, want, (long long)got);
+    }
     SC_H5(H5Aread(a, type, out), "%s: attribute '%s': cannot read", file, name);
     rc = 0;
 fail:
     if (sp >= 0) H5Sclose(sp);
     if (a >= 0) H5Aclose(a);
     return rc;
+}
+
+int sc_h5_read_num_attr(hid_t obj, const char *file, const char *name, const char *hint,
+                        hid_t type, void *out)
+{
+    return sc_h5_read_nums_attr(obj, file, name, hint, type, 1, out);
 }
 
 hid_t sc_h5_open_dset(hid_t loc, const char *file, const char *name, const char *hint)

@@ -35,6 +35,13 @@ void sc_h5_free_strs(char **strs, int n);
 /* Read a one-value attribute, converted to the native `type`. */
 int sc_h5_read_num_attr(hid_t obj, const char *file, const char *name, const char *hint,
                         hid_t type, void *out);
+/* n numbers as a rank-1 attribute (the checkpoints' counters and generator states): written as
+ * the file type ftype from memory of type mtype, replacing one of that name; read back into
+ * memory of type `type`, refused unless it holds exactly n values. */
+int sc_h5_write_nums_attr(hid_t obj, const char *file, const char *name, hid_t ftype,
+                          hid_t mtype, int n, const void *values);
+int sc_h5_read_nums_attr(hid_t obj, const char *file, const char *name, const char *hint,
+                         hid_t type, int n, void *out);
 
 /* Open dataset `name` under loc, which must exist ("FILE: missing dataset NAME HINT"); -1 if
  * it does not or cannot be opened. */

@@ -45,19 +45,37 @@ check() {
   if "$@"; then ok "$name"; else notok "$name" "failed: $*"; fi
 }
 
-# tiny_sweep NAME SEED PATIENTS DATA_SEED: $T/data.h5, a small phantom, and $T/exp.cfg, a sweep
-# on it of two cells (dspic; original and geometric), 3 folds, 2 epochs.
-tiny_sweep() {
-  expect_ok "synthesize a small phantom" "$SPECTCV" synth -o "$T/data.h5" --patients "$3" --size 256x64 --seed "$4"
-  cat > "$T/exp.cfg" <<CFG
-name = "$1";
-seed = $2;
+# check_py CHECK ARGS...: tests/integration/check_results.py, the checks of a results file.
+check_py() { "$PYTHON" "$ROOT/tests/integration/check_results.py" "$@"; }
+
+# small_phantom PATIENTS SEED [FILE]: a phantom of PATIENTS patients at 256x64 in FILE
+# ($T/data.h5), checked.
+small_phantom() {
+  expect_ok "synthesize a small phantom" "$SPECTCV" synth -o "${3:-$T/data.h5}" --patients "$1" --size 256x64 --seed "$2"
+}
+
+# sweep_cfg NAME SEED ARCH AUGMENTATIONS [LINE...]: prints an experiment on data.h5 (next to the
+# file, at 128x32; 3 folds, not stratified) of the one architecture ARCH and AUGMENTATIONS (the
+# list as the file writes it: '"original", "geometric"'), then each LINE as it is (the
+# augmentations' blocks, train = { ... };, report = { ... };).
+sweep_cfg() {
+  local name=$1 seed=$2 arch=$3 augs=$4; shift 4
+  cat <<CFG
+name = "$name";
+seed = $seed;
 arch_dir = "$ROOT/configs/archs";
 data = { path = "data.h5"; size = [128, 32]; };
 folds = { k = 3; stratify = false; };
-architectures = ["dspic"];
-augmentations = ["original", "geometric"];
-geometric = { copies = 1; };
-train = { epochs = 2; batch = 8; lr = 0.001; };
+architectures = ["$arch"];
+augmentations = [$augs];
 CFG
+  [ $# -eq 0 ] || printf '%s\n' "$@"
+}
+
+# tiny_sweep NAME SEED PATIENTS DATA_SEED: $T/data.h5, a small phantom, and $T/exp.cfg, a sweep
+# on it of two cells (dspic; original and geometric), 3 folds, 2 epochs.
+tiny_sweep() {
+  small_phantom "$3" "$4"
+  sweep_cfg "$1" "$2" dspic '"original", "geometric"' 'geometric = { copies = 1; };' \
+    'train = { epochs = 2; batch = 8; lr = 0.001; };' > "$T/exp.cfg"
 }

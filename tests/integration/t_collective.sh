@@ -4,7 +4,6 @@
 # a time limit, with exit status 1 and that rank's message on stderr; the results file a failed
 # step leaves behind is either absent, or closed and resumable.
 source "$(dirname "$0")/lib.sh"
-check_py() { "$PYTHON" "$ROOT/tests/integration/check_results.py" "$@"; }
 tiny_sweep "collective-it" 23 24 9
 LIMIT=120 # seconds; a clean run of this sweep takes a few
 

@@ -5,23 +5,13 @@
 # disjoint from the fold's test scans); the report's GAN section; a failed GAN job fails the
 # jobs that need it, with a message naming it, and the sweep goes on; configuration errors.
 source "$(dirname "$0")/lib.sh"
-check_py() { "$PYTHON" "$ROOT/tests/integration/check_results.py" "$@"; }
 
-expect_ok "synthesize a small phantom" "$SPECTCV" synth -o "$T/data.h5" --patients 40 --size 256x64 --seed 3
-cat > "$T/gan.cfg" <<CFG
-name = "gan-it";
-seed = 77;
-arch_dir = "$ROOT/configs/archs";
-data = { path = "data.h5"; size = [128, 32]; };
-folds = { k = 3; stratify = false; };
-architectures = ["dspic_half"];
-augmentations = ["original", "geometric+gan", "gan", "synthetic"];
-geometric = { copies = 1; thin = 0.5; };
-gan = { generator = "gan_g_small"; discriminator = "gan_d_small"; epochs = 2; batch = 8;
-        samples_per_set = 5; examples = 2; };
-train = { epochs = 2; batch = 8; lr = 0.001; };
-report = { bootstrap = 0; };
-CFG
+small_phantom 40 3
+sweep_cfg gan-it 77 dspic_half '"original", "geometric+gan", "gan", "synthetic"' \
+  'geometric = { copies = 1; thin = 0.5; };' \
+  'gan = { generator = "gan_g_small"; discriminator = "gan_d_small"; epochs = 2; batch = 8;' \
+  '        samples_per_set = 5; examples = 2; };' 'train = { epochs = 2; batch = 8; lr = 0.001; };' \
+  'report = { bootstrap = 0; };' > "$T/gan.cfg"
 
 out=$(mpi 3 "$SPECTCV" run "$T/gan.cfg" -o "$T/r3.h5" -v 2>&1)
 check "the run with 3 ranks succeeds" test -f "$T/r3.h5"

@@ -62,6 +62,22 @@ PY
 )
 if [ "$out" = ok ]; then ok "pixels equal the sources exactly; labels, patients, views, provenance"; else notok "h5py check of the CSV import" "$out"; fi
 expect_ok "the imported file opens (spectcv info)" "$SPECTCV" info one.h5
+out=$("$SPECTCV" info one.h5 2>&1)
+check "info: the import's provenance (scans, the CSV, when, by which version; files by format)" bash -c '
+  grep -Eq "^imported: 5 scans from the CSV s1/labels\.csv on [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z by spectcv [^ ]+$" <<<"$1" &&
+  grep -qx "  files: 10 (PGM 3, PNG 5, JPEG 2)" <<<"$1" && ! grep -q "DICOM transfer syntax" <<<"$1"' _ "$out"
+check "the attributes behind it: formats, and imported (UTC, within the last hour)" "$PYTHON" -c "
+import h5py, datetime as dt, sys
+f = h5py.File('one.h5', 'r')
+t = dt.datetime.strptime(f.attrs['imported'], '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=dt.timezone.utc)
+age = (dt.datetime.now(dt.timezone.utc) - t).total_seconds()
+sys.exit(0 if f.attrs['formats'] == 'PGM 3, PNG 5, JPEG 2' and -60 <= age <= 3600 else 1)"
+cp one.h5 badprov.h5
+"$PYTHON" -c "
+import h5py
+f = h5py.File('badprov.h5', 'r+'); del f['source_path']; f['source_path'] = [1, 2, 3, 4, 5]"
+expect_fail "info: a damaged /source_path is named, exit non-zero" \
+  "badprov\.h5: /source_path: expected variable-length strings" "$SPECTCV" info badprov.h5
 
 # ---- a 'path' column: one file per scan, one view ----
 mkdir -p s2
@@ -228,6 +244,10 @@ print('ok')
 PY
 )
 if [ "$out" = ok ]; then ok "BS-80K: pixels, labels (either view), patients by stem, mirrored posterior"; else notok "BS-80K h5py check" "$out"; fi
+out=$("$SPECTCV" info bs.h5 2>&1)
+check "info of a BS-80K import: the folder, the files by format" bash -c '
+  grep -Eq "^imported: 4 scans from the BS-80K folder bs on [0-9T:-]+Z by spectcv " <<<"$1" &&
+  grep -qx "  files: 8 (JPEG 8)" <<<"$1"' _ "$out"
 cp bs/wholeBodyANT/p001.jpg bs/wholeBodyANT/p005.jpg
 printf 'p005.jpg 0\n' >> bs/wholeBodyANT/wholeBodyANT.txt
 printf 'p009.jpg 2\n' >> bs/wholeBodyPOST/wholeBodyPOST.txt
@@ -284,5 +304,10 @@ print('ok')
 PY
 )
   if [ "$out" = ok ]; then ok "DICOM pixels and UIDs"; else notok "DICOM check" "$out"; fi
+  out=$("$SPECTCV" info d1.h5 2>&1; "$SPECTCV" info d2.h5 2>&1)
+  check "info counts the DICOM files by transfer syntax" bash -c '
+    grep -qx "  files: 2 (DICOM 2)" <<<"$1" && grep -qx "  files: 1 (DICOM 1)" <<<"$1" &&
+    grep -qx "  DICOM transfer syntax 1.2.840.10008.1.2.1 (Explicit VR Little Endian): 2 files" <<<"$1" &&
+    grep -qx "  DICOM transfer syntax 1.2.840.10008.1.2.1 (Explicit VR Little Endian): 1 file" <<<"$1"' _ "$out"
 fi
 rm -rf "$T"

@@ -5,22 +5,12 @@
 # continues from its checkpoint; every resumed file equals an uninterrupted run's, per job and
 # /summary, bit for bit.  --retry-failed; what --resume refuses; usage errors.
 source "$(dirname "$0")/lib.sh"
-check_py() { "$PYTHON" "$ROOT/tests/integration/check_results.py" "$@"; }
 
-expect_ok "synthesize a small phantom" "$SPECTCV" synth -o "$T/data.h5" --patients 40 --size 256x64 --seed 5
-cat > "$T/exp.cfg" <<CFG
-name = "resume-it";
-seed = 31;
-arch_dir = "$ROOT/configs/archs";
-data = { path = "data.h5"; size = [128, 32]; };
-folds = { k = 3; stratify = false; };
-architectures = ["dspic_half"];
-augmentations = ["original", "gan"];
-gan = { generator = "gan_g_small"; discriminator = "gan_d_small"; epochs = 4; batch = 8;
-        samples_per_set = 5; };
-train = { epochs = 8; batch = 8; lr = 0.001; };
-report = { bootstrap = 100; };
-CFG
+small_phantom 40 5
+sweep_cfg resume-it 31 dspic_half '"original", "gan"' \
+  'gan = { generator = "gan_g_small"; discriminator = "gan_d_small"; epochs = 4; batch = 8;' \
+  '        samples_per_set = 5; };' 'train = { epochs = 8; batch = 8; lr = 0.001; };' \
+  'report = { bootstrap = 100; };' > "$T/exp.cfg"
 expect_ok "an uninterrupted sweep (3 ranks)" mpi 3 "$SPECTCV" run "$T/exp.cfg" -o "$T/full.h5" --quiet
 
 # start a sweep in the background; wait until N jobs are done (its log says so)

@@ -2,7 +2,6 @@
 # The end-to-end sweep under mpirun with 1, 2 and 3 ranks: every job done, results readable by
 # h5py, counts consistent with scores, and per-job results bit-identical for any rank count.
 source "$(dirname "$0")/lib.sh"
-check_py() { "$PYTHON" "$ROOT/tests/integration/check_results.py" "$@"; }
 
 tiny_sweep it-run 7 30 11
 

@@ -5,23 +5,12 @@
 # requeues the job; run again, it resumes and completes, and the file equals an uninterrupted
 # run's.  The sbatch scripts are valid bash.
 source "$(dirname "$0")/lib.sh"
-check_py() { "$PYTHON" "$ROOT/tests/integration/check_results.py" "$@"; }
 for f in sweep.sh demo.sbatch paper.sbatch; do
   check "scripts/slurm/$f parses" bash -n "$ROOT/scripts/slurm/$f"
 done
-expect_ok "synthesize a small phantom" "$SPECTCV" synth -o "$T/data.h5" --patients 30 --size 256x64 --seed 8
-cat > "$T/exp.cfg" <<CFG
-name = "slurm-it";
-seed = 7;
-arch_dir = "$ROOT/configs/archs";
-data = { path = "data.h5"; size = [128, 32]; };
-folds = { k = 3; stratify = false; };
-architectures = ["dspic_half"];
-augmentations = ["original", "geometric"];
-geometric = { copies = 1; };
-train = { epochs = 10; batch = 8; lr = 0.001; };
-report = { bootstrap = 50; };
-CFG
+small_phantom 30 8
+sweep_cfg slurm-it 7 dspic_half '"original", "geometric"' 'geometric = { copies = 1; };' \
+  'train = { epochs = 10; batch = 8; lr = 0.001; };' 'report = { bootstrap = 50; };' > "$T/exp.cfg"
 expect_ok "an uninterrupted sweep" mpi 3 "$SPECTCV" run "$T/exp.cfg" -o "$T/full.h5" --quiet
 
 export SPECTCV EXP="$T/exp.cfg" OUT="$T/s.h5" REQUEUE="echo REQUEUED"

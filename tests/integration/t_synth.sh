@@ -15,6 +15,8 @@ if printf '%s' "$out" | grep -Eq '^synth: wrote a2.h5: [0-9]+ scans of 40 patien
 else
   notok "summary line with timing" "$out"
 fi
+out=$("$SPECTCV" info a.h5 2>&1)
+check "info names what made the set" grep -Eqx "made by: spectcv synth: whole-body bone-scan phantom \(spectcv [^ ]+\)" <<<"$out"
 
 check_layout() {
 "$PYTHON" - "$@" <<'EOF'

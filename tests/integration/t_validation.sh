@@ -6,22 +6,11 @@
 # train.validation = 0 is the sweep without it, bit for bit; a job stopped inside its training
 # with validation continues from its checkpoint to the uninterrupted result; bad values.
 source "$(dirname "$0")/lib.sh"
-check_py() { "$PYTHON" "$ROOT/tests/integration/check_results.py" "$@"; }
 
-expect_ok "synthesize a small phantom" "$SPECTCV" synth -o "$T/data.h5" --patients 40 --size 256x64 --seed 5
+small_phantom 40 5
 exp() { # NAME TRAIN-EXTRA
-  cat > "$T/$1.cfg" <<CFG
-name = "validation-it";
-seed = 31;
-arch_dir = "$ROOT/configs/archs";
-data = { path = "data.h5"; size = [128, 32]; };
-folds = { k = 3; stratify = false; };
-architectures = ["dspic_half"];
-augmentations = ["original", "geometric"];
-geometric = { copies = 1; };
-train = { epochs = 6; batch = 8; lr = 0.001; $2 };
-report = { bootstrap = 50; };
-CFG
+  sweep_cfg validation-it 31 dspic_half '"original", "geometric"' 'geometric = { copies = 1; };' \
+    "train = { epochs = 6; batch = 8; lr = 0.001; $2 };" 'report = { bootstrap = 50; };' > "$T/$1.cfg"
 }
 exp val "validation = 0.25; patience = 2;"
 exp off ""

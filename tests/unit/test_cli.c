@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "pipeline/cli.h"
@@ -71,12 +72,53 @@ static void test_positional(void **state)
     assert_string_equal(slot, "a.h5");
 }
 
+/* SIGTERM and SIGINT between cli_stop_catch and cli_stop_release only set the flag; release
+ * puts back the handler that was there before. */
+static int prior_hits;
+static void prior_handler(int sig)
+{
+    (void)sig;
+    prior_hits++;
+}
+
+static void test_stop_signals(void **state)
+{
+    (void)state;
+    struct sigaction sa, now;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = prior_handler;
+    sigemptyset(&sa.sa_mask);
+    assert_int_equal(sigaction(SIGTERM, &sa, NULL), 0);
+    assert_int_equal(sigaction(SIGINT, &sa, NULL), 0);
+    cli_stop_catch();
+    assert_int_equal(cli_stop_asked(), 0);
+    raise(SIGTERM);
+    assert_int_equal(cli_stop_asked(), 1);
+    cli_stop_release();
+    assert_int_equal(sigaction(SIGTERM, NULL, &now), 0);
+    assert_ptr_equal(now.sa_handler, prior_handler);
+    assert_int_equal(sigaction(SIGINT, NULL, &now), 0);
+    assert_ptr_equal(now.sa_handler, prior_handler);
+    cli_stop_catch(); /* the next write starts unasked */
+    assert_int_equal(cli_stop_asked(), 0);
+    raise(SIGINT);
+    assert_int_equal(cli_stop_asked(), 1);
+    assert_int_equal(prior_hits, 0);
+    cli_stop_release();
+    raise(SIGTERM);
+    raise(SIGINT);
+    assert_int_equal(prior_hits, 2);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_int_range),
         cmocka_unit_test(test_double_range),
         cmocka_unit_test(test_positional),
+        cmocka_unit_test(test_stop_signals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

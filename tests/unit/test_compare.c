@@ -184,8 +184,8 @@ static void test_tests_by_hand(void **state)
     const sc_cmp_test *t = find_test(&c, "macro_f1", 2, 2);
     assert_non_null(t);
     assert_int_equal(t->baseline, 0);
-    assert_int_equal(t->n, 4);
-    assert_int_equal(t->df, 3);
+    assert_int_equal(t->tt.n, 4);
+    assert_int_equal(t->tt.res.df, 3);
     double sum_t = 0, sum_r = 0;
     for (int j = 0; j < fx.n_jobs; j++)
         if (fx.cell[j] == 2) {
@@ -194,38 +194,38 @@ static void test_tests_by_hand(void **state)
         }
     double ratio = sum_t / sum_r, mean = 0.025, sd = sqrt((2 * 0.015 * 0.015 + 2 * 0.005 * 0.005) / 3);
     double tt = mean / (sd * sqrt(0.25 + ratio));
-    assert_near(t->test_train_ratio, ratio, 1e-15);
-    assert_near(t->mean_diff, mean, 1e-12);
-    assert_near(t->sd_diff, sd, 1e-12);
-    assert_near(t->t, tt, 1e-9);
-    assert_near(t->p, 2 * gsl_cdf_tdist_Q(tt, 3), 1e-12);
+    assert_near(t->tt.test_train_ratio, ratio, 1e-15);
+    assert_near(t->tt.res.mean, mean, 1e-12);
+    assert_near(t->tt.res.sd, sd, 1e-12);
+    assert_near(t->tt.res.t, tt, 1e-9);
+    assert_near(t->tt.res.p, 2 * gsl_cdf_tdist_Q(tt, 3), 1e-12);
     double half = gsl_cdf_tdist_Qinv(0.025, 3) * sd * sqrt(0.25 + ratio);
-    assert_near(t->lo, mean - half, 1e-12);
-    assert_near(t->hi, mean + half, 1e-12);
+    assert_near(t->tt.res.lo, mean - half, 1e-12);
+    assert_near(t->tt.res.hi, mean + half, 1e-12);
     /* macro_accuracy was not changed: equal values, a degenerate test with p = 1 */
     t = find_test(&c, "macro_accuracy", 2, 2);
     assert_non_null(t);
-    assert_near(t->mean_diff, 0, 0);
-    assert_int_equal(t->degenerate, 1);
-    assert_near(t->p, 1, 0);
+    assert_near(t->tt.res.mean, 0, 0);
+    assert_int_equal(t->tt.res.degenerate, 1);
+    assert_near(t->tt.res.p, 1, 0);
     /* original x alexnet: its fold 3 still running in both files, so 3 pairs */
     t = find_test(&c, "macro_f1", 1, 1);
     assert_non_null(t);
-    assert_int_equal(t->n, 3);
+    assert_int_equal(t->tt.n, 3);
     /* geometric x dspic against the baseline original x dspic: only macro_f1 moved */
     t = find_test(&c, "macro_f1", 2, 0);
     assert_non_null(t);
     assert_int_equal(t->baseline, 1);
-    assert_int_equal(t->n, 4);
+    assert_int_equal(t->tt.n, 4);
     /* Holm over the 7 tests of macro_f1: at least p, at most 1, and min(1, 7 p) for the smallest */
     double pmin = 2, hmin = 2;
     for (int i = 0; i < c.n_tests; i++) {
         const sc_cmp_test *x = &c.tests[i];
-        if (x->metric != 0 || isnan(x->p)) continue;
-        assert_true(x->p_holm >= x->p && x->p_holm <= 1);
-        if (x->p < pmin) {
-            pmin = x->p;
-            hmin = x->p_holm;
+        if (x->metric != 0 || isnan(x->tt.res.p)) continue;
+        assert_true(x->tt.p_holm >= x->tt.res.p && x->tt.p_holm <= 1);
+        if (x->tt.res.p < pmin) {
+            pmin = x->tt.res.p;
+            hmin = x->tt.p_holm;
         }
     }
     assert_near(hmin, fmin(1, 7 * pmin), 1e-15);
@@ -259,20 +259,20 @@ static void test_tests_by_hand(void **state)
             b += ra && !rb;
             cc += !ra && rb;
         }
-        assert_int_equal(m->n, n);
-        assert_int_equal(m->b, b);
-        assert_int_equal(m->c, cc);
+        assert_int_equal(m->mc.n, n);
+        assert_int_equal(m->mc.res.b, b);
+        assert_int_equal(m->mc.res.c, cc);
         if (m->cell == m->ref_cell) assert_int_equal(b + cc, 0);
-        assert_true(m->exact == (b + cc < 25));
-        assert_near(m->p, m->exact ? m->p_exact : m->p_chi2, 0);
-        assert_true(m->p_holm >= m->p && m->p_holm <= 1);
+        assert_true(m->mc.res.exact_recommended == (b + cc < 25));
+        assert_near(m->mc.p, m->mc.res.exact_recommended ? m->mc.res.p_exact : m->mc.res.p_chi2, 0);
+        assert_true(m->mc.p_holm >= m->mc.p && m->mc.p_holm <= 1);
     }
     const sc_cmp_mcnemar *mb = NULL;
     for (int i = 0; i < c.n_mcnemar; i++)
         if (c.mcnemar[i].cell == 2 && c.mcnemar[i].ref_cell == 0) mb = &c.mcnemar[i];
     assert_non_null(mb);
-    assert_int_equal(mb->n, FX_N);
-    assert_true(mb->b + mb->c > 0); /* the design makes them disagree */
+    assert_int_equal(mb->mc.n, FX_N);
+    assert_true(mb->mc.res.b + mb->mc.res.c > 0); /* the design makes them disagree */
 
     /* the CSV: a header, one row per cell and per test */
     assert_int_equal(sc_compare_write_csv(&c, "cmp.csv"), 0);

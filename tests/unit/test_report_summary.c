@@ -89,11 +89,11 @@ static void test_mcnemar_by_hand(void **state)
                                                                                     : 2;
         int b, c;
         design_bc(m->cell_a, m->cell_b, label, &b, &c);
-        assert_int_equal(m->b, b);
-        assert_int_equal(m->c, c);
+        assert_int_equal(m->mc.res.b, b);
+        assert_int_equal(m->mc.res.c, c);
         if (b + c < 25 && b + c > 0) {
-            assert_int_equal(m->exact, 1);
-            assert_float_equal(m->p, exact_p(b, c), 1e-12);
+            assert_int_equal(m->mc.res.exact_recommended, 1);
+            assert_float_equal(m->mc.p, exact_p(b, c), 1e-12);
         }
         checked++;
     }
@@ -107,10 +107,10 @@ static void test_mcnemar_by_hand(void **state)
             !strcmp(s.mcnemar[i].label, "set"))
             m02 = &s.mcnemar[i];
     assert_non_null(m02);
-    assert_int_equal(m02->n, 48);
-    assert_int_equal(m02->b, 8);
-    assert_int_equal(m02->c, 4);
-    assert_float_equal(m02->p, 2.0 * 794 / 4096, 1e-12);
+    assert_int_equal(m02->mc.n, 48);
+    assert_int_equal(m02->mc.res.b, 8);
+    assert_int_equal(m02->mc.res.c, 4);
+    assert_float_equal(m02->mc.p, 2.0 * 794 / 4096, 1e-12);
     sc_summary_free(&s);
     sc_results_free(&rf);
 }
@@ -131,7 +131,7 @@ static void test_holm_families(void **state)
         for (int i = 0; i < 6; i++) {
             assert_string_equal(r[i].label, r[0].label);
             int at = i;
-            while (at > 0 && r[order[at - 1]].p > r[i].p) {
+            while (at > 0 && r[order[at - 1]].mc.p > r[i].mc.p) {
                 order[at] = order[at - 1];
                 at--;
             }
@@ -139,14 +139,14 @@ static void test_holm_families(void **state)
         }
         double running = 0;
         for (int k = 0; k < 6; k++) {
-            running = fmax(running, fmin(1.0, (6 - k) * r[order[k]].p));
-            assert_float_equal(r[order[k]].p_holm, running, 1e-15);
-            assert_true(r[order[k]].p_holm >= r[order[k]].p);
+            running = fmax(running, fmin(1.0, (6 - k) * r[order[k]].mc.p));
+            assert_float_equal(r[order[k]].mc.p_holm, running, 1e-15);
+            assert_true(r[order[k]].mc.p_holm >= r[order[k]].mc.p);
         }
         /* monotone: a smaller raw p never gets a larger adjusted p */
         for (int i = 0; i < 6; i++)
             for (int q = 0; q < 6; q++)
-                if (r[i].p < r[q].p) assert_true(r[i].p_holm <= r[q].p_holm);
+                if (r[i].mc.p < r[q].mc.p) assert_true(r[i].mc.p_holm <= r[q].mc.p_holm);
     }
     sc_summary_free(&s);
     sc_results_free(&rf);
@@ -167,7 +167,7 @@ static void test_ttest_and_pooled(void **state)
             !strcmp(s.ttest[i].metric, "macro_f1"))
             t = &s.ttest[i];
     assert_non_null(t);
-    assert_int_equal(t->n, 3);
+    assert_int_equal(t->tt.n, 3);
     double d[3], n_test = 0, n_train = 0;
     int J = 0;
     for (int f = 0; f < FX_K; f++) {
@@ -183,9 +183,9 @@ static void test_ttest_and_pooled(void **state)
     }
     st_ttest_result want;
     assert_int_equal(st_ttest_corrected(d, 3, n_test / n_train, 0.95, &want), 0);
-    assert_float_equal(t->mean_diff, want.mean, 1e-15);
-    assert_float_equal(t->p, want.p, 1e-15);
-    assert_float_equal(t->lo, want.lo, 1e-15);
+    assert_float_equal(t->tt.res.mean, want.mean, 1e-15);
+    assert_float_equal(t->tt.res.p, want.p, 1e-15);
+    assert_float_equal(t->tt.res.lo, want.lo, 1e-15);
 
     /* pooled sensitivity of metastasis for original x alexnet: folds 0..2 (fold 3 running). */
     const sc_pooled_row *p = sc_summary_find_pooled(&s, 1, 0, "metastasis", "sensitivity");
@@ -276,8 +276,8 @@ static void test_written_datasets(void **state)
     double *pp = malloc((size_t)s.n_mcnemar * 2 * sizeof *pp);
     assert_true(H5Dread(d, pt, H5S_ALL, H5S_ALL, H5P_DEFAULT, pp) >= 0);
     for (int i = 0; i < s.n_mcnemar; i++) {
-        assert_memory_equal(&pp[2 * i], &s.mcnemar[i].p, sizeof(double));
-        assert_memory_equal(&pp[2 * i + 1], &s.mcnemar[i].p_holm, sizeof(double));
+        assert_memory_equal(&pp[2 * i], &s.mcnemar[i].mc.p, sizeof(double));
+        assert_memory_equal(&pp[2 * i + 1], &s.mcnemar[i].mc.p_holm, sizeof(double));
     }
     free(pp);
     H5Tclose(pt);
@@ -317,7 +317,7 @@ static void test_two_repeats(void **state)
     assert_int_equal(s.n_mcnemar, 2 * 4 * 6);
     /* t-test over both repeats: 8 paired folds, minus the failed one for cell 3 */
     for (int i = 0; i < s.n_ttest; i++)
-        if (s.ttest[i].cell_a == 0 && s.ttest[i].cell_b == 3) assert_int_equal(s.ttest[i].n, 7);
+        if (s.ttest[i].cell_a == 0 && s.ttest[i].cell_b == 3) assert_int_equal(s.ttest[i].tt.n, 7);
     assert_int_equal(s.boot[0].resamples, 200);
     sc_summary_free(&s);
     sc_results_free(&rf);

@@ -124,6 +124,38 @@ static void test_utf8_strings(void **state)
     free(one);
 }
 
+/* n-value attributes (the checkpoints'): the file type as asked, read back exactly, replaced,
+ * refused with any other count. */
+static void test_number_arrays(void **state)
+{
+    (void)state;
+    const uint64_t st[4] = {1, 2, UINT64_MAX, 1ULL << 63};
+    uint64_t got[4] = {0};
+    assert_int_equal(sc_h5_write_nums_attr(file, path, "rng", H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                                           4, st), 0);
+    assert_int_equal(sc_h5_read_nums_attr(file, path, "rng", NULL, H5T_NATIVE_UINT64, 4, got), 0);
+    assert_memory_equal(got, st, sizeof st);
+    hid_t a = H5Aopen(file, "rng", H5P_DEFAULT), t = H5Aget_type(a), sp = H5Aget_space(a);
+    assert_true(H5Tequal(t, H5T_STD_U64LE) > 0);
+    assert_int_equal(H5Sget_simple_extent_ndims(sp), 1);
+    H5Sclose(sp);
+    H5Tclose(t);
+    H5Aclose(a);
+    const double two[2] = {0.5, -1.0};
+    double d[2] = {0};
+    assert_int_equal(sc_h5_write_nums_attr(file, path, "rng", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                                           2, two), 0); /* replaced */
+    assert_int_equal(sc_h5_read_nums_attr(file, path, "rng", NULL, H5T_NATIVE_DOUBLE, 2, d), 0);
+    assert_true(d[0] == 0.5 && d[1] == -1.0);
+    assert_int_equal(sc_h5_read_nums_attr(file, path, "rng", NULL, H5T_NATIVE_DOUBLE, 3, d), -1);
+    assert_msg("attribute 'rng': expected 3 values, found 2");
+    assert_int_equal(
+        sc_h5_read_nums_attr(file, path, "absent", "(hint)", H5T_NATIVE_DOUBLE, 2, d), -1);
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s: missing attribute 'absent' (hint)", path);
+    assert_string_equal(sc_err_msg(), msg);
+}
+
 static void test_numbers_and_errors(void **state)
 {
     (void)state;
@@ -195,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_strings_round_trip),
         cmocka_unit_test(test_utf8_strings),
         cmocka_unit_test(test_numbers_and_errors),
+        cmocka_unit_test(test_number_arrays),
         cmocka_unit_test(test_datasets),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
