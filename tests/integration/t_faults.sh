@@ -7,7 +7,6 @@
 #
 # The full disk is real: a small tmpfs mounted for the test (root, as in CI).
 source "$(dirname "$0")/lib.sh"
-check_py() { "$PYTHON" "$ROOT/tests/integration/check_results.py" "$@"; }
 statuses() { # FILE: the jobs' statuses, e.g. "2 2 0"
   "$PYTHON" -c "import h5py, sys; print(*[int(r['status']) for r in h5py.File(sys.argv[1], 'r')['jobs/table'][:]])" "$1"
 }
