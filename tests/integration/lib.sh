@@ -28,10 +28,20 @@ expect_ok() {
 # the extended regex PATTERN (the message must name what is wrong).
 expect_fail() {
   local name=$1 pat=$2; shift 2
+  expect_status "$name" any "$pat" "$@"
+}
+
+# expect_status NAME STATUS PATTERN CMD...: as expect_fail, and the exit status is STATUS
+# exactly (docs/spectcv.1: 1 a bad input or a failed run, 2 a usage error), or any non-zero
+# one for STATUS "any".
+expect_status() {
+  local name=$1 want=$2 pat=$3; shift 3
   local out rc
   out=$("$@" 2>&1); rc=$?
   if [ $rc -eq 0 ]; then
     notok "$name" "expected a non-zero exit: $*" "$(printf '%s' "$out" | tail -n 5)"
+  elif [ "$want" != any ] && [ "$rc" -ne "$want" ]; then
+    notok "$name" "exit $rc, expected $want: $*" "$(printf '%s' "$out" | tail -n 5)"
   elif ! printf '%s' "$out" | grep -Eq -- "$pat"; then
     notok "$name" "message does not match /$pat/:" "$(printf '%s' "$out" | tail -n 5)"
   else

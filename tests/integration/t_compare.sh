@@ -214,12 +214,12 @@ sed -e 's/^seed = 3;/seed = 4;/' -e 's/epochs = 2;/epochs = 1;/' \
 for x in otherdata otherseed; do
   expect_ok "run the $x sweep" mpi 1 "$SPECTCV" run "$x.cfg" -o "$x.h5" --quiet
 done
-expect_fail "another data set is refused, naming the file and both hashes" \
+expect_status "another data set is refused, naming the file and both hashes" 1 \
   "otherdata\.h5: data set hash [0-9a-f]{16} differs from exp\.h5's [0-9a-f]{16}" \
   "$SPECTCV" compare exp.h5 otherdata.h5
 "$SPECTCV" compare exp.h5 otherdata.h5 > /dev/null 2>&1; rc=$?
 check "another data set: exit 1" test "$rc" -eq 1
-expect_fail "folds of another seed are refused, naming the file" \
+expect_status "folds of another seed are refused, naming the file" 1 \
   "otherseed\.h5: fold assignment hash [0-9a-f]{16} differs from exp\.h5's [0-9a-f]{16}" \
   "$SPECTCV" compare exp.h5 otherseed.h5
 "$SPECTCV" compare exp.h5 otherseed.h5 > /dev/null 2>&1; rc=$?
@@ -234,7 +234,7 @@ t[1]["status"] = 3
 t[1]["message"] = b"NaN loss at epoch 2"
 f["jobs/table"][:] = t
 PY
-expect_fail "an unfinished sweep is refused without --partial" \
+expect_status "an unfinished sweep is refused without --partial" 1 \
   "cut\.h5: 1 of 6 jobs not done \(1 failed, 0 running, 0 pending\).*--partial" \
   "$SPECTCV" compare exp.h5 cut.h5
 "$SPECTCV" compare exp.h5 cut.h5 --partial > partial.txt 2>&1; rc=$?
@@ -243,16 +243,16 @@ check "--partial compares the done folds, and says so" bash -c "test $rc -eq 0 &
   grep -Eq '^  cut.h5 +geometric/dspic +2/3 ' partial.txt &&
   grep -Eq '^  cut.h5 +geometric/dspic +geometric/dspic +2 ' partial.txt"
 
-expect_fail "a data set is not a results file" "data\.h5: missing attribute '[a-z_]+' \(not a spectcv results file\?\)" \
+expect_status "a data set is not a results file" 1 "data\.h5: missing attribute '[a-z_]+' \(not a spectcv results file\?\)" \
   "$SPECTCV" compare exp.h5 data.h5
-expect_fail "a missing file" "nosuch\.h5: cannot open the results file" "$SPECTCV" compare exp.h5 nosuch.h5
-expect_fail "a baseline that is not a cell of the reference" \
+expect_status "a missing file" 1 "nosuch\.h5: cannot open the results file" "$SPECTCV" compare exp.h5 nosuch.h5
+expect_status "a baseline that is not a cell of the reference" 1 \
   "--baseline original/alexnet: exp\.h5 has no such cell \(its cells: original/dspic, geometric/dspic\)" \
   "$SPECTCV" compare exp.h5 half.h5 --baseline original/alexnet
-expect_fail "an unwritable CSV" "nodir/x\.csv" "$SPECTCV" compare exp.h5 lr.h5 --csv nodir/x.csv
-expect_fail "one file is not a comparison" "at least two results files" "$SPECTCV" compare exp.h5
+expect_status "an unwritable CSV" 1 "nodir/x\.csv" "$SPECTCV" compare exp.h5 lr.h5 --csv nodir/x.csv
+expect_status "one file is not a comparison" 2 "at least two results files" "$SPECTCV" compare exp.h5
 "$SPECTCV" compare exp.h5 > /dev/null 2>&1; rc=$?
 check "usage errors exit with 2" test "$rc" -eq 2
-expect_fail "an unknown option" "unknown option '--frobnicate'" "$SPECTCV" compare exp.h5 lr.h5 --frobnicate
+expect_status "an unknown option" 2 "unknown option '--frobnicate'" "$SPECTCV" compare exp.h5 lr.h5 --frobnicate
 expect_ok "--help" "$SPECTCV" compare --help
 check "compare is listed in spectcv --help" bash -c "'$SPECTCV' --help | grep -q '^  compare '"

@@ -4,6 +4,8 @@
 #   - the folders include only what docs/design.md section 3 allows (scripts/check-layering);
 #   - docs/config.md's key table lists exactly the keys the code accepts (check_config_keys.py
 #     against `spectcv --list-config-keys`);
+#   - every test docs/reliability.md's catalogue of bad inputs and faults names exists and is run
+#     by `make check`, and the catalogue keeps at least 40 rows (check_reliability.py);
 #   - the man page renders without warnings and covers every command and option;
 #   - `spectcv --version` names spectcv's version and every library's.
 # Each checker is also run on a broken copy, to show that it fails when it should.
@@ -26,6 +28,33 @@ expect_fail "a range reaching a missing section fails" "no section 12" \
 printf 'see DESIGN%s section 4\n' ".md" > "$T/refs/src/x.c"
 expect_fail "the old design file's name fails" "src/x.c:1: names DESIGN" \
   "$PYTHON" tests/integration/check_design_refs.py "$T/refs"
+
+# ---- docs/reliability.md's catalogue: every row backed by a test that make check runs ----
+expect_ok "every test in docs/reliability.md's catalogue exists, in at least 40 rows" \
+  "$PYTHON" tests/integration/check_reliability.py "$ROOT" 40
+mkdir -p "$T/rel/docs" "$T/rel/tests/fuzz"
+cp docs/reliability.md "$T/rel/docs/"
+cp -r tests/integration tests/unit "$T/rel/tests/"
+cp tests/fuzz/run.sh "$T/rel/tests/fuzz/"
+sed -i 's/^expect_status "out-of-range value"/expect_status "an out-of-range value"/' "$T/rel/tests/integration/t_config_errors.sh"
+expect_fail "a renamed integration check fails, naming the row" \
+  "docs/reliability.md:[0-9]+: .tests/integration/t_config_errors.sh.: no check named 'out-of-range value'" \
+  "$PYTHON" tests/integration/check_reliability.py "$T/rel"
+cp tests/integration/t_config_errors.sh "$T/rel/tests/integration/"
+sed -i '/cmocka_unit_test(test_int_range)/d' "$T/rel/tests/unit/test_cli.c"
+expect_fail "a unit test that is not registered fails" "test_cli.c.: .test_int_range. is not registered" \
+  "$PYTHON" tests/integration/check_reliability.py "$T/rel"
+rm "$T/rel/tests/unit/test_cli.c"
+expect_fail "a missing test file fails" "tests/unit/test_cli.c.: no such file" \
+  "$PYTHON" tests/integration/check_reliability.py "$T/rel"
+cp tests/unit/test_cli.c "$T/rel/tests/unit/"
+sed -i 's/| `tests\/unit\/test_stats_bootstrap.c`: `test_bca_errors` |/| (none) |/' "$T/rel/docs/reliability.md"
+expect_fail "a row without a test fails" "docs/reliability.md:[0-9]+: no test named" \
+  "$PYTHON" tests/integration/check_reliability.py "$T/rel"
+cp docs/reliability.md "$T/rel/docs/"
+expect_ok "the repaired copy passes" "$PYTHON" tests/integration/check_reliability.py "$T/rel"
+expect_fail "fewer rows than required fails" "the catalogue has [0-9]+ rows, fewer than 1000" \
+  "$PYTHON" tests/integration/check_reliability.py "$T/rel" 1000
 
 # ---- layering ----
 graph=$(scripts/check-layering --graph 2>&1); rc=$?

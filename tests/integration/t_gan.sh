@@ -85,21 +85,21 @@ expect_ok "report of a sweep with a failed GAN job" "$SPECTCV" report "$T/fail.h
 # Configuration errors name the file, the key and what is wrong.
 bad() { sed "$1" "$T/gan.cfg" > "$T/bad.cfg"; }
 bad 's/"geometric+gan"/"geometric+foo"/'
-expect_fail "an unknown augmentation component" "augmentations\[1\]: unknown augmentation 'foo' in 'geometric\+foo'" "$SPECTCV" run "$T/bad.cfg" --dry-run
+expect_status "an unknown augmentation component" 1 "augmentations\[1\]: unknown augmentation 'foo' in 'geometric\+foo'" "$SPECTCV" run "$T/bad.cfg" --dry-run
 bad 's/"gan", "synthetic"/"gan+geometric", "synthetic"/'
-expect_fail "the same augmentation twice" "'gan\+geometric' is the same augmentation as 'geometric\+gan'" "$SPECTCV" run "$T/bad.cfg" --dry-run
+expect_status "the same augmentation twice" 1 "'gan\+geometric' is the same augmentation as 'geometric\+gan'" "$SPECTCV" run "$T/bad.cfg" --dry-run
 bad 's/generator = "gan_g_small"/generator = "gan_g"/; s/discriminator = "gan_d_small"/discriminator = "gan_d"/'
-expect_fail "a GAN larger than the classifier input" "gan.generator 'gan_g' makes 256 x 64 scans, larger than the classifier's input 128 x 32" "$SPECTCV" run "$T/bad.cfg" --dry-run
+expect_status "a GAN larger than the classifier input" 1 "gan.generator 'gan_g' makes 256 x 64 scans, larger than the classifier's input 128 x 32" "$SPECTCV" run "$T/bad.cfg" --dry-run
 bad 's/size = \[128, 32\]/size = [128, 64]/'
-expect_fail "a GAN of another aspect ratio" "the aspect ratios differ" "$SPECTCV" run "$T/bad.cfg" --dry-run
+expect_status "a GAN of another aspect ratio" 1 "the aspect ratios differ" "$SPECTCV" run "$T/bad.cfg" --dry-run
 bad 's/samples_per_set = 5;/samples_per_set = 5; colour = 1;/'
-expect_fail "an unknown key in gan" "unknown key 'gan.colour'" "$SPECTCV" run "$T/bad.cfg" --dry-run
+expect_status "an unknown key in gan" 1 "unknown key 'gan.colour'" "$SPECTCV" run "$T/bad.cfg" --dry-run
 bad 's/generator = "gan_g_small"/generator = "nope"/'
-expect_fail "a missing generator" "gan.generator.*architecture 'nope' not found" "$SPECTCV" run "$T/bad.cfg" --dry-run
+expect_status "a missing generator" 1 "gan.generator.*architecture 'nope' not found" "$SPECTCV" run "$T/bad.cfg" --dry-run
 bad 's/^report = .*/exclude = ( { augmentation = "synthetic"; architecture = "resnet"; } );/'
-expect_fail "exclude names an architecture not in the sweep" "exclude\[0\].architecture: 'resnet' is not in architectures" "$SPECTCV" run "$T/bad.cfg" --dry-run
+expect_status "exclude names an architecture not in the sweep" 1 "exclude\[0\].architecture: 'resnet' is not in architectures" "$SPECTCV" run "$T/bad.cfg" --dry-run
 bad 's/^report = .*/exclude = ( { augmentation = "gan"; architecture = "dspic_half"; } );/'
-expect_fail "exclude may not leave an augmentation without architectures" "exclude leaves no architecture for augmentation 'gan'" "$SPECTCV" run "$T/bad.cfg" --dry-run
+expect_status "exclude may not leave an augmentation without architectures" 1 "exclude leaves no architecture for augmentation 'gan'" "$SPECTCV" run "$T/bad.cfg" --dry-run
 bad 's/^report = .*/exclude = ( { augmentation = "synthetic"; architecture = "dspic_nobn"; } );/; s/architectures = \["dspic_half"\]/architectures = ["dspic_half", "dspic_nobn"]/'
 out=$("$SPECTCV" run "$T/bad.cfg" --dry-run 2>&1)
 check "exclude leaves a cell out" grep -q "jobs: 24 = 1 repeat x 3 folds x 7 cells (4 augmentations x 2 architectures, 1 excluded) + 3 GAN jobs" <<<"$out"

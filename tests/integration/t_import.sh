@@ -110,12 +110,12 @@ check "views ant, post; post mirrored" "$PYTHON" -c "
 import h5py, sys; f = h5py.File('views.h5', 'r')
 sys.exit(not (list(f.attrs['view_names']) == ['ant', 'post'] and list(f.attrs['view_mirrored']) == [0, 1]
               and list(f.attrs['label_names']) == ['m']))"
-expect_fail "without --views they are no view columns" "views.csv:1: header: no 'path' column and no view column \(anterior,posterior; --views names them\)" \
+expect_status "without --views they are no view columns" 1 "views.csv:1: header: no 'path' column and no view column \(anterior,posterior; --views names them\)" \
   "$SPECTCV" import --csv s1/views.csv -o views2.h5
 
 # ---- an existing output ----
 cp two.h5 keep.h5; cp two.h5 keep_copy.h5
-expect_fail "an existing output is refused without --force" "keep.h5: the file exists; --force" \
+expect_status "an existing output is refused without --force" 1 "keep.h5: the file exists; --force" \
   "$SPECTCV" import --csv s2/list.csv -o keep.h5
 check "the existing file is untouched" cmp -s keep.h5 keep_copy.h5
 expect_ok "--force replaces it after a successful import" "$SPECTCV" import -q --force --csv s1/labels.csv -o keep.h5
@@ -191,7 +191,7 @@ many="${HDR}"; for k in $(seq 1 60); do many="${many}p$k,img/a1.png,img/p1.png,0
 refuse "the listing is capped" "60 problems; ;;bad.csv:51: ;;^  \.\.\. and 10 more$" "$many"
 cp one.h5 one_copy.h5
 printf "${HDR}a,img/nope.png,img/p1.png,0,0\n" > s1/bad.csv
-expect_fail "a failed import with --force" "nope.png" "$SPECTCV" import --force --csv s1/bad.csv -o one.h5
+expect_status "a failed import with --force" 1 "nope.png" "$SPECTCV" import --force --csv s1/bad.csv -o one.h5
 check "leaves the existing file untouched" cmp -s one.h5 one_copy.h5
 check "and no .partial" test ! -e one.h5.partial
 # SIGTERM while an image is being read (a FIFO that nobody writes blocks the open): exit 1,
@@ -209,7 +209,7 @@ if [ $rc -eq 1 ] && grep -q "stopped by a signal; no file written" int.out && cm
 else
   notok "SIGTERM" "exit $rc" "$(cat int.out)" "$(ls one.h5*)"
 fi
-expect_fail "neither --csv nor --bs80k is a usage error" "either --csv" "$SPECTCV" import -o x.h5
+expect_status "neither --csv nor --bs80k is a usage error" 2 "either --csv" "$SPECTCV" import -o x.h5
 
 # ---- BS-80K ----
 mkdir -p bs/wholeBodyANT bs/wholeBodyPOST
@@ -267,7 +267,7 @@ else
   notok "BS-80K --skip-unpaired" "exit $rc" "$out"
 fi
 
-expect_fail "BS-80K: a missing list is named" "nodir/wholeBodyANT/wholeBodyANT.txt: cannot open the BS-80K list" \
+expect_status "BS-80K: a missing list is named" 1 "nodir/wholeBodyANT/wholeBodyANT.txt: cannot open the BS-80K list" \
   "$SPECTCV" import --bs80k nodir -o r.h5
 
 # ---- DICOM: files written by GDCM's gdcmimg (scripts/install-deps installs it) ----

@@ -32,5 +32,5 @@ import h5py, sys
 f = h5py.File('$T/p.h5', 'r')
 r = f['provenance/run_0/ranks'][:]
 sys.exit(0 if set(x.decode() for x in r['blas_core']) == {'Haswell'} else 1)"
-expect_fail "--blas-core with kernels that the workers do not run is refused" \
+expect_status "--blas-core with kernels that the workers do not run is refused" 1 \
   "--blas-core NoSuchCore: the workers run" mpi 3 "$SPECTCV" run "$T/exp.cfg" -o "$T/x.h5" --blas-core NoSuchCore

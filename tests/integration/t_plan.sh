@@ -40,7 +40,7 @@ out=$(mpi 2 "$SPECTCV" run "$T/exp.cfg" -o "$T/q.h5" --quiet 2>&1)
 check "--quiet: no job lines, the summary" \
   bash -c "! grep -q '^\[' <<<'$out' && grep -q 'macro-averaged' <<<'$out'"
 
-expect_fail "--ranks without --dry-run is a usage error" "go with --dry-run" \
+expect_status "--ranks without --dry-run is a usage error" 2 "go with --dry-run" \
   "$SPECTCV" run "$T/exp.cfg" -o "$T/x.h5" --ranks 4
-expect_fail "--calibrate with a missing file names it" "nothere\.h5" \
+expect_status "--calibrate with a missing file names it" 1 "nothere\.h5" \
   "$SPECTCV" run "$T/exp.cfg" --dry-run --calibrate "$T/nothere.h5"

@@ -92,13 +92,13 @@ check "missing and failed jobs are marked" bash -c "grep -q 'Incomplete sweep: 2
   grep -q '2/3†' cut_report/summary.md"
 
 # Errors: the file or folder named, exit 1; usage errors exit 2.
-expect_fail "a missing file" "nosuch\.h5: cannot open the results file" "$SPECTCV" report nosuch.h5
+expect_status "a missing file" 1 "nosuch\.h5: cannot open the results file" "$SPECTCV" report nosuch.h5
 echo "plain text" > text.h5
-expect_fail "not an HDF5 file" "text\.h5: not an HDF5 file" "$SPECTCV" report text.h5
-expect_fail "a data set is not a results file" "data\.h5: missing attribute '[a-z_]+' \(not a spectcv results file\?\)" \
+expect_status "not an HDF5 file" 1 "text\.h5: not an HDF5 file" "$SPECTCV" report text.h5
+expect_status "a data set is not a results file" 1 "data\.h5: missing attribute '[a-z_]+' \(not a spectcv results file\?\)" \
   "$SPECTCV" report data.h5
-expect_fail "an unusable report folder" "text\.h5/r: cannot create directory" "$SPECTCV" report res.h5 -o text.h5/r
-expect_fail "no results file" "missing the results file" "$SPECTCV" report
+expect_status "an unusable report folder" 1 "text\.h5/r: cannot create directory" "$SPECTCV" report res.h5 -o text.h5/r
+expect_status "no results file" 2 "missing the results file" "$SPECTCV" report
 "$SPECTCV" report > /dev/null 2>&1; rc=$?
 check "usage errors exit with 2" test "$rc" -eq 2
 "$SPECTCV" report res.h5 -o text.h5/r > /dev/null 2>&1; rc=$?

@@ -94,19 +94,19 @@ expect_ok "after --retry-failed: bit-identical to the uninterrupted run" check_p
 
 # 6. What --resume refuses
 cp "$T/exp.cfg" "$T/edited.cfg"; echo "# an edit" >> "$T/edited.cfg"
-expect_fail "--resume with an edited experiment" "full.h5: another experiment file, or one edited since: the file has experiment_hash" \
+expect_status "--resume with an edited experiment" 1 "full.h5: another experiment file, or one edited since: the file has experiment_hash" \
   "$SPECTCV" run "$T/edited.cfg" -o "$T/full.h5" --resume
 expect_ok "another data set" "$SPECTCV" synth -o "$T/data2.h5" --patients 40 --size 256x64 --seed 6
-expect_fail "--resume with another data set" "full.h5: another data set, or one changed since" \
+expect_status "--resume with another data set" 1 "full.h5: another data set, or one changed since" \
   "$SPECTCV" run "$T/exp.cfg" -o "$T/full.h5" --resume --data "$T/data2.h5"
 mkdir -p "$T/archs"
 for a in dspic dspic_half gan_g gan_d gan_g_small gan_d_small; do cp "$ROOT/configs/archs/$a.cfg" "$T/archs/"; done
 sed "s#arch_dir = .*#arch_dir = \"$T/archs\";#" "$T/exp.cfg" > "$T/archd.cfg"
 SPECTCV_FAULT=stop:0@1 "$SPECTCV" run "$T/archd.cfg" -o "$T/archd.h5" --quiet > /dev/null 2>&1
 sed -i 's/width = 0.5;/width = 0.25;/' "$T/archs/dspic_half.cfg"
-expect_fail "--resume with a changed architecture file" "architecture 'dspic_half' differs from the one the sweep started with" \
+expect_status "--resume with a changed architecture file" 1 "architecture 'dspic_half' differs from the one the sweep started with" \
   "$SPECTCV" run "$T/archd.cfg" -o "$T/archd.h5" --resume
-expect_fail "--resume of a missing file" "nothing.h5: --resume: no such results file" \
+expect_status "--resume of a missing file" 1 "nothing.h5: --resume: no such results file" \
   "$SPECTCV" run "$T/exp.cfg" -o "$T/nothing.h5" --resume
-expect_fail "--force with --resume is a usage error" "not both" "$SPECTCV" run "$T/exp.cfg" --force --resume
-expect_fail "--retry-failed alone is a usage error" "goes with --resume" "$SPECTCV" run "$T/exp.cfg" --retry-failed
+expect_status "--force with --resume is a usage error" 2 "not both" "$SPECTCV" run "$T/exp.cfg" --force --resume
+expect_status "--retry-failed alone is a usage error" 2 "goes with --resume" "$SPECTCV" run "$T/exp.cfg" --retry-failed

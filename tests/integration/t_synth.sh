@@ -133,7 +133,7 @@ usage "bad difficulty" "--difficulty: expected a number" -o x.h5 --difficulty ab
 usage "bad counts" "--counts: expected" -o x.h5 --counts 3e6..1e6
 [ -e x.h5 ] && notok "no file after usage errors" || ok "no file after usage errors"
 
-expect_fail "unwritable output path names it" "nodir/x.h5.*cannot write in directory" \
+expect_status "unwritable output path names it" 1 "nodir/x.h5.*cannot write in directory" \
   "$SPECTCV" synth -o nodir/x.h5 --patients 2 --size 64x16
 [ -e nodir ] && notok "no directory created for the output" || ok "nothing created for an unwritable output"
 

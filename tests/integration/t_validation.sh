@@ -119,31 +119,35 @@ expect_ok "stopped, checkpointed, resumed with validation: bit-identical to the 
 
 # 5. bad values name the key
 exp bad "validation = 0.6;"
-expect_fail "train.validation above 0.5" "validation" "$SPECTCV" run "$T/bad.cfg" -o "$T/bad.h5" --dry-run
+expect_status "train.validation above 0.5" 1 "bad\.cfg:9: train\.validation: expected a number in \[0, 0\.5\], got 0\.6" \
+  "$SPECTCV" run "$T/bad.cfg" -o "$T/bad.h5" --dry-run
 exp bad "validation = -0.1;"
-expect_fail "train.validation below 0" "validation" "$SPECTCV" run "$T/bad.cfg" -o "$T/bad.h5" --dry-run
+expect_status "train.validation below 0" 1 "bad\.cfg:9: train\.validation: expected a number in \[0, 0\.5\], got -0\.1" \
+  "$SPECTCV" run "$T/bad.cfg" -o "$T/bad.h5" --dry-run
 exp bad "patience = 3;"
-expect_fail "train.patience without train.validation" "train.patience: needs train.validation > 0" \
+expect_status "train.patience without train.validation" 1 "train.patience: needs train.validation > 0" \
   "$SPECTCV" run "$T/bad.cfg" -o "$T/bad.h5" --dry-run
 exp bad "validation = 0.2; select = \"auc\";"
-expect_fail "train.select not loss or f1" "select" "$SPECTCV" run "$T/bad.cfg" -o "$T/bad.h5" --dry-run
+expect_status "train.select not loss or f1" 1 'bad\.cfg:9: train\.select: expected one of "loss", "f1", got "auc"' \
+  "$SPECTCV" run "$T/bad.cfg" -o "$T/bad.h5" --dry-run
 exp bad "validation = 0.2; patience = -1;"
-expect_fail "a negative train.patience" "patience" "$SPECTCV" run "$T/bad.cfg" -o "$T/bad.h5" --dry-run
+expect_status "a negative train.patience" 1 "bad\.cfg:9: train\.patience: expected an integer in \[0, 100000\], got -1" \
+  "$SPECTCV" run "$T/bad.cfg" -o "$T/bad.h5" --dry-run
 exp arch "validation = 0.2;"
 echo 'train_by_arch = { dspic_half = { patience = 1; select = "f1"; }; };' >> "$T/arch.cfg"
 expect_ok "train.patience and train.select per architecture (train_by_arch)" \
   "$SPECTCV" run "$T/arch.cfg" -o "$T/arch.h5" --dry-run
 exp arch ""
 echo 'train_by_arch = { dspic_half = { select = "f1"; }; };' >> "$T/arch.cfg"
-expect_fail "train_by_arch's select without train.validation" "train_by_arch.dspic_half.select: needs train.validation > 0" \
+expect_status "train_by_arch's select without train.validation" 1 "train_by_arch.dspic_half.select: needs train.validation > 0" \
   "$SPECTCV" run "$T/arch.cfg" -o "$T/arch.h5" --dry-run
 exp arch ""
 echo 'train_by_arch = { dspic_half = { validation = 0.2; }; };' >> "$T/arch.cfg"
-expect_fail "train.validation is not per architecture" "validation" \
+expect_status "train.validation is not per architecture" 1 "arch\.cfg:11: unknown key 'train_by_arch\.dspic_half\.validation'" \
   "$SPECTCV" run "$T/arch.cfg" -o "$T/arch.h5" --dry-run
 expect_ok "a data set of 2 patients" "$SPECTCV" synth -o "$T/two.h5" --patients 2 --size 256x64 --seed 1
 exp bad "validation = 0.2;"
 sed -i 's/folds = { k = 3; stratify = false; };/folds = { k = 2; stratify = false; };/' "$T/bad.cfg"
-expect_fail "a training part of 1 patient: nothing to hold out" \
+expect_status "a training part of 1 patient: nothing to hold out" 1 \
   "bad.cfg: repeat 0: train.validation: the training part of fold 0 has 1 patient; holding some out needs at least 2" \
   "$SPECTCV" run "$T/bad.cfg" -o "$T/bad.h5" --data "$T/two.h5" --dry-run
