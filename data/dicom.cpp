@@ -28,6 +28,7 @@
 #include <gdcmVersion.h>
 
 extern "C" {
+#include "data/dicom_scan.h"
 #include "util/error.h"
 }
 
@@ -326,7 +327,7 @@ void read_views(const char *path, const gdcm::DataSet &ds, sc_dicom_image *img)
  * file or holds an element whose VR is not one of the standard's: Debian's GDCM keeps its
  * assertions, and a meta group cut short or with an unknown VR (found by tests/fuzz/fuzz_dicom)
  * aborts the process in GDCM's parser instead of failing. */
-long check_part10(const char *path, long *file_size)
+long check_part10(const char *path, long *file_size, std::string *ts_uid)
 {
     FILE *f = fopen(path, "rb");
     if (!f) fail(path, std::string("cannot open: ") + strerror(errno));
@@ -361,12 +362,32 @@ long check_part10(const char *path, long *file_size)
         const uint64_t len = long_form ? (uint64_t)b[i + 8] | (uint64_t)b[i + 9] << 8 |
                                              (uint64_t)b[i + 10] << 16 | (uint64_t)b[i + 11] << 24
                                        : (uint64_t)b[i + 6] | (uint64_t)b[i + 7] << 8;
+        if ((b[i + 2] | b[i + 3] << 8) == 0x0010 && !long_form && i + 8 + len <= n)
+            ts_uid->assign((const char *)&b[i + 8], strnlen((const char *)&b[i + 8], len));
         i += (long_form ? 12 : 8) + len;
     }
     /* A data set must follow the meta group, and the group must end inside what was read. */
     if (i == 132 || i + 8 > n)
         fail(path, "truncated or corrupt DICOM file (File Meta Information, group 0002)");
     return (long)i;
+}
+
+/* Every declared length of the data set checked against the file before GDCM reads it
+ * (data/dicom_scan.h says why). */
+void check_lengths(const char *path, long meta_end, long file_size, const std::string &ts_uid)
+{
+    const int enc = sc_dicom_encoding_of(ts_uid.c_str());
+    if (enc < 0) return; /* deflated: GDCM inflates it; check_complete does not apply either */
+    std::vector<uint8_t> data((size_t)(file_size - meta_end));
+    FILE *f = fopen(path, "rb");
+    if (!f) fail(path, std::string("cannot open: ") + strerror(errno));
+    const bool read_all = fseek(f, meta_end, SEEK_SET) == 0 &&
+                          fread(data.data(), 1, data.size(), f) == data.size();
+    fclose(f);
+    if (!read_all) fail(path, "cannot read the data set");
+    char why[256];
+    if (sc_dicom_scan_lengths(data.data(), data.size(), (sc_dicom_encoding)enc, why, sizeof why))
+        fail(path, why);
 }
 
 /* GDCM's parser accepts a file cut inside the last element (the pixel data) and pads the value
@@ -634,7 +655,9 @@ void read_file(const char *path, sc_dicom_image *img)
 {
     quiet_gdcm();
     long file_size = 0;
-    const long meta_end = check_part10(path, &file_size);
+    std::string meta_ts;
+    const long meta_end = check_part10(path, &file_size, &meta_ts);
+    check_lengths(path, meta_end, file_size, meta_ts);
     gdcm::Reader reader;
     reader.SetFileName(path);
     if (!reader.Read())

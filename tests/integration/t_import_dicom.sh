@@ -110,4 +110,19 @@ PY
                    *) notok "$name ($kind): counts back" "$res" ;; esac
   done
 done <<<"$cases"
+
+# A 1.7 KB file whose pixel data declares 3 GB (the fuzzer's find, tests/fuzz/regress/dicom):
+# refused by the length walk (data/dicom_scan.h) before GDCM would allocate the 3 GB.
+printf 'patient,path,metastasis\np1,%s,1\n' "$ROOT/tests/fuzz/regress/dicom/pixel_data_declares_3gb.dcm" > "$T/big.csv"
+out=$("$PYTHON" - "$SPECTCV" "$T/big.csv" "$T/big.h5" <<'PY'
+import resource, subprocess, sys
+r = subprocess.run([sys.argv[1], 'import', '--csv', sys.argv[2], '-o', sys.argv[3]],
+                   capture_output=True, text=True)
+peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(r.returncode, round(peak_mb), r.stderr.replace('\n', ' '))
+PY
+)
+check "a DICOM file declaring a 3 GB pixel element: refused naming the element, before any large allocation (peak < 200 MB)" \
+  bash -c "read rc mb msg <<<'$out'; test \$rc -eq 1 && test \$mb -lt 200 &&
+    grep -q 'truncated DICOM file: element (7FE0,0010) at byte 808 of the data set declares 3221225472 bytes; the file holds 512 after it' <<<\"\$msg\""
 rm -rf "$T"
