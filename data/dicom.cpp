@@ -498,9 +498,16 @@ void decode(const char *path, const gdcm::DataSet &ds, const gdcm::TransferSynta
         fail(path, "(7FE0,0010) Pixel Data: GDCM expects " + std::to_string(im.GetBufferLength()) +
                        " bytes, the image attributes say " + std::to_string(raw.size()));
     bool ok;
-    const int precision =
-        gdcm::JPEGCodec().CanDecode(im.GetTransferSyntax()) ? jpeg_precision(px) : 0;
-    if (precision >= 2 && precision <= 16 && precision != pf.GetBitsAllocated()) {
+    /* The JPEG syntaxes go to GDCM's JPEG codec directly, never through gdcm::Bitmap::GetBuffer:
+     * when its codec fails, GetBuffer writes the stream to a temporary file and runs the
+     * external program pvrg-jpeg on it through system() (and leaks the file names: found by
+     * fuzz_dicom).  A corrupt stream is refused here instead. */
+    const bool jpeg = gdcm::JPEGCodec().CanDecode(im.GetTransferSyntax());
+    const int precision = jpeg ? jpeg_precision(px) : 0;
+    if (jpeg && (precision < 2 || precision > 16))
+        fail(path, "(7FE0,0010) Pixel Data: corrupt JPEG stream (no frame header with a "
+                   "precision of 2 to 16 bits before the scan)");
+    if (jpeg) {
         /* What gdcm::Bitmap::GetBuffer does for JPEG, with the stream's precision. */
         PrecisionJpegCodec codec(precision);
         codec.SetNumberOfDimensions(im.GetNumberOfDimensions());

@@ -74,8 +74,10 @@ static int walk_elements(scan *s, size_t *pos, size_t end, int depth, int in_ite
                 *pos = at + 8;
                 return 0;
             }
-            s->stopped = 1; /* a stray item or delimiter */
-            return 0;
+            /* an item or a sequence's end outside any sequence (GDCM asserted and aborted the
+             * process on such a (FFFE,E0DD): fuzz_dicom) */
+            return bad(s, 0, at, g, e, "stands outside any %s", e == ITEM_END ? "item of "
+                       "undefined length" : "sequence");
         }
         size_t hdr = 8;
         uint32_t len;

@@ -191,6 +191,23 @@ static void test_lengths_refused(void **state)
     expect_refused(&not_item, SC_DICOM_EXPLICIT_LE, "element (0008,0060) at byte 12 of the data set "
                    "stands where a sequence's next item (FFFE,E000) or its end must");
 
+    /* a sequence's end, an item, an item's end outside any sequence (GDCM asserted on the first
+     * and aborted the process: fuzz_dicom) */
+    buf stray_end = {.n = 0};
+    ex(&stray_end, 0x0008, 0x0060, "CS", 2), bytes(&stray_end, 2);
+    seq_end(&stray_end);
+    ex(&stray_end, 0x7FE0, 0x0010, "OW", 4), bytes(&stray_end, 4);
+    expect_refused(&stray_end, SC_DICOM_EXPLICIT_LE, "element (FFFE,E0DD) at byte 10 of the data "
+                   "set stands outside any sequence");
+    buf stray_item = {.n = 0};
+    item(&stray_item, 4), bytes(&stray_item, 4);
+    expect_refused(&stray_item, SC_DICOM_IMPLICIT_LE, "element (FFFE,E000) at byte 0 of the data "
+                   "set stands outside any sequence");
+    buf stray_item_end = {.n = 0};
+    item_end(&stray_item_end);
+    expect_refused(&stray_item_end, SC_DICOM_EXPLICIT_LE, "element (FFFE,E00D) at byte 0 of the "
+                   "data set stands outside any item of undefined length");
+
     /* undefined lengths that never end */
     buf open_seq = {.n = 0};
     ex(&open_seq, 0x0054, 0x0022, "SQ", 0xFFFFFFFF);
