@@ -32,20 +32,33 @@ static const char *stratify_desc(int mode)
     }
 }
 
+/* What a test fold without a positive (no_pos) or without a negative scan of a label does to its
+ * metrics: with TP = FN = 0 the sensitivity is 0/0, and precision TP/(TP+FP) and F1
+ * 2TP/(2TP+FP+FN) are 0/0 only where the label is never predicted (0/FP = 0 otherwise); with
+ * FP = TN = 0 the specificity is 0/0 and precision TP/TP is 0/0 where it is never predicted (F1's
+ * denominator holds FN + TP = the fold's size).  Each such value is set to 0 and counted
+ * (zero_division=0, docs/statistics.md section 1); the AUC is undefined (NaN). */
+static const char *zero_denominators(int no_pos)
+{
+    return no_pos ? "its sensitivity has a zero denominator (its precision and F1 too where the "
+                    "label is never predicted)"
+                  : "its specificity has a zero denominator (its precision too where the label "
+                    "is never predicted)";
+}
+
 /* A label constant over the data set, or over some test folds, trains (a balanced positive
- * weight is 1 without positives) but some of its metrics have no value there (NaN, left out of
- * the summary's means: docs/statistics.md section 1): said before the sweep, not only in the
- * report.  pos[j]: the label's positive scans. */
+ * weight is 1 without positives) but some of its metrics have a zero denominator there: said
+ * before the sweep, not only in the report's footnote.  pos[j]: the label's positive scans. */
 static void undefined_notes(const sc_dataset *ds, const char *const *names, int l,
                             const uint8_t *truth, const int64_t *pos, const int16_t *assign,
                             int repeats, int k)
 {
     for (int j = 0; j < l; j++) {
         if (pos[j] == 0 || pos[j] == ds->n) {
-            printf("note: label '%s' is %s in every scan: its %s and AUC are undefined (NaN) in "
-                   "every test fold%s (docs/statistics.md)\n", names[j],
-                   pos[j] ? "positive" : "negative", pos[j] ? "specificity" : "sensitivity",
-                   pos[j] ? "" : ", its precision and F1 too where it is never predicted");
+            printf("note: label '%s' is %s in every scan: in every test fold %s: such values "
+                   "are set to 0 and counted (docs/statistics.md section 1); its AUC is "
+                   "undefined (NaN)\n",
+                   names[j], pos[j] ? "positive" : "negative", zero_denominators(pos[j] == 0));
             continue;
         }
         int no_pos = 0, no_neg = 0;
@@ -60,14 +73,15 @@ static void undefined_notes(const sc_dataset *ds, const char *const *names, int 
                 no_pos += p == 0;
                 no_neg += p == m;
             }
-        if (no_pos)
-            printf("note: label '%s' has no positive scan in %d of %d test folds: its "
-                   "sensitivity and AUC are undefined (NaN) there and left out of the means\n",
-                   names[j], no_pos, repeats * k);
-        if (no_neg)
-            printf("note: label '%s' has no negative scan in %d of %d test folds: its "
-                   "specificity and AUC are undefined (NaN) there and left out of the means\n",
-                   names[j], no_neg, repeats * k);
+        for (int side = 0; side < 2; side++) {
+            int folds = side ? no_neg : no_pos;
+            if (folds)
+                printf("note: label '%s' has no %s scan in %d of %d test folds: there %s: "
+                       "such values are set to 0 and counted; its AUC is undefined (NaN), left "
+                       "out of its mean\n", names[j], side ? "negative" : "positive", folds,
+                       repeats * k,
+                       zero_denominators(!side));
+        }
     }
 }
 

@@ -285,8 +285,8 @@ void rp_section_comparisons(const rp_ctx *c, rp_doc *doc)
     rp_add_table(doc, m, NULL, NULL);
 }
 
-/* Folds of cell c whose metric k of label j had a zero denominator (undefined: NaN in the job's
- * metrics, left out of the cell's mean; 0 in its macro averages). */
+/* Folds of cell c whose metric k of label j had a zero denominator (the value set to 0, counted:
+ * docs/statistics.md section 1), from the stored counts. */
 static int zero_folds(const rp_ctx *c, int cell, int j, int k)
 {
     int n = 0;
@@ -329,7 +329,7 @@ static void label_section(const rp_ctx *c, int j, rp_doc *doc)
                 char cn[128];
                 rp_cell_name(s, cell, cn, sizeof cn);
                 rp_printf(&zero, "%s%s of %s in %d of %d folds", zero.n ? "; " : "",
-                          st_basic_names[k], cn, z, z + (r ? r->n : 0));
+                          st_basic_names[k], cn, z, r ? r->n : 0);
             }
         }
         snprintf(name, sizeof name, "auc_%s", label);
@@ -351,11 +351,10 @@ static void label_section(const rp_ctx *c, int j, rp_doc *doc)
     rp_para(doc, "Mean over the done test folds [%s].%s%s", iv, clipped ? " " : "",
             clipped ? SC_CLIP_LEGEND "." : "");
     if (zero.n)
-        rp_para(doc, "Undefined (a zero denominator: precision when no scan of the fold is "
-                "predicted %s, sensitivity when none has it, specificity when all have it, F1 "
-                "when neither; docs/statistics.md section 1): %s. Those folds are left out of the "
-                "mean (" DASH " here when no fold has a value; an empty field in per_fold.csv) "
-                "and count as 0 in the macro averages.", label, zero.p);
+        rp_para(doc, "Zero denominators (the fold's value set to 0 and included in the mean: "
+                "precision when no scan of the fold is predicted %s, sensitivity when none has "
+                "it, specificity when all have it, F1 when neither; docs/statistics.md section "
+                "1): %s.", label, zero.p);
     if (auc_note.n)
         rp_para(doc, "AUC undefined in some folds (no positive or no negative scan of %s; those "
                 "folds are left out of the AUC mean): defined in %s.", label, auc_note.p);

@@ -118,11 +118,10 @@ static int job_metrics(const float *scores, const uint8_t *truth, int64_t n, int
 
     int zero_div = 0;
     st_macro_metrics(counts, l, out + y.macro, &zero_div); /* counts each label's zero divisions */
-    /* Per label and micro, an undefined value is NaN (the summary leaves that fold out of the
-     * cell's mean and says so); the macro average keeps the paper's zero_division=0, counted. */
-    st_micro_metrics_nan(counts, l, out + y.micro, &zero_div);
+    st_micro_metrics(counts, l, out + y.micro, &zero_div);
+    /* per label: the values the macro block averaged, their zero divisions counted there */
     for (int j = 0; j < l; j++)
-        st_label_metrics_nan(counts + 4 * j, out + y.label + ST_N_BASIC * j, NULL);
+        st_label_metrics(counts + 4 * j, out + y.label + ST_N_BASIC * j, NULL);
 
     int64_t empty = 0;
     if (thr) st_example_metrics_at(scores, truth, n, l, thr, out + y.example, &empty);

@@ -6,16 +6,13 @@
  *   [0, 5)            macro_accuracy macro_precision macro_sensitivity macro_specificity macro_f1
  *   [5, 10)           micro_accuracy ... micro_f1
  *   [10, 10 + 5l)     <label>_accuracy ... <label>_f1, label by label
- *                     micro and per label: NaN where the denominator is 0 (e.g. a label's
- *                     sensitivity in a fold with no positive of it); the macro block counts
- *                     such values as 0
+ *                     macro, micro and per label: 0 where a denominator is 0, counted
+ *                     (scikit-learn's zero_division=0, docs/statistics.md section 1)
  *   [10+5l, 16+5l)    subset_accuracy hamming_loss example_accuracy example_precision
  *                     example_recall example_f1
  *   [16+5l, 16+6l)    auc_<label>, label by label; NaN when the fold holds no positive or no
  *                     negative sample of that label (the AUC is undefined, not 0 or 1/2)
- *   [16+6l, 19+6l)    zero_division    zero denominators: per-label values averaged as 0 into
- *                                      the macro block (and NaN in the per-label block), and
- *                                      micro values (NaN)
+ *   [16+6l, 19+6l)    zero_division    per-label and micro values set to 0 by a zero denominator
  *                     empty_examples   samples with an empty true or predicted label set
  *                     auc_undefined    labels whose AUC is NaN
  * Macro F1 is the mean of the per-label F1 values.  The counts are stored as doubles (exact). */

@@ -1,10 +1,8 @@
 /* stats/metrics.c: confusion-count metrics (per label, macro, micro) and example-based metrics.
  * Definitions: Zhang & Zhou, "A review on multi-label learning algorithms", IEEE TKDE 26(8) 2014,
- * section 2.2; zero-division rule as sklearn's zero_division=0 for the averages over labels, NaN
- * (undefined) for the per-job per-label and micro values (docs/statistics.md section 1). */
+ * section 2.2; zero-division rule as sklearn's zero_division=0 (docs/statistics.md). */
 #include "stats/metrics.h"
 
-#include <math.h>
 #include <stddef.h>
 
 const char *const st_basic_names[ST_N_BASIC] = {"accuracy", "precision", "sensitivity",
@@ -52,36 +50,26 @@ void st_counts_from_scores_at(const float *scores, const uint8_t *truth, int64_t
     counts_from_scores(scores, truth, n, l, thr, 0.0, counts);
 }
 
-/* num / den, or `undef` (0 or NaN) with one zero-division counted when den == 0. */
-static double ratio(double num, double den, int *zero_div, double undef)
+/* num / den, or 0 with one zero-division counted when den == 0. */
+static double ratio(double num, double den, int *zero_div)
 {
     if (den == 0.0) {
         if (zero_div) (*zero_div)++;
-        return undef;
+        return 0.0;
     }
     return num / den;
 }
 
-static void label_metrics(const int64_t *c4, double out[ST_N_BASIC], int *zero_div, double undef)
+void st_label_metrics(const int64_t *c4, double out[ST_N_BASIC], int *zero_div)
 {
     /* Counts are exact in double up to 2^53, far beyond any data set. */
     double tp = (double)c4[ST_TP], fp = (double)c4[ST_FP];
     double fn = (double)c4[ST_FN], tn = (double)c4[ST_TN];
-    out[ST_ACC] = ratio(tp + tn, tp + fp + fn + tn, zero_div, undef);
-    out[ST_PREC] = ratio(tp, tp + fp, zero_div, undef);
-    out[ST_SENS] = ratio(tp, tp + fn, zero_div, undef);
-    out[ST_SPEC] = ratio(tn, tn + fp, zero_div, undef);
-    out[ST_F1] = ratio(2.0 * tp, 2.0 * tp + fp + fn, zero_div, undef);
-}
-
-void st_label_metrics(const int64_t *c4, double out[ST_N_BASIC], int *zero_div)
-{
-    label_metrics(c4, out, zero_div, 0.0);
-}
-
-void st_label_metrics_nan(const int64_t *c4, double out[ST_N_BASIC], int *undefined)
-{
-    label_metrics(c4, out, undefined, NAN);
+    out[ST_ACC] = ratio(tp + tn, tp + fp + fn + tn, zero_div);
+    out[ST_PREC] = ratio(tp, tp + fp, zero_div);
+    out[ST_SENS] = ratio(tp, tp + fn, zero_div);
+    out[ST_SPEC] = ratio(tn, tn + fp, zero_div);
+    out[ST_F1] = ratio(2.0 * tp, 2.0 * tp + fp + fn, zero_div);
 }
 
 void st_macro_metrics(const int64_t *counts, int l, double out[ST_N_BASIC], int *zero_div)
@@ -95,25 +83,12 @@ void st_macro_metrics(const int64_t *counts, int l, double out[ST_N_BASIC], int 
     for (int k = 0; k < ST_N_BASIC; k++) out[k] = l > 0 ? sum[k] / l : 0.0;
 }
 
-static void pool_labels(const int64_t *counts, int l, int64_t pooled[4])
-{
-    for (int k = 0; k < 4; k++) pooled[k] = 0;
-    for (int j = 0; j < l; j++)
-        for (int k = 0; k < 4; k++) pooled[k] += counts[4 * j + k];
-}
-
 void st_micro_metrics(const int64_t *counts, int l, double out[ST_N_BASIC], int *zero_div)
 {
-    int64_t pooled[4];
-    pool_labels(counts, l, pooled);
+    int64_t pooled[4] = {0, 0, 0, 0};
+    for (int j = 0; j < l; j++)
+        for (int k = 0; k < 4; k++) pooled[k] += counts[4 * j + k];
     st_label_metrics(pooled, out, zero_div);
-}
-
-void st_micro_metrics_nan(const int64_t *counts, int l, double out[ST_N_BASIC], int *undefined)
-{
-    int64_t pooled[4];
-    pool_labels(counts, l, pooled);
-    st_label_metrics_nan(pooled, out, undefined);
 }
 
 static void example_metrics(const float *scores, const uint8_t *truth, int64_t n, int l,

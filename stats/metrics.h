@@ -44,11 +44,6 @@ void st_counts_add_sample(const float *score_row, const uint8_t *truth_row, int 
  * *zero_div once per metric concerned (may be NULL). */
 void st_label_metrics(const int64_t *c4, double out[ST_N_BASIC], int *zero_div);
 
-/* The same with NaN (undefined) for a zero denominator instead of 0, as the per-job metrics
- * vector stores a label's values (a sensitivity with no positive in the fold is not 0);
- * *undefined (may be NULL) grows once per NaN value. */
-void st_label_metrics_nan(const int64_t *c4, double out[ST_N_BASIC], int *undefined);
-
 /* Macro average (mean over labels of each metric: the paper's table).  Macro F1 is the mean of the
  * per-label F1 values, not the harmonic mean of macro precision and macro sensitivity.
  * *zero_div (may be NULL) grows by the number of (label, metric) values set to 0. */
@@ -56,9 +51,6 @@ void st_macro_metrics(const int64_t *counts, int l, double out[ST_N_BASIC], int 
 
 /* Micro average: the five formulas applied to the counts summed over labels. */
 void st_micro_metrics(const int64_t *counts, int l, double out[ST_N_BASIC], int *zero_div);
-
-/* Micro average with NaN for a zero denominator (st_label_metrics_nan of the summed counts). */
-void st_micro_metrics_nan(const int64_t *counts, int l, double out[ST_N_BASIC], int *undefined);
 
 /* Example-based metrics of scores [n][l] against truth [n][l] at thr.  A sample whose true and
  * predicted sets are both empty is a perfect prediction and scores 1 in every ratio; a sample

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Numeric faults (docs/statistics.md section 1, docs/formats.md): a non-finite or negative pixel
 # is refused before anything trains, naming the file, the scan, the view and the pixel; a blank
-# scan trains and tests as zeros; a constant label and a test fold without a positive give NaN
-# (undefined) metrics that the summary leaves out and the report names; a diverging learning
+# scan trains and tests as zeros; a constant label and a test fold without a positive give
+# zero-denominator metrics set to 0 and counted (the summary's means include them, the report
+# names them) and a NaN AUC (left out of its mean); a diverging learning
 # rate fails its jobs with the epoch, the sweep (2 ranks) finishing the others with exit status 3.
 source "$(dirname "$0")/lib.sh"
 mk() { "$PYTHON" "$ROOT/tests/integration/make_dataset.py" "$@" --size 128x32; }
@@ -55,78 +56,120 @@ sys.exit(0 if ok and tested == 4 else 1)"
 done
 
 # 3. A constant label: arthritis negative and normal positive in every scan.  The sweep runs
-# (balanced positive weight 1 for a label without positives), says so before training, and the
-# undefined metrics are NaN in every job, n = 0 in the summary, "—" with a footnote in the report.
+# (balanced positive weight 1 for a label without positives) and says so before training; a
+# zero denominator gives 0 and is counted (docs/statistics.md section 1: arthritis' sensitivity
+# and normal's specificity in every fold), the summary's mean takes those zeros (n = 3), the
+# report's footnote names them; the AUC of a constant label is NaN (n = 0).
+# zero_rule.py recomputes every job's per-label and micro metrics and its zero_division count
+# from its stored scores and the truth at threshold 0.5, under that rule.
+cat > "$T/zero_rule.py" <<'PY'
+import h5py, numpy as np, sys
+BASIC = ('accuracy', 'precision', 'sensitivity', 'specificity', 'f1')
+def metrics(tp, fp, fn, tn):
+    dens = (tp + fp + fn + tn, tp + fp, tp + fn, tn + fp, 2 * tp + fp + fn)
+    nums = (tp + tn, tp, tp, tn, 2 * tp)
+    return [n / d if d else 0.0 for n, d in zip(nums, dens)], sum(d == 0 for d in dens)
+def job(f, j, names, labels):
+    m = dict(zip(names, f['jobs/%04d/metrics' % j][:]))
+    idx = f['jobs/%04d/test_index' % j][:]
+    p = f['jobs/%04d/scores' % j][:] >= 0.5
+    y = labels[idx] == 1
+    counts = [((p[:, k] & y[:, k]).sum(), (p[:, k] & ~y[:, k]).sum(),
+               (~p[:, k] & y[:, k]).sum(), (~p[:, k] & ~y[:, k]).sum()) for k in range(y.shape[1])]
+    label_names = [n[:-len('_accuracy')] for n in names if n.endswith('_accuracy')
+                   and n not in ('macro_accuracy', 'micro_accuracy', 'example_accuracy', 'subset_accuracy')]
+    zeros, ok = 0, True
+    for name, c in list(zip(label_names, counts)) + [('micro', np.sum(counts, axis=0))]:
+        v, z = metrics(*c)
+        zeros += z
+        ok = ok and all(abs(m['%s_%s' % (name, b)] - x) < 1e-12 for b, x in zip(BASIC, v))
+    return m, ok and m['zero_division'] == zeros
+PY
 mk "$T/const.h5" --defect label-constant
 "$SPECTCV" run "$T/base.cfg" --data "$T/const.h5" -o "$T/const.h5r" > "$T/const.log" 2>&1
 rc=$?
-check "constant labels: exit 0, and the plan names each constant label and what is undefined" bash -c "
+check "constant labels: exit 0, and the plan names each constant label and what has a zero denominator" bash -c "
   test $rc -eq 0 &&
-  grep -q \"^note: label 'arthritis' is negative in every scan: its sensitivity and AUC are undefined (NaN) in every test fold\" '$T/const.log' &&
-  grep -q \"^note: label 'normal' is positive in every scan: its specificity and AUC are undefined (NaN) in every test fold\" '$T/const.log'"
-check "constant labels: per job, arthritis sensitivity and AUC and normal specificity NaN, the rest defined, counted; loss finite" \
+  grep -q \"^note: label 'arthritis' is negative in every scan: in every test fold its sensitivity has a zero denominator (its precision and F1 too where the label is never predicted): such values are set to 0 and counted (docs/statistics.md section 1); its AUC is undefined (NaN)\$\" '$T/const.log' &&
+  grep -q \"^note: label 'normal' is positive in every scan: in every test fold its specificity has a zero denominator (its precision too where the label is never predicted): such values are set to 0 and counted (docs/statistics.md section 1); its AUC is undefined (NaN)\$\" '$T/const.log'"
+check "constant labels: per job, arthritis sensitivity and normal specificity 0 and counted (every per-label and micro value and zero_division as recomputed from the scores), both AUCs NaN; loss finite" \
   py "
 import h5py, numpy as np, sys
+sys.path.insert(0, '$T'); from zero_rule import job
 f = h5py.File('$T/const.h5r', 'r')
 t = f['jobs/table'][:]
 names = [n.decode() for n in f['jobs/0000/metrics'].attrs['names']]
+labels = f['dataset/labels'][:]
 ok = len(t) == 3 and all(r['status'] == 2 for r in t)
 for j in range(len(t)):
-    m = dict(zip(names, f['jobs/%04d/metrics' % j][:]))
-    ok = ok and np.isnan(m['arthritis_sensitivity']) and np.isnan(m['auc_arthritis'])
-    ok = ok and np.isnan(m['normal_specificity']) and np.isnan(m['auc_normal'])
-    ok = ok and np.isfinite(m['arthritis_specificity']) and np.isfinite(m['normal_sensitivity'])
-    ok = ok and np.isfinite(m['macro_sensitivity']) and m['zero_division'] >= 2 and m['auc_undefined'] == 2
+    m, same = job(f, j, names, labels)
+    ok = ok and same and m['arthritis_sensitivity'] == 0.0 and m['normal_specificity'] == 0.0
+    ok = ok and m['arthritis_precision'] == 0.0 and m['arthritis_f1'] == 0.0  # TP = 0: 0/FP or 0/0
+    ok = ok and m['zero_division'] >= 2 and m['auc_undefined'] == 2
+    ok = ok and np.isnan(m['auc_arthritis']) and np.isnan(m['auc_normal'])
+    ok = ok and np.isfinite(m['macro_sensitivity']) and np.isfinite(m['auc_metastasis'])
     ok = ok and np.isfinite(f['jobs/%04d/history' % j][:]).all()  # no NaN reached the loss
 sys.exit(0 if ok else 1)"
-check "constant labels: the summary has n = 0 and a NaN mean for the undefined cells, n = 3 for the others" \
+check "constant labels: the summary has n = 3 and mean 0 for the zero-denominator cells, n = 0 and a NaN mean for the AUCs" \
   py "
 import h5py, numpy as np, sys
 s = h5py.File('$T/const.h5r', 'r')['summary/table'][:]
 row = {r['metric'].decode(): r for r in s}
-ok = all(row[k]['n'] == 0 and np.isnan(row[k]['mean']) and row[k]['n_done'] == 3
-         for k in ('arthritis_sensitivity', 'normal_specificity', 'auc_arthritis'))
+ok = all(row[k]['n'] == 3 and row[k]['n_done'] == 3 and row[k]['mean'] == 0.0
+         for k in ('arthritis_sensitivity', 'normal_specificity'))
+ok = ok and all(row[k]['n'] == 0 and np.isnan(row[k]['mean']) and row[k]['n_done'] == 3
+                for k in ('auc_arthritis', 'auc_normal'))
 ok = ok and row['arthritis_specificity']['n'] == 3 and row['macro_sensitivity']['n'] == 3
 sys.exit(0 if ok else 1)"
 expect_ok "constant labels: the report builds" "$SPECTCV" report "$T/const.h5r" -o "$T/const-rep" --bootstrap 100
-check "constant labels: the report's table shows — and its footnote names the undefined metrics in 3 of 3 folds" bash -c "
-  grep -Eq '^\| original +\| dspic_half +\| [0-9.]+ \[[0-9., ]+\] +\| +— \| +— \|' '$T/const-rep/summary.md' &&
-  grep -q 'Undefined (a zero denominator.*sensitivity of original × dspic_half in 3 of 3 folds.*left out of the mean' '$T/const-rep/summary.md' &&
+check "constant labels: arthritis' precision, sensitivity and F1 0 in the report's table, its AUC —; the footnote names the zero denominators in 3 of 3 folds" bash -c "
+  grep -Eq '^\| original +\| dspic_half +\| [0-9.]+ \[[0-9., ]+\] +\| 0\.0000 \[0\.0000, 0\.0000\] +\| 0\.0000 \[0\.0000, 0\.0000\] +\| [0-9.]+ \[[0-9., ]+\] +\| 0\.0000 \[0\.0000, 0\.0000\] +\| +— \|' '$T/const-rep/summary.md' &&
+  grep -q \"^Zero denominators (the fold's value set to 0 and included in the mean: .*docs/statistics.md section 1): .*sensitivity of original × dspic_half in 3 of 3 folds\" '$T/const-rep/summary.md' &&
   grep -q 'specificity of original × dspic_half in 3 of 3 folds' '$T/const-rep/summary.md' &&
-  grep -q '^dspic_half,original,arthritis_sensitivity,0,3,3,0,,' '$T/const-rep/summary.csv'"
+  grep -q 'AUC undefined in some folds.*defined in original × dspic_half: 0 of 3 folds' '$T/const-rep/summary.md' &&
+  grep -q '^dspic_half,original,arthritis_sensitivity,3,3,3,0,0,0,' '$T/const-rep/summary.csv' &&
+  grep -q '^dspic_half,original,auc_arthritis,0,3,3,0,,' '$T/const-rep/summary.csv'"
 
 # 4. A test fold with no positive of a label: arthritis positive only in patient 100's two
 # scans, so one fold of three holds them and the other two test folds have none.
 mk "$T/rare.h5" --defect label-rare
 "$SPECTCV" run "$T/base.cfg" --data "$T/rare.h5" -o "$T/rare.h5r" > "$T/rare.log" 2>&1
 rc=$?
-check "rare label: the plan says in how many test folds it has no positive" grep -q \
-  "^note: label 'arthritis' has no positive scan in 2 of 3 test folds: its sensitivity and AUC are undefined (NaN) there" "$T/rare.log"
-check "rare label: exit 0; its sensitivity is a number in the one fold with its positives, NaN in the two without" \
+check "rare label: the plan says in how many test folds it has no positive and what that does" grep -q \
+  "^note: label 'arthritis' has no positive scan in 2 of 3 test folds: there its sensitivity has a zero denominator (its precision and F1 too where the label is never predicted): such values are set to 0 and counted; its AUC is undefined (NaN), left out of its mean\$" "$T/rare.log"
+check "rare label: exit 0; its sensitivity 0 and counted in the two folds without its positives, AUC NaN there; the summary's mean over all 3 folds" \
   py "
 import h5py, numpy as np, sys
+sys.path.insert(0, '$T'); from zero_rule import job
 f = h5py.File('$T/rare.h5r', 'r')
 t = f['jobs/table'][:]
 names = [n.decode() for n in f['jobs/0000/metrics'].attrs['names']]
-lab = f['dataset/labels'][:, 1]
-defined = undefined = 0
-ok = $rc == 0 and all(r['status'] == 2 for r in t)
+labels = f['dataset/labels'][:]
+lab = labels[:, 1]
+defined = zero = 0
+sens = []
+ok = $rc == 0 and len(t) == 3 and all(r['status'] == 2 for r in t)
 for j in range(len(t)):
-    m = dict(zip(names, f['jobs/%04d/metrics' % j][:]))
+    m, same = job(f, j, names, labels)
+    ok = ok and same
+    sens.append(m['arthritis_sensitivity'])
     has = lab[f['jobs/%04d/test_index' % j][:]].sum() > 0
     if has: defined += np.isfinite(m['arthritis_sensitivity']) and np.isfinite(m['auc_arthritis'])
-    else: undefined += np.isnan(m['arthritis_sensitivity']) and np.isnan(m['auc_arthritis'])
+    else: zero += m['arthritis_sensitivity'] == 0.0 and m['zero_division'] >= 1 and np.isnan(m['auc_arthritis'])
 s = {r['metric'].decode(): r for r in f['summary/table'][:]}
-ok = ok and defined == 1 and undefined == 2 and s['arthritis_sensitivity']['n'] == 1
-ok = ok and s['arthritis_sensitivity']['n_done'] == 3 and np.isnan(s['arthritis_sensitivity']['lo'])
+ok = ok and defined == 1 and zero == 2
+ok = ok and s['arthritis_sensitivity']['n'] == 3 and s['arthritis_sensitivity']['n_done'] == 3
+ok = ok and abs(s['arthritis_sensitivity']['mean'] - np.mean(sens)) < 1e-12
+ok = ok and np.isfinite(s['arthritis_sensitivity']['lo']) and s['auc_arthritis']['n'] == 1
 sys.exit(0 if ok else 1)"
 expect_ok "rare label: the report builds" "$SPECTCV" report "$T/rare.h5r" -o "$T/rare-rep" --bootstrap 100
-check "rare label: the footnote says sensitivity in 2 of 3 folds; per_fold.csv leaves those cells empty" bash -c "
-  grep -q 'sensitivity of original × dspic_half in 2 of 3 folds' '$T/rare-rep/summary.md' &&
+check "rare label: the footnote says sensitivity in 2 of 3 folds; per_fold.csv holds those zeros" bash -c "
+  grep -q \"^Zero denominators (the fold's value set to 0 and included in the mean: .*sensitivity of original × dspic_half in 2 of 3 folds\" '$T/rare-rep/summary.md' &&
   grep -q 'AUC undefined in some folds.*defined in original × dspic_half: 1 of 3 folds' '$T/rare-rep/summary.md' &&
   col=\$(head -1 '$T/rare-rep/per_fold.csv' | tr , '\n' | grep -n '^arthritis_sensitivity\$' | cut -d: -f1) &&
-  test \$(cut -d, -f\$col '$T/rare-rep/per_fold.csv' | tail -n +2 | grep -c '^\$') -eq 2 &&
-  grep -q '^dspic_half,original,arthritis_sensitivity,1,3,3,0,' '$T/rare-rep/summary.csv'"
+  test \$(cut -d, -f\$col '$T/rare-rep/per_fold.csv' | tail -n +2 | grep -c '^0\$') -ge 2 &&
+  test \$(cut -d, -f\$col '$T/rare-rep/per_fold.csv' | tail -n +2 | grep -c '^\$') -eq 0 &&
+  grep -q '^dspic_half,original,arthritis_sensitivity,3,3,3,0,' '$T/rare-rep/summary.csv'"
 
 # 5. A diverging learning rate.  lr = 1e6 is refused with the key and its range; within range, a
 # deep linear network (no activation, no normalization: its gradients grow geometrically) at

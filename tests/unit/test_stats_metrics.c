@@ -134,35 +134,6 @@ static void test_zero_division_counted(void **state)
     st_label_metrics(all_pos, m, NULL); /* the counter is optional */
 }
 
-/* The per-job vector's rule: the same values, NaN where st_label_metrics gives a counted 0. */
-static void test_undefined_is_nan(void **state)
-{
-    (void)state;
-    double m[ST_N_BASIC], z[ST_N_BASIC];
-    int und = 0;
-    const int64_t all_neg[4] = {0, 0, 0, 9}; /* a constant label 0, none predicted */
-    st_label_metrics_nan(all_neg, m, &und);
-    assert_int_equal(und, 3);
-    assert_true(isnan(m[ST_PREC]) && isnan(m[ST_SENS]) && isnan(m[ST_F1]));
-    assert_near(m[ST_ACC], 1.0, EXACT);
-    assert_near(m[ST_SPEC], 1.0, EXACT);
-    const int64_t all_pos[4] = {3, 0, 1, 0}; /* a constant label 1: specificity undefined */
-    und = 0;
-    st_label_metrics_nan(all_pos, m, &und);
-    st_label_metrics(all_pos, z, NULL);
-    assert_int_equal(und, 1);
-    assert_true(isnan(m[ST_SPEC]) && z[ST_SPEC] == 0.0);
-    for (int k = 0; k < ST_N_BASIC; k++)
-        if (k != ST_SPEC) assert_true(m[k] == z[k]);
-    assert_near(m[ST_SENS], 0.75, EXACT);
-    /* micro: pooled over labels; undefined only when the pooled denominator is 0 */
-    const int64_t two[8] = {0, 0, 0, 5, 0, 0, 0, 5}; /* nothing positive, nothing predicted */
-    und = 0;
-    st_micro_metrics_nan(two, 2, m, &und);
-    assert_int_equal(und, 3);
-    assert_true(isnan(m[ST_SENS]) && m[ST_ACC] == 1.0);
-}
-
 static void test_example_based_golden(void **state)
 {
     (void)state;
@@ -297,21 +268,15 @@ static void test_job_metrics_vector(void **state)
     st_counts_from_scores(s, g_true, GN, GL, 0.5, c);
     double mac[ST_N_BASIC], mic[ST_N_BASIC], lab[ST_N_BASIC], ex[ST_N_EXAMPLE];
     st_macro_metrics(c, GL, mac, NULL);
-    st_micro_metrics_nan(c, GL, mic, NULL);
+    st_micro_metrics(c, GL, mic, NULL);
     for (int k = 0; k < ST_N_BASIC; k++) {
         assert_true(v[y.macro + k] == mac[k]);
         assert_true(v[y.micro + k] == mic[k]);
     }
     assert_near(v[y.macro + ST_F1], 0.568452, SIX);
-    /* label 0 is never predicted: its precision (0/0) is NaN in the vector, 0 in the macro
-     * average (0.625 = (0 + 0.75 + 0.75 + 1) / 4, note 4.4) */
-    assert_true(isnan(v[y.label + ST_PREC]));
-    assert_near(v[y.macro + ST_PREC], 0.625, SIX);
     for (int j = 0; j < GL; j++) {
-        st_label_metrics_nan(c + 4 * j, lab, NULL);
-        for (int k = 0; k < ST_N_BASIC; k++)
-            assert_true(v[y.label + 5 * j + k] == lab[k] ||
-                        (isnan(lab[k]) && isnan(v[y.label + 5 * j + k])));
+        st_label_metrics(c + 4 * j, lab, NULL);
+        for (int k = 0; k < ST_N_BASIC; k++) assert_true(v[y.label + 5 * j + k] == lab[k]);
     }
     st_example_metrics(s, g_true, GN, GL, 0.5, ex, NULL);
     for (int k = 0; k < ST_N_EXAMPLE; k++) assert_true(v[y.example + k] == ex[k]);
@@ -341,9 +306,9 @@ static void test_job_metrics_undefined_auc(void **state)
     assert_true(v[lay.counts + 2] == 1.0);
     /* label 1: TP=0, FP=1: sensitivity 0/0 and F1 0/1 -> one zero division; micro none */
     assert_true(v[lay.counts + 0] == 1.0);
-    /* ... its sensitivity is NaN (undefined, not 0), its F1 0 (defined: one false positive),
-     * its specificity 3/4; the macro sensitivity averages it as 0: (1 + 0) / 2 */
-    assert_true(isnan(v[lay.label + 5 + ST_SENS]));
+    /* ... its sensitivity is 0 (zero_division=0, docs/statistics.md section 1), its F1 0
+     * (defined: one false positive), its specificity 3/4; the macro sensitivity (1 + 0) / 2 */
+    assert_true(v[lay.label + 5 + ST_SENS] == 0.0);
     assert_true(v[lay.label + 5 + ST_F1] == 0.0);
     assert_near(v[lay.label + 5 + ST_SPEC], 0.75, EXACT);
     assert_near(v[lay.macro + ST_SENS], 0.5, EXACT);
@@ -396,7 +361,6 @@ int main(void)
         cmocka_unit_test(test_threshold_rule),
         cmocka_unit_test(test_label_macro_micro_golden),
         cmocka_unit_test(test_zero_division_counted),
-        cmocka_unit_test(test_undefined_is_nan),
         cmocka_unit_test(test_example_based_golden),
         cmocka_unit_test(test_example_empty_sets),
         cmocka_unit_test(test_job_layout_and_names),
