@@ -125,4 +125,15 @@ PY
 check "a DICOM file declaring a 3 GB pixel element: refused naming the element, before any large allocation (peak < 200 MB)" \
   bash -c "read rc mb msg <<<'$out'; test \$rc -eq 1 && test \$mb -lt 200 &&
     grep -q 'truncated DICOM file: element (7FE0,0010) at byte 808 of the data set declares 3221225472 bytes; the file holds 512 after it' <<<\"\$msg\""
+# Files on which one of GDCM's assertions fires (fuzz_dicom's finds): each refused, and the
+# import goes on to the next file (it lists every problem) instead of aborting.
+R=$ROOT/tests/fuzz/regress/dicom
+printf 'patient,path,metastasis\np1,%s,1\np2,%s,0\np3,%s,1\n' "$R/gdcm_assertion_1.dcm" \
+  "$R/sequence_end_outside_a_sequence.dcm" "$R/gdcm_assertion_2.dcm" > "$T/abort.csv"
+out=$("$SPECTCV" import --csv "$T/abort.csv" -o "$T/abort.h5" 2>&1); rc=$?
+check "files on which GDCM asserts: each refused by name, the import goes on to list all 3, exit 1, no file" \
+  bash -c "test $rc -eq 1 && test ! -e '$T/abort.h5' && grep -q 'import of $T/abort.csv: 3 problems; no file written' <<<\"\$0\" &&
+    grep -q 'abort.csv:2: .*gdcm_assertion_1.dcm: corrupt DICOM file: GDCM stopped on one of its internal checks' <<<\"\$0\" &&
+    grep -q 'abort.csv:3: .*sequence_end_outside_a_sequence.dcm: corrupt DICOM file: element (FFFE,E0DD) at byte [0-9]* of the data set stands outside any sequence' <<<\"\$0\" &&
+    grep -q 'abort.csv:4: .*gdcm_assertion_2.dcm: corrupt DICOM file' <<<\"\$0\"" "$out"
 rm -rf "$T"
