@@ -178,24 +178,21 @@ printf "${HDR}a,img/nope.png,img/p1.png,0,0\n" > s1/bad.csv
 expect_fail "a failed import with --force" "nope.png" "$SPECTCV" import --force --csv s1/bad.csv -o one.h5
 check "leaves the existing file untouched" cmp -s one.h5 one_copy.h5
 check "and no .partial" test ! -e one.h5.partial
-# SIGTERM while an image is being read (a FIFO whose writer writes nothing blocks the read):
-# exit 1, no new file, the existing output intact.  The signal goes once spectcv has opened the
-# FIFO, which it does after installing its handlers: the writer's open returns then.  (A fixed
-# `sleep 1` raced with a slow start, ASan on a loaded machine: SIGTERM came before the handlers
-# and killed it, exit 143.)  The wait gives up after 120 s or when spectcv has exited.
+# SIGTERM while an image is being read (a FIFO that nobody writes blocks the open): exit 1,
+# no new file, the existing output intact.  The signal goes once spectcv has the list open (its
+# handlers are installed right after) and half a second more, not after a fixed `sleep 1`: that
+# raced with a slow start, ASan on a loaded machine, and killed it before the handlers (exit
+# 143).  (A writer on the FIFO to mark the read would not do: the interrupted read is followed
+# by the DICOM sniff's own open, which the writer would let through to block again.)
 mkfifo s1/img/fifo.png
 printf "${HDR}a,img/a1.png,img/p1.png,0,0\nb,img/fifo.png,img/p2.pgm,0,0\n" > s1/slow.csv
 "$SPECTCV" import --force --csv s1/slow.csv -o one.h5 > int.out 2>&1 &
 pid=$!
-( exec 3>s1/img/fifo.png; : > s1/fifo.opened; exec sleep 600 ) >/dev/null 2>&1 &
-writer=$!
-for _ in $(seq 1 1200); do
-  { [ -e s1/fifo.opened ] || ! kill -0 $pid 2>/dev/null; } && break
-  sleep 0.1
-done
+list_open() { ls -l "/proc/$pid/fd" 2>/dev/null | grep -q 'slow\.csv'; }
+wait_until $pid list_open
+sleep 0.5
 kill -TERM $pid
 wait $pid; rc=$?
-kill $writer 2>/dev/null; wait $writer 2>/dev/null
 if [ $rc -eq 1 ] && grep -q "stopped by a signal; no file written" int.out && cmp -s one.h5 one_copy.h5 \
    && [ ! -e one.h5.partial ]; then
   ok "SIGTERM: exit 1, a message, no partial file, the existing output intact"
