@@ -5,6 +5,7 @@
 #   make                 build ./spectcv (portable: no -march flags)
 #   make check           install missing deps, build, run every test (unit + MPI integration)
 #   make check SANITIZE=1  the same tests under AddressSanitizer and UBSan
+#   make valgrind        the unit tests (release build) under Valgrind memcheck, tests/valgrind.supp
 #   make demo            install missing deps, build, synthesize the phantom, run the demo sweep,
 #                        write the report
 #   make bench           the benchmarks of BENCHMARKS.md that need no PyTorch
@@ -87,7 +88,7 @@ $(BUILD)/pipeline/versions.o: CFLAGS += -DSPECTCV_GIT='"$(GIT_DESCRIBE)"'
 
 .SECONDARY:
 .PHONY: all deps check test demo bench bench-dicom nm-write clean install uninstall tests FORCE \
-        fuzz fuzz-check fuzz-bins
+        fuzz fuzz-check fuzz-bins valgrind
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -159,6 +160,12 @@ check: deps
 	@SPECTCV=./$(BIN) TEST_BUILD=$(BUILD)/tests PYTHON=$(PYTHON) bash tests/run.sh
 
 test: check
+
+# Memcheck needs an uninstrumented build (ASan and Valgrind exclude each other; -march=native may
+# use instructions Valgrind does not emulate): always the release one, whatever SANITIZE says.
+valgrind: deps
+	@$(MAKE) --no-print-directory SANITIZE=0 FUZZ=0 NATIVE=0 tests
+	@VALGRIND=1 TEST_BUILD=build/release/tests PYTHON=$(PYTHON) bash tests/run.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)

@@ -16,6 +16,18 @@ notok() { echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
 # mpirun with the flags a root, oversubscribed test machine needs.
 mpi() { local np=$1; shift; mpirun --allow-run-as-root --oversubscribe --mca mpi_yield_when_idle 1 -np "$np" "$@"; }
 
+# wait_until PID CMD...: until CMD succeeds, PID has exited, or 120 s have passed.  A signal
+# meant for a running command goes after a mark of its progress, not after a fixed sleep: that
+# races with a slow start (ASan on a loaded machine), the signal coming before the handlers.
+wait_until() {
+  local pid=$1 _
+  shift
+  for _ in $(seq 1 1200); do
+    { "$@" || ! kill -0 "$pid" 2>/dev/null; } && return 0
+    sleep 0.1
+  done
+}
+
 # expect_ok NAME CMD...: the command exits 0.
 expect_ok() {
   local name=$1; shift

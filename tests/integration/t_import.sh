@@ -195,12 +195,18 @@ expect_status "a failed import with --force" 1 "nope.png" "$SPECTCV" import --fo
 check "leaves the existing file untouched" cmp -s one.h5 one_copy.h5
 check "and no .partial" test ! -e one.h5.partial
 # SIGTERM while an image is being read (a FIFO that nobody writes blocks the open): exit 1,
-# no new file, the existing output intact
+# no new file, the existing output intact.  The signal goes once spectcv has the list open (its
+# handlers are installed right after) and half a second more, not after a fixed `sleep 1`: that
+# raced with a slow start, ASan on a loaded machine, and killed it before the handlers (exit
+# 143).  (A writer on the FIFO to mark the read would not do: the interrupted read is followed
+# by the DICOM sniff's own open, which the writer would let through to block again.)
 mkfifo s1/img/fifo.png
 printf "${HDR}a,img/a1.png,img/p1.png,0,0\nb,img/fifo.png,img/p2.pgm,0,0\n" > s1/slow.csv
 "$SPECTCV" import --force --csv s1/slow.csv -o one.h5 > int.out 2>&1 &
 pid=$!
-sleep 1
+list_open() { ls -l "/proc/$pid/fd" 2>/dev/null | grep -q 'slow\.csv'; }
+wait_until $pid list_open
+sleep 0.5
 kill -TERM $pid
 wait $pid; rc=$?
 if [ $rc -eq 1 ] && grep -q "stopped by a signal; no file written" int.out && cmp -s one.h5 one_copy.h5 \

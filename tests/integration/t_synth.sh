@@ -138,9 +138,10 @@ expect_status "unwritable output path names it" 1 "nodir/x.h5.*cannot write in d
 [ -e nodir ] && notok "no directory created for the output" || ok "nothing created for an unwritable output"
 
 # ---- interrupted run: nothing at the path ----
+# Each signal goes once the .partial file exists: the handlers are installed before it is made.
 "$SPECTCV" synth -q -o int.h5 --patients 100000 --size 256x64 >int.out 2>&1 &
 pid=$!
-sleep 2
+wait_until $pid test -e int.h5.partial
 kill -TERM $pid
 wait $pid; rc=$?
 if [ $rc -ne 0 ] && [ ! -e int.h5 ] && [ ! -e int.h5.partial ] && grep -q "interrupted after" int.out; then
@@ -150,7 +151,7 @@ else
 fi
 "$SPECTCV" synth -q -o kill.h5 --patients 100000 --size 256x64 >/dev/null 2>&1 &
 pid=$!
-sleep 2
+wait_until $pid test -e kill.h5.partial
 kill -KILL $pid
 wait $pid 2>/dev/null
 if [ ! -e kill.h5 ]; then ok "SIGKILL: nothing at the output path"; else notok "SIGKILL: nothing at the output path"; fi
@@ -161,7 +162,7 @@ rm -f kill.h5.partial
 before=$(md5sum keep.h5)
 "$SPECTCV" synth -q -o keep.h5 --patients 100000 --size 256x64 >/dev/null 2>&1 &
 pid=$!
-sleep 2
+wait_until $pid test -e keep.h5.partial
 kill -TERM $pid
 wait $pid
 [ "$(md5sum keep.h5)" = "$before" ] && ok "interrupted run leaves an existing file intact" \
