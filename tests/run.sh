@@ -32,6 +32,7 @@ trap 'rm -rf "$SPECTCV_TMP"' EXIT
 VALGRIND=${VALGRIND:-0}
 valgrind_cmd=()
 if [ "$VALGRIND" = 1 ]; then
+  export SPECTCV_UNDER_VALGRIND=1 # tests/unit/nn_gradcheck.c: fewer directions, same passes
   valgrind_cmd=(valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect
                 --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --num-callers=40
                 --keep-debuginfo=yes
