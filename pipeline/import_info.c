@@ -118,7 +118,7 @@ static int print_import_files(FILE *out, hid_t f, const char *path, const char *
         if (ts[i] && ts[i][0]) ts[k++] = ts[i];
         else if (ts[i]) H5free_memory(ts[i]);
     nt = k;
-    qsort(ts, nt, sizeof *ts, cmp_str);
+    if (nt) qsort(ts, nt, sizeof *ts, cmp_str); /* ts is NULL without the dataset */
     for (size_t i = 0, run = 1; i < nt; i++, run++)
         if (i + 1 == nt || strcmp(ts[i], ts[i + 1])) {
             fprintf(out, "  DICOM transfer syntax %s (%s): %zu file%s\n", ts[i], ts_name(ts[i]),
