@@ -131,14 +131,16 @@ check "a worker killed with SIGKILL: --resume completes (exit 0)" test "$rc" -eq
 expect_ok "a worker killed with SIGKILL, then --resume: bit-identical to the uninterrupted run" \
   check_py same "$T/full.h5" "$T/k.h5"
 
-# 5. SIGINT: Ctrl-C on mpirun (it sends SIGTERM to the ranks, which stop cleanly), and SIGINT
-#    to a one-process run (no mpirun).
+# 5. SIGINT: Ctrl-C on mpirun (it sends SIGTERM to the ranks, which begin a clean stop, and
+#    kills them shortly after: whether the stop finishes first is a race, seen both ways), and
+#    SIGINT to a one-process run (no mpirun), which always stops cleanly.
 start_sweep "$T/i.h5" "$T/i.log" 3
 wait_done "$T/i.log" 1
 kill -INT "$runner"
 wait "$runner"
-check "SIGINT to mpirun: the ranks stop cleanly and say how to resume" \
-  grep -q -- "the sweep was stopped by SIGTERM; .* Continue it with:" "$T/i.log"
+s=$(statuses "$T/i.h5")
+check "SIGINT to mpirun: the run ends; the file is readable, its finished jobs done, none failed" \
+  bash -c "[[ '$s' == *2* && '$s' != *3* ]]"
 expect_ok "SIGINT to mpirun: --resume" mpi 2 "$SPECTCV" run "$T/exp.cfg" -o "$T/i.h5" --resume --quiet
 expect_ok "SIGINT to mpirun, then --resume: bit-identical" check_py same "$T/full.h5" "$T/i.h5"
 "$SPECTCV" run "$T/exp.cfg" -o "$T/s.h5" > "$T/s.log" 2>&1 &
